@@ -1,0 +1,10 @@
+"""oic-emulator: a local Oracle Integration Cloud that speaks OIC's REST API (shared/oic-api.md).
+
+It imports nothing from the client (`oic/`) or the engine (`deploy/`): it is the other end of the wire.
+"""
+
+from .app import create_app
+from .config import EmulatorConfig
+from .server import EmulatorServer
+
+__all__ = ["EmulatorConfig", "EmulatorServer", "create_app"]

@@ -1,0 +1,64 @@
+"""Checks several artifact families share."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..archives import ArchiveFacts, open_checked_zip, read_facts
+from ..errors import bad_request
+from ..models import Connection, Integration, Property
+from ..store import Store
+
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
+VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
+IN_PROGRESS = ("ACTIVATION_INPROGRESS", "DEACTIVATION_INPROGRESS")
+
+
+def check_code_version(code: object, version: object, what: str) -> tuple[str, str]:
+    """Validate an artifact's code and version, or raise a 400 naming the bad field."""
+    if not isinstance(code, str) or not CODE.match(code):
+        raise bad_request(f"{what}: code '{code}' must be upper-case letters, digits and '_'")
+    if not isinstance(version, str) or not VERSION.match(version):
+        raise bad_request(f"{what}: version '{version}' must look like NN.NN.NNNN, e.g. 01.00.0000")
+    return code, version
+
+
+def split_id(ident: str, what: str) -> tuple[str, str]:
+    code, _, version = ident.partition("|")
+    return check_code_version(code, version, f"{what} id '{ident}'")
+
+
+def is_busy(item: Integration) -> bool:
+    return item.locked or item.status in IN_PROGRESS
+
+
+def busy_reason(item: Integration) -> str:
+    if item.locked:
+        return f"Integration {item.id} is locked (open in the designer); close it there and retry"
+    return f"Integration {item.id} is {item.status}; wait until it finishes and retry"
+
+
+def checked_facts(store: Store, staged: Path, what: str) -> ArchiveFacts:
+    """Run the archive safety checks on a staged upload and read its facts."""
+    with open_checked_zip(staged, store.limits, what) as archive:
+        return read_facts(archive, what)
+
+
+def ensure_connections(store: Store, ids: tuple[str, ...]) -> None:
+    """Create the connections an import names that do not exist yet (§11.4)."""
+    for conn_id in ids:
+        if conn_id not in store.connections:
+            now = store.stamp()
+            store.connections[conn_id] = Connection(
+                id=conn_id,
+                name=conn_id,
+                created=now,
+                last_updated=now,
+                connection_properties={"connectionUrl": Property("connectionUrl", None, "URL", required=True)},
+            )
+
+
+def active_users(store: Store, attribute: str, name: str) -> list[Integration]:
+    """Integrations currently ACTIVATED that depend on `name` through `attribute`."""
+    return [i for i in store.integrations.values() if i.status == "ACTIVATED" and name in getattr(i, attribute)]

@@ -1,0 +1,47 @@
+"""OIC-shaped error answers (shared/oic-api.md §2)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+
+class OICError(Exception):
+    """An error answer the emulator sends: HTTP status plus OIC's `detail`."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def error_body(status: int, detail: str) -> dict[str, Any]:
+    """The error body in the contract's shape; `status` is a string, as OIC sends it."""
+    phrase = HTTPStatus(status).phrase
+    return {
+        "type": f"https://developer.mozilla.org/docs/Web/HTTP/Status/{status}",
+        "title": phrase,
+        "detail": detail,
+        "status": f"HTTP {status} {phrase}",
+        "o:errorCode": f"OIC-EMU-{status}",
+    }
+
+
+def bad_request(detail: str) -> OICError:
+    return OICError(400, detail)
+
+
+def not_found(kind: str, ident: str) -> OICError:
+    return OICError(404, f"{kind} {ident} was not found")
+
+
+def conflict(detail: str) -> OICError:
+    return OICError(409, detail)
+
+
+def precondition_failed(detail: str) -> OICError:
+    return OICError(412, detail)
+
+
+def locked(detail: str) -> OICError:
+    return OICError(423, detail)

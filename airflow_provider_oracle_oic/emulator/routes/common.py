@@ -1,0 +1,69 @@
+"""Helpers every route module uses: the emulator, links, uploads, JSON bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, UploadFile
+from fastapi.responses import Response
+
+from ..errors import OICError, bad_request
+from ..query import filter_items, page, parse_q
+from ..runtime import Emulator
+
+OVERRIDE_HEADER = "X-HTTP-Method-Override"
+
+
+def emulator(request: Request) -> Emulator:
+    return request.app.state.emulator
+
+
+def api_base(request: Request) -> str:
+    """The absolute base of the OIC API on this server, for links and `Location`."""
+    return str(request.base_url).rstrip("/") + emulator(request).config.api_base
+
+
+def created(request: Request, collection: str, ident: str) -> Response:
+    """204 with the absolute `Location` of the new object (§11.13)."""
+    return Response(status_code=204, headers={"Location": f"{api_base(request)}/{collection}/{quote(ident, safe='')}"})
+
+
+def require_patch_override(request: Request, what: str) -> None:
+    """OIC updates with POST + `X-HTTP-Method-Override: PATCH`; a bare POST is 405 (§11.11)."""
+    if request.headers.get(OVERRIDE_HEADER, "").upper() != "PATCH":
+        raise OICError(405, f"POST on {what} needs the header {OVERRIDE_HEADER}: PATCH")
+
+
+def json_object(body: Any, what: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise bad_request(f"{what}: the request body must be a JSON object")
+    return body
+
+
+@contextmanager
+def staged_upload(request: Request, upload: UploadFile | None, what: str) -> Iterator[Path]:
+    """The multipart `file`, copied to the blob directory; removed again unless an operation kept it."""
+    if upload is None or not hasattr(upload, "file"):
+        raise bad_request(f"{what}: the multipart field 'file' is required")
+    store = emulator(request).store
+    staged = store.blobs.stage(upload.file, store.limits.max_archive_bytes, what)
+    try:
+        yield staged
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def deleted() -> Response:
+    """DELETE answers 200 with an empty body (§11.13)."""
+    return Response(status_code=200)
+
+
+def listing(request: Request, items: list[Any], keys: tuple[str, ...], field, render, q, limit, offset):
+    """Filter by `q`, sort by name, render and page a collection."""
+    terms = parse_q(q, keys)
+    chosen = filter_items(items, terms, field)
+    return page([render(item) for item in chosen], limit, offset)

@@ -1,0 +1,48 @@
+"""`/connections` routes (§4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+
+from .. import views
+from ..backend import connections as backend
+from .common import api_base, deleted, emulator, listing, require_patch_override
+
+router = APIRouter()
+FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
+
+
+@router.get("/connections")
+def list_connections(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+    with emulator(request).store.read() as store:
+        items = sorted(store.connections.values(), key=lambda c: c.id)
+        return listing(request, items, tuple(FIELDS), lambda c, k: getattr(c, FIELDS[k]),
+                       lambda c: views.connection(c, api_base(request)), q, limit, offset)
+
+
+@router.get("/connections/{ident}")
+def get_connection(request: Request, ident: str) -> dict[str, Any]:
+    with emulator(request).store.read() as store:
+        return views.connection(backend.get(store, ident), api_base(request))
+
+
+@router.post("/connections/{ident}")
+def update_connection(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
+    require_patch_override(request, f"connection {ident}")
+    with emulator(request).store.write() as store:
+        return views.connection(backend.update(store, ident, body), api_base(request))
+
+
+@router.post("/connections/{ident}/test")
+def test_connection(request: Request, ident: str) -> dict[str, Any]:
+    with emulator(request).store.write() as store:
+        return views.connection(backend.test(store, ident), api_base(request))
+
+
+@router.delete("/connections/{ident}")
+def delete_connection(request: Request, ident: str):
+    with emulator(request).store.write() as store:
+        backend.delete(store, ident)
+    return deleted()

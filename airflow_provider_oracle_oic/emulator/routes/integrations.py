@@ -1,0 +1,113 @@
+"""`/integrations` routes (§3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, File, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from .. import views
+from ..backend import integrations as backend
+from ..query import filter_items, page, parse_q
+from .common import api_base, created, deleted, emulator, json_object, require_patch_override, staged_upload
+
+router = APIRouter()
+Q_KEYS = ("name", "code", "status")
+
+
+def _view(request: Request, item) -> dict[str, Any]:
+    return views.integration(item, api_base(request), emulator(request).store.connections)
+
+
+@router.get("/integrations")
+def list_integrations(
+    request: Request,
+    q: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    orderBy: str | None = None,  # noqa: N803 - OIC's parameter name
+    expand: str | None = None,
+) -> dict[str, Any]:
+    terms = parse_q(q, Q_KEYS)
+    with emulator(request).store.read() as store:
+        items = filter_items(list(store.integrations.values()), terms, lambda i, key: getattr(i, key))
+        if orderBy == "time":
+            items.sort(key=lambda i: i.last_updated, reverse=True)
+        else:
+            items.sort(key=lambda i: (i.name.lower(), i.id))
+        rendered = [_view(request, i) for i in items]
+        if expand == "connection":
+            for body, item in zip(rendered, items):
+                for end_point, conn_id in zip(body["endPoints"], item.connections):
+                    if conn_id in store.connections:
+                        end_point["connection"] = views.connection(store.connections[conn_id], api_base(request))
+    return page(rendered, limit, offset)
+
+
+@router.post("/integrations/archive", status_code=204)
+def import_integration(request: Request, file: UploadFile | None = File(None)):
+    with staged_upload(request, file, "Integration archive") as staged, emulator(request).store.write() as store:
+        item = backend.import_archive(store, staged, replace=False)
+    return created(request, "integrations", item.id)
+
+
+@router.put("/integrations/archive")
+def replace_integration(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
+    with staged_upload(request, file, "Integration archive") as staged, emulator(request).store.write() as store:
+        item = backend.import_archive(store, staged, replace=True)
+        return _view(request, item)
+
+
+@router.get("/integrations/{ident}")
+def get_integration(request: Request, ident: str) -> dict[str, Any]:
+    with emulator(request).store.read() as store:
+        return _view(request, backend.get(store, ident))
+
+
+@router.post("/integrations/{ident}")
+def update_integration(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
+    require_patch_override(request, f"integration {ident}")
+    body = json_object(body, f"Integration {ident} update")
+    with emulator(request).store.write() as store:
+        return _view(request, backend.change_status(store, ident, body))
+
+
+@router.delete("/integrations/{ident}")
+def delete_integration(request: Request, ident: str):
+    with emulator(request).store.write() as store:
+        backend.delete(store, ident)
+    return deleted()
+
+
+@router.get("/integrations/{ident}/archive")
+def export_integration(request: Request, ident: str) -> FileResponse:
+    with emulator(request).store.read() as store:
+        path = backend.export(store, ident)
+        item = backend.get(store, ident)
+    return FileResponse(path, media_type="application/octet-stream", filename=f"{item.code}_{item.version}.iar")
+
+
+@router.get("/integrations/{ident}/activationStatus")
+def activation_status(request: Request, ident: str) -> dict[str, str]:
+    with emulator(request).store.read() as store:
+        return {"activationStatus": backend.get(store, ident).status}
+
+
+@router.get("/integrations/{ident}/activationErrors")
+def activation_errors(request: Request, ident: str) -> dict[str, Any]:
+    with emulator(request).store.read() as store:
+        return backend.activation_errors(store, ident)
+
+
+@router.post("/integrations/{ident}/clone")
+def clone_integration(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
+    body = json_object(body, f"Clone of integration {ident}")
+    with emulator(request).store.write() as store:
+        return _view(request, backend.clone(store, ident, body))
+
+
+@router.post("/integrations/{ident}/schedule/{action}")
+def schedule(request: Request, ident: str, action: str) -> dict[str, Any]:
+    with emulator(request).store.write() as store:
+        return _view(request, backend.schedule(store, ident, action))

@@ -1,0 +1,67 @@
+"""`/libraries` routes (§7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from .. import views
+from ..backend import libraries as backend
+from .common import api_base, created, deleted, emulator, listing, staged_upload
+
+router = APIRouter()
+KEYS = ("name", "code", "type")
+
+
+@router.get("/libraries")
+def list_libraries(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+    with emulator(request).store.read() as store:
+        items = sorted(store.libraries.values(), key=lambda lib: lib.id)
+        return listing(request, items, KEYS, lambda lib, k: getattr(lib, k),
+                       lambda lib: views.library(lib, api_base(request)), q, limit, offset)
+
+
+@router.post("/libraries/archive", status_code=204)
+def register_library(
+    request: Request,
+    file: UploadFile | None = File(None),
+    name: str | None = Form(None),
+    code: str | None = Form(None),
+    version: str | None = Form(None),
+    type: str | None = Form(None),  # noqa: A002 - OIC's field name
+    description: str | None = Form(None),
+):
+    fields = {"name": name, "code": code, "version": version, "type": type, "description": description}
+    with staged_upload(request, file, "Library file") as staged, emulator(request).store.write() as store:
+        item = backend.register(store, staged, file.filename if file else None, fields)
+    return created(request, "libraries", item.id)
+
+
+@router.get("/libraries/{ident}")
+def get_library(request: Request, ident: str) -> dict[str, Any]:
+    with emulator(request).store.read() as store:
+        return views.library(backend.get(store, ident), api_base(request))
+
+
+@router.post("/libraries/{ident}/archive")
+def replace_library(request: Request, ident: str, file: UploadFile | None = File(None)) -> dict[str, Any]:
+    with staged_upload(request, file, f"Library {ident} file") as staged, emulator(request).store.write() as store:
+        item = backend.replace(store, ident, staged, file.filename if file else None)
+        return views.library(item, api_base(request))
+
+
+@router.get("/libraries/{ident}/archive")
+def export_library(request: Request, ident: str) -> FileResponse:
+    with emulator(request).store.read() as store:
+        item = backend.get(store, ident)
+        path = store.blobs.path(item.archive)
+    return FileResponse(path, media_type="application/octet-stream", filename=item.file_name)
+
+
+@router.delete("/libraries/{ident}")
+def delete_library(request: Request, ident: str):
+    with emulator(request).store.write() as store:
+        backend.delete(store, ident)
+    return deleted()

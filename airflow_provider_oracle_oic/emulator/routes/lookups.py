@@ -1,0 +1,77 @@
+"""`/lookups` routes (§5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, File, Request, UploadFile
+from fastapi.responses import Response
+
+from .. import views
+from ..backend import lookups as backend
+from ..models import Lookup
+from .common import api_base, created, deleted, emulator, listing, staged_upload
+
+router = APIRouter()
+KEYS = ("name", "type")
+
+
+def _view(request: Request, item: Lookup) -> dict[str, Any]:
+    store = emulator(request).store
+    users = [i for i in store.integrations.values() if item.name in i.lookups]
+    return views.lookup(item, api_base(request), users)
+
+
+@router.get("/lookups")
+def list_lookups(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+    with emulator(request).store.read() as store:
+        items = sorted(store.lookups.values(), key=lambda lk: lk.name)
+        return listing(request, items, KEYS, lambda lk, k: lk.name if k == "name" else "DEVELOPED",
+                       lambda lk: _view(request, lk), q, limit, offset)
+
+
+@router.post("/lookups")
+def create_lookup(request: Request, body: Any = Body(None)) -> dict[str, Any]:
+    item = backend.parse_body(body)
+    with emulator(request).store.write() as store:
+        return _view(request, backend.create(store, item))
+
+
+@router.post("/lookups/archive", status_code=204)
+def import_lookup(request: Request, file: UploadFile | None = File(None)):
+    with staged_upload(request, file, "Lookup CSV") as staged, emulator(request).store.write() as store:
+        item = backend.create(store, backend.parse_csv(staged, store.limits.max_archive_bytes))
+    return created(request, "lookups", item.name)
+
+
+@router.put("/lookups/archive")
+def replace_lookup_csv(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
+    with staged_upload(request, file, "Lookup CSV") as staged, emulator(request).store.write() as store:
+        return _view(request, backend.replace(store, backend.parse_csv(staged, store.limits.max_archive_bytes)))
+
+
+@router.get("/lookups/{name}")
+def get_lookup(request: Request, name: str) -> dict[str, Any]:
+    with emulator(request).store.read() as store:
+        return _view(request, backend.get(store, name))
+
+
+@router.put("/lookups/{name}")
+def update_lookup(request: Request, name: str, body: Any = Body(None)) -> dict[str, Any]:
+    item = backend.parse_body(body, name)
+    with emulator(request).store.write() as store:
+        return _view(request, backend.replace(store, item))
+
+
+@router.delete("/lookups/{name}")
+def delete_lookup(request: Request, name: str):
+    with emulator(request).store.write() as store:
+        backend.delete(store, name)
+    return deleted()
+
+
+@router.get("/lookups/{name}/archive")
+def export_lookup(request: Request, name: str) -> Response:
+    with emulator(request).store.read() as store:
+        text = backend.to_csv(backend.get(store, name))
+    return Response(text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -1,0 +1,332 @@
+"""The emulator's state as JSON: the seed format, the `--state-file` format and `/_emulator/state`.
+
+One format serves all three. Seeds may leave out archives (a minimal one is built) and
+timestamps; `/_emulator/state` shows every write-only value as a sha256 digest, never in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .backend.common import check_code_version, ensure_connections
+from .backend.connections import REQUIRED_BY_ADAPTER, REQUIRED_BY_POLICY
+from .builders import IntegrationArchiveSpec, build_iar
+from .errors import OICError, bad_request
+from .models import (
+    Certificate,
+    Connection,
+    Integration,
+    Library,
+    Lookup,
+    MonitoringSample,
+    Package,
+    Property,
+    Transition,
+)
+from .store import Store
+
+STATUSES = ("CONFIGURED", "ACTIVATED", "FAILEDACTIVATION", "ACTIVATION_INPROGRESS", "DEACTIVATION_INPROGRESS")
+
+
+def _digest(value: str) -> str:
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def _dump_properties(props: dict[str, Property], security: bool, reveal: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "propertyName": p.name,
+            "propertyValue": p.value
+            if reveal or p.value is None or not p.is_write_only(security)
+            else _digest(p.value),
+            "propertyType": p.type,
+        }
+        for p in props.values()
+    ]
+
+
+def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
+    """Everything in the store; `reveal_secrets` only for the state file, which is the emulator's own database."""
+    return {
+        "connections": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "adapter": c.adapter,
+                "role": c.role,
+                "description": c.description,
+                "securityPolicy": c.security_policy,
+                "agentGroupId": c.agent_group_id,
+                "connectionProperties": _dump_properties(c.connection_properties, False, reveal_secrets),
+                "securityProperties": _dump_properties(c.security_properties, True, reveal_secrets),
+                "status": c.status,
+                "testStatus": c.test_status,
+                "locked": c.locked,
+                "created": c.created,
+                "lastUpdated": c.last_updated,
+            }
+            for c in store.connections.values()
+        ],
+        "integrations": [
+            {
+                "code": i.code,
+                "version": i.version,
+                "name": i.name,
+                "description": i.description,
+                "package": i.package_name,
+                "archive_sha256": i.archive,
+                "connections": list(i.connections),
+                "lookups": list(i.lookups),
+                "libraries": list(i.libraries),
+                "scheduled": i.has_schedule,
+                "scheduleState": i.schedule_state,
+                "status": i.status,
+                "pending": {"target": i.pending.target, "due": i.pending.due} if i.pending else None,
+                "activationError": i.activation_error,
+                "locked": i.locked,
+                "tracing": i.tracing,
+                "payloadTracing": i.payload_tracing,
+                "recordEnabled": i.record_enabled,
+                "created": i.created,
+                "lastUpdated": i.last_updated,
+            }
+            for i in store.integrations.values()
+        ],
+        "lookups": [
+            {
+                "name": lk.name,
+                "description": lk.description,
+                "columns": lk.columns,
+                "rows": lk.rows,
+                "locked": lk.locked,
+                "created": lk.created,
+                "lastUpdated": lk.last_updated,
+            }
+            for lk in store.lookups.values()
+        ],
+        "packages": [
+            {"name": p.name, "type": p.type, "created": p.created, "lastUpdated": p.last_updated}
+            for p in store.packages.values()
+        ],
+        "libraries": [
+            {
+                "code": lib.code,
+                "version": lib.version,
+                "name": lib.name,
+                "type": lib.type,
+                "description": lib.description,
+                "file_name": lib.file_name,
+                "archive_sha256": lib.archive,
+                "locked": lib.locked,
+                "created": lib.created,
+                "lastUpdated": lib.last_updated,
+            }
+            for lib in store.libraries.values()
+        ],
+        "certificates": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "category": c.category,
+                "file_name": c.file_name,
+                "content_sha256": c.content,
+                "secrets": c.secrets if reveal_secrets else {k: _digest(v) for k, v in c.secrets.items()},
+                "subject": c.subject,
+                "expiry": c.expiry,
+                "created": c.created,
+                "lastUpdated": c.last_updated,
+            }
+            for c in store.certificates.values()
+        ],
+        "monitoring": [vars(s).copy() for s in store.samples],
+    }
+
+
+def _properties(raw: Any, where: str) -> dict[str, Property]:
+    if raw is None:
+        return {}
+    if isinstance(raw, dict):
+        return {str(k): Property(str(k), None if v is None else str(v)) for k, v in raw.items()}
+    if isinstance(raw, list):
+        props = {}
+        for index, entry in enumerate(raw):
+            if not isinstance(entry, dict) or "propertyName" not in entry:
+                raise bad_request(f"{where}[{index}] needs propertyName")
+            value = entry.get("propertyValue")
+            props[entry["propertyName"]] = Property(
+                entry["propertyName"], None if value is None else str(value), entry.get("propertyType", "STRING")
+            )
+        return props
+    raise bad_request(f"{where} must be an object of name to value or an array of properties")
+
+
+def _blob(store: Store, entry: dict[str, Any], digest_key: str, base64_key: str, where: str) -> str | None:
+    if entry.get(digest_key):
+        if not store.blobs.path(entry[digest_key]).exists():
+            raise bad_request(f"{where}: {digest_key} {entry[digest_key]} is not in the blob directory")
+        return entry[digest_key]
+    if entry.get(base64_key):
+        try:
+            return store.blobs.put(base64.b64decode(entry[base64_key], validate=True))
+        except ValueError:
+            raise bad_request(f"{where}: {base64_key} is not valid base64") from None
+    return None
+
+
+def _load_connection(store: Store, raw: dict[str, Any], where: str, now: float) -> Connection:
+    policy = raw.get("securityPolicy")
+    if policy is not None and policy not in REQUIRED_BY_POLICY:
+        raise bad_request(f"{where}: securityPolicy {policy!r} is not supported")
+    conn = Connection(
+        id=raw["id"],
+        name=raw.get("name", raw["id"]),
+        created=raw.get("created", now),
+        last_updated=raw.get("lastUpdated", now),
+        adapter=str(raw.get("adapter", "rest")).lower(),
+        role=raw.get("role", "SOURCE_AND_TARGET"),
+        description=raw.get("description", ""),
+        security_policy=policy,
+        agent_group_id=raw.get("agentGroupId"),
+        connection_properties=_properties(raw.get("connectionProperties"), f"{where}.connectionProperties"),
+        security_properties=_properties(raw.get("securityProperties"), f"{where}.securityProperties"),
+        status=raw.get("status", "INPROGRESS"),
+        test_status=raw.get("testStatus", "SUCCESS" if raw.get("status") == "CONFIGURED" else "NOTTESTED"),
+        locked=bool(raw.get("locked", False)),
+    )
+    for name in REQUIRED_BY_ADAPTER.get(conn.adapter, ()):
+        if name in conn.connection_properties:
+            conn.connection_properties[name].required = True
+    for name in REQUIRED_BY_POLICY.get(policy or "", ()):
+        if name in conn.security_properties:
+            conn.security_properties[name].required = True
+    return conn
+
+
+def _load_integration(store: Store, raw: dict[str, Any], where: str, now: float) -> Integration:
+    code, version = check_code_version(raw.get("code"), raw.get("version"), where)
+    status = raw.get("status", "CONFIGURED")
+    if status not in STATUSES:
+        raise bad_request(f"{where}: status {status!r} must be one of {', '.join(STATUSES)}")
+    connections = tuple(raw.get("connections", ()))
+    lookups = tuple(raw.get("lookups", ()))
+    scheduled = bool(raw.get("scheduled", False))
+    archive = _blob(store, raw, "archive_sha256", "archive_base64", where) or store.blobs.put(
+        build_iar(IntegrationArchiveSpec(code, version, raw.get("name"), connections, lookups, scheduled))
+    )
+    pending = raw.get("pending")
+    return Integration(
+        code=code,
+        version=version,
+        name=raw.get("name") or code,
+        archive=archive,
+        created=raw.get("created", now),
+        last_updated=raw.get("lastUpdated", now),
+        description=raw.get("description", ""),
+        package_name=raw.get("package"),
+        connections=connections,
+        lookups=lookups,
+        libraries=tuple(raw.get("libraries", ())),
+        has_schedule=scheduled,
+        schedule_state=raw.get("scheduleState") or ("STOPPED" if scheduled else None),
+        status=status,
+        pending=Transition(pending["target"], float(pending["due"])) if pending else None,
+        activation_error=raw.get("activationError"),
+        locked=bool(raw.get("locked", False)),
+        tracing=bool(raw.get("tracing", False)),
+        payload_tracing=bool(raw.get("payloadTracing", False)),
+        record_enabled=bool(raw.get("recordEnabled", False)),
+    )
+
+
+def _entries(data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise bad_request(f"{key} must be an array of objects")
+    return [(f"{key}[{index}]", item) for index, item in enumerate(items)]
+
+
+def load(store: Store, data: Any) -> None:
+    """Replace the store's content with `data`; on any error the store is left as it was."""
+    if not isinstance(data, dict):
+        raise bad_request("The seed must be a JSON object with connections, integrations, lookups, ...")
+    unknown = set(data) - {"connections", "integrations", "lookups", "packages", "libraries", "certificates", "monitoring"}
+    if unknown:
+        raise bad_request(f"Unknown seed section(s): {', '.join(sorted(unknown))}")
+    now = store.stamp()
+    staged = Store(store.config, store.blobs)
+    try:
+        for where, raw in _entries(data, "connections"):
+            conn = _load_connection(store, raw, where, now)
+            staged.connections[conn.id] = conn
+        for where, raw in _entries(data, "integrations"):
+            item = _load_integration(store, raw, where, now)
+            staged.integrations[item.id] = item
+            ensure_connections(staged, item.connections)
+        for where, raw in _entries(data, "lookups"):
+            rows = raw.get("rows", [])
+            from .backend.lookups import parse_body
+
+            table = parse_body({"name": raw.get("name"), "description": raw.get("description", ""),
+                                "columns": raw.get("columns"), "rows": rows})
+            staged.lookups[table.name] = Lookup(
+                table.name, table.columns, table.rows, raw.get("created", now), raw.get("lastUpdated", now),
+                table.description, bool(raw.get("locked", False)),
+            )
+        for where, raw in _entries(data, "packages"):
+            staged.packages[raw["name"]] = Package(raw["name"], raw.get("created", now), raw.get("lastUpdated", now),
+                                                   raw.get("type", "DEVELOPED"))
+        for item in staged.integrations.values():
+            if item.package_name and item.package_name not in staged.packages:
+                staged.packages[item.package_name] = Package(item.package_name, now, now)
+        for where, raw in _entries(data, "libraries"):
+            code, version = check_code_version(raw.get("code"), raw.get("version"), where)
+            file_name = raw.get("file_name", f"{code.lower()}.js")
+            digest = _blob(store, raw, "archive_sha256", "content_base64", where) or store.blobs.put(
+                f"function {code.lower()}() {{ return '{version}'; }}\n".encode()
+            )
+            lib = Library(code, version, raw.get("name", code), file_name, digest, raw.get("created", now),
+                          raw.get("lastUpdated", now), raw.get("type", "API"), raw.get("description", ""),
+                          bool(raw.get("locked", False)))
+            staged.libraries[lib.id] = lib
+        for where, raw in _entries(data, "certificates"):
+            digest = _blob(store, raw, "content_sha256", "content_base64", where) or store.blobs.put(b"seeded")
+            staged.certificates[raw["name"]] = Certificate(
+                raw["name"], raw.get("type", "X509"), raw.get("category", "TRUST"), raw.get("file_name", raw["name"]),
+                digest, raw.get("created", now), raw.get("lastUpdated", now), dict(raw.get("secrets", {})),
+                raw.get("subject"), raw.get("expiry"),
+            )
+        staged.samples = [MonitoringSample(**s) for _, s in _entries(data, "monitoring")]
+    except OICError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise bad_request(f"The seed is malformed: {type(exc).__name__} {exc}") from None
+    store.clear()
+    for attribute in ("connections", "integrations", "lookups", "packages", "libraries", "certificates", "samples"):
+        setattr(store, attribute, getattr(staged, attribute))
+
+
+def save_file(store: Store, path: Path) -> None:
+    """Write the state file atomically (write a temp file, then rename over the old one)."""
+    data = json.dumps(dump(store, reveal_secrets=True), indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(name, 0o600)
+    os.replace(name, path)
+
+
+def load_file(store: Store, path: Path) -> None:
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise bad_request(f"{path} is not valid JSON: {exc}") from None
+    load(store, data)
