@@ -62,13 +62,19 @@ class Api:
         return self.call("POST", path, json=body, headers=PATCH)
 
     def upload(self, method: str, path: str, data: bytes, file_name: str, **fields: str) -> requests.Response:
-        return self.call(method, path, files={"file": (file_name, data, "application/octet-stream")}, data=fields)
+        return self.call(
+            method, path, files={"file": (file_name, data, "application/octet-stream")}, data=fields
+        )
 
     def import_iar(self, code: str, version: str, *, replace: bool = False, **spec: Any) -> requests.Response:
         data = build_iar(IntegrationArchiveSpec(code, version, **spec))
-        return self.upload("PUT" if replace else "POST", "/integrations/archive", data, f"{code}_{version}.iar")
+        return self.upload(
+            "PUT" if replace else "POST", "/integrations/archive", data, f"{code}_{version}.iar"
+        )
 
-    def import_par(self, name: str, specs: list[IntegrationArchiveSpec], *, replace: bool = False) -> requests.Response:
+    def import_par(
+        self, name: str, specs: list[IntegrationArchiveSpec], *, replace: bool = False
+    ) -> requests.Response:
         return self.upload("PUT" if replace else "POST", "/packages/archive", build_par(specs), f"{name}.par")
 
     def set_status(self, ident: str, status: str, **flags: Any) -> requests.Response:

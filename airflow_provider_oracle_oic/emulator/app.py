@@ -11,7 +11,17 @@ from .. import __version__
 from .config import EmulatorConfig
 from .errors import OICError, error_body
 from .gateway import Gateway
-from .routes import auth, certificates, connections, control, integrations, libraries, lookups, monitoring, packages
+from .routes import (
+    auth,
+    certificates,
+    connections,
+    control,
+    integrations,
+    libraries,
+    lookups,
+    monitoring,
+    packages,
+)
 from .runtime import Emulator
 
 API_ROUTERS = (integrations, connections, lookups, packages, libraries, certificates, monitoring)
@@ -22,7 +32,9 @@ def _validation_detail(exc: RequestValidationError) -> str:
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
         if error.get("type") == "json_invalid":
-            problems.append(f"the request body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})")
+            problems.append(
+                f"the request body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})"
+            )
         else:
             problems.append(f"{where}: {error.get('msg')}")
     return "Bad request: " + "; ".join(problems)
@@ -59,6 +71,8 @@ def create_app(config: EmulatorConfig | None = None) -> Gateway:
             detail = f"No resource at {request.method} {request.url.path}"
         elif exc.status_code == 405:
             detail = f"Method {request.method} is not allowed on {request.url.path}"
-        return JSONResponse(error_body(exc.status_code, detail), status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            error_body(exc.status_code, detail), status_code=exc.status_code, headers=exc.headers
+        )
 
     return Gateway(api, emu)

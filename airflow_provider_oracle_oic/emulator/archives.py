@@ -114,7 +114,9 @@ def read_facts(archive: zipfile.ZipFile, what: str) -> ArchiveFacts:
         match = PROJECT_DIR.match(name)
         if match and match.groups() not in projects:
             code, version = match.groups()
-            projects[(code, version)] = ProjectFacts(code, version, _project_name(archive, match.group(0), code))
+            projects[(code, version)] = ProjectFacts(
+                code, version, _project_name(archive, match.group(0), code)
+            )
     if not projects:
         raise bad_request(
             f"{what} has no integration folder; expected entries under icspackage/project/<CODE>_<NN.NN.NNNN>/"

@@ -74,7 +74,9 @@ def write_large_iar(path: Path, code: str, version: str, size: int, chunk: int =
     """An `.iar` of about `size` bytes of incompressible payload, written without holding it in memory."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         _write_integration(archive, IntegrationArchiveSpec(code, version))
-        with archive.open(f"icspackage/project/{code}_{version}/resources/large.bin", "w", force_zip64=True) as out:
+        with archive.open(
+            f"icspackage/project/{code}_{version}/resources/large.bin", "w", force_zip64=True
+        ) as out:
             remaining = size
             while remaining > 0:
                 piece = min(chunk, remaining)

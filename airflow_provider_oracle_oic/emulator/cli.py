@@ -22,18 +22,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="A local Oracle Integration Cloud REST API for tests and demos (loopback only by default).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
-    parser.add_argument("--instance", help="OIC 3 service instance name; then integrationInstance is required")
-    parser.add_argument("--client-id", default=defaults.client_id, help="OAuth client id the token endpoint accepts")
-    parser.add_argument("--client-secret", default=defaults.client_secret,
-                        help="OAuth client secret the token endpoint accepts")
-    parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="token lifetime in seconds")
-    parser.add_argument("--activation-delay", type=float, default=defaults.activation_delay,
-                        help="seconds an activation or deactivation stays in progress")
-    parser.add_argument("--state-file", type=Path, help="persist state here (atomically) and restore it at start")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+    )
+    parser.add_argument(
+        "--instance", help="OIC 3 service instance name; then integrationInstance is required"
+    )
+    parser.add_argument(
+        "--client-id", default=defaults.client_id, help="OAuth client id the token endpoint accepts"
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=defaults.client_secret,
+        help="OAuth client secret the token endpoint accepts",
+    )
+    parser.add_argument(
+        "--token-ttl", type=float, default=defaults.token_ttl, help="token lifetime in seconds"
+    )
+    parser.add_argument(
+        "--activation-delay",
+        type=float,
+        default=defaults.activation_delay,
+        help="seconds an activation or deactivation stays in progress",
+    )
+    parser.add_argument(
+        "--state-file", type=Path, help="persist state here (atomically) and restore it at start"
+    )
     parser.add_argument("--seed", type=Path, help="JSON file of artifacts to load at start")
-    parser.add_argument("--max-archive-mb", type=int, default=defaults.max_archive_bytes >> 20,
-                        help="largest upload accepted, in MiB")
+    parser.add_argument(
+        "--max-archive-mb",
+        type=int,
+        default=defaults.max_archive_bytes >> 20,
+        help="largest upload accepted, in MiB",
+    )
     return parser
 
 

@@ -25,7 +25,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 TOKEN_PATH = "/oauth2/v1/token"
 
 
-async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+async def send_json(
+    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     payload = json.dumps(body).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -52,16 +54,22 @@ class Gateway:
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            return OICError(401, "Authorization: Bearer <token> is required; get a token from /oauth2/v1/token")
+            return OICError(
+                401, "Authorization: Bearer <token> is required; get a token from /oauth2/v1/token"
+            )
         if not self.emu.tokens.valid(token.strip()):
             return OICError(401, "The bearer token is invalid or expired; request a new one")
         instance = self.emu.config.instance
         if instance is not None:
             given = parse_qs(scope.get("query_string", b"").decode()).get("integrationInstance", [None])[0]
             if given is None:
-                return OICError(400, f"Query parameter integrationInstance is required (this instance is '{instance}')")
+                return OICError(
+                    400, f"Query parameter integrationInstance is required (this instance is '{instance}')"
+                )
             if given != instance:
-                return OICError(400, f"integrationInstance '{given}' is unknown here; this instance is '{instance}'")
+                return OICError(
+                    400, f"integrationInstance '{given}' is unknown here; this instance is '{instance}'"
+                )
         return None
 
     async def _fault_answer(self, fault: Fault, send: Send) -> int:
@@ -70,7 +78,9 @@ class Gateway:
             return 0
         assert fault.status is not None
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-        await send_json(send, fault.status, error_body(fault.status, "Injected by oic-emulator fault rule"), headers)
+        await send_json(
+            send, fault.status, error_body(fault.status, "Injected by oic-emulator fault rule"), headers
+        )
         return fault.status
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -41,7 +41,9 @@ def parse_q(q: str | None, keys: Sequence[str]) -> list[Term]:
     while position < len(body.rstrip()):
         match = TERM.match(body, position)
         if match is None:
-            raise bad_request(f"q '{q}' is malformed near '{body[position:]}'; use key:'value' or key:/regex/")
+            raise bad_request(
+                f"q '{q}' is malformed near '{body[position:]}'; use key:'value' or key:/regex/"
+            )
         key, exact, regex = match.groups()
         if key not in keys:
             raise bad_request(f"q key '{key}' is not supported here; use one of {', '.join(keys)}")

@@ -28,7 +28,9 @@ class Emulator:
     @classmethod
     def create(cls, config: EmulatorConfig) -> Emulator:
         """Build the emulator, restoring `config.state_file` when it exists."""
-        blob_dir = config.state_file.with_name(config.state_file.name + ".blobs") if config.state_file else None
+        blob_dir = (
+            config.state_file.with_name(config.state_file.name + ".blobs") if config.state_file else None
+        )
         store = Store(config, BlobStore(blob_dir))
         if config.state_file is not None:
             state_file = config.state_file

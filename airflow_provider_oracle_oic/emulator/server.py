@@ -47,10 +47,13 @@ class EmulatorServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                        name=f"oic-emulator-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"oic-emulator-{self.port}"
+        )
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not self._server.started:
@@ -78,7 +81,9 @@ class EmulatorServer:
     def _control(self, method: str, path: str, body: Any = None) -> Any:
         response = self._http.request(method, f"{self.url}/_emulator/{path}", json=body, timeout=30)
         if response.status_code >= 400:
-            raise RuntimeError(f"oic-emulator control {method} {path} failed: {response.status_code} {response.text}")
+            raise RuntimeError(
+                f"oic-emulator control {method} {path} failed: {response.status_code} {response.text}"
+            )
         return response.json()
 
     def reset(self) -> None:

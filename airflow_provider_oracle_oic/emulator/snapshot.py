@@ -16,6 +16,7 @@ from typing import Any
 
 from .backend.common import check_code_version, ensure_connections
 from .backend.connections import REQUIRED_BY_ADAPTER, REQUIRED_BY_POLICY
+from .backend.lookups import parse_body as parse_lookup
 from .builders import IntegrationArchiveSpec, build_iar
 from .errors import OICError, bad_request
 from .models import (
@@ -31,6 +32,16 @@ from .models import (
 )
 from .store import Store
 
+SECTIONS = ("connections", "integrations", "lookups", "packages", "libraries", "certificates", "monitoring")
+SECTION_ATTRIBUTES = (
+    "connections",
+    "integrations",
+    "lookups",
+    "packages",
+    "libraries",
+    "certificates",
+    "samples",
+)
 STATUSES = ("CONFIGURED", "ACTIVATED", "FAILEDACTIVATION", "ACTIVATION_INPROGRESS", "DEACTIVATION_INPROGRESS")
 
 
@@ -160,7 +171,9 @@ def _properties(raw: Any, where: str) -> dict[str, Property]:
                 raise bad_request(f"{where}[{index}] needs propertyName")
             value = entry.get("propertyValue")
             props[entry["propertyName"]] = Property(
-                entry["propertyName"], None if value is None else str(value), entry.get("propertyType", "STRING")
+                entry["propertyName"],
+                None if value is None else str(value),
+                entry.get("propertyType", "STRING"),
             )
         return props
     raise bad_request(f"{where} must be an object of name to value or an array of properties")
@@ -251,63 +264,93 @@ def _entries(data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]
     return [(f"{key}[{index}]", item) for index, item in enumerate(items)]
 
 
+def _load_lookup(raw: dict[str, Any], now: float) -> Lookup:
+    table = parse_lookup(
+        {key: raw.get(key) for key in ("name", "columns")}
+        | {"description": raw.get("description", ""), "rows": raw.get("rows", [])}
+    )
+    table.created, table.last_updated = raw.get("created", now), raw.get("lastUpdated", now)
+    table.locked = bool(raw.get("locked", False))
+    return table
+
+
+def _load_library(store: Store, raw: dict[str, Any], where: str, now: float) -> Library:
+    code, version = check_code_version(raw.get("code"), raw.get("version"), where)
+    digest = _blob(store, raw, "archive_sha256", "content_base64", where) or store.blobs.put(
+        f"function {code.lower()}() {{ return '{version}'; }}\n".encode()
+    )
+    return Library(
+        code,
+        version,
+        raw.get("name", code),
+        raw.get("file_name", f"{code.lower()}.js"),
+        digest,
+        raw.get("created", now),
+        raw.get("lastUpdated", now),
+        raw.get("type", "API"),
+        raw.get("description", ""),
+        bool(raw.get("locked", False)),
+    )
+
+
+def _load_certificate(store: Store, raw: dict[str, Any], where: str, now: float) -> Certificate:
+    digest = _blob(store, raw, "content_sha256", "content_base64", where) or store.blobs.put(b"seeded")
+    return Certificate(
+        raw["name"],
+        raw.get("type", "X509"),
+        raw.get("category", "TRUST"),
+        raw.get("file_name", raw["name"]),
+        digest,
+        raw.get("created", now),
+        raw.get("lastUpdated", now),
+        dict(raw.get("secrets", {})),
+        raw.get("subject"),
+        raw.get("expiry"),
+    )
+
+
+def _load_into(staged: Store, store: Store, data: dict[str, Any], now: float) -> None:
+    for where, raw in _entries(data, "connections"):
+        conn = _load_connection(store, raw, where, now)
+        staged.connections[conn.id] = conn
+    for where, raw in _entries(data, "integrations"):
+        item = _load_integration(store, raw, where, now)
+        staged.integrations[item.id] = item
+        ensure_connections(staged, item.connections)
+    for _where, raw in _entries(data, "lookups"):
+        table = _load_lookup(raw, now)
+        staged.lookups[table.name] = table
+    for _where, raw in _entries(data, "packages"):
+        staged.packages[raw["name"]] = Package(
+            raw["name"], raw.get("created", now), raw.get("lastUpdated", now), raw.get("type", "DEVELOPED")
+        )
+    for item in staged.integrations.values():
+        if item.package_name and item.package_name not in staged.packages:
+            staged.packages[item.package_name] = Package(item.package_name, now, now)
+    for where, raw in _entries(data, "libraries"):
+        lib = _load_library(store, raw, where, now)
+        staged.libraries[lib.id] = lib
+    for where, raw in _entries(data, "certificates"):
+        cert = _load_certificate(store, raw, where, now)
+        staged.certificates[cert.name] = cert
+    staged.samples = [MonitoringSample(**raw) for _where, raw in _entries(data, "monitoring")]
+
+
 def load(store: Store, data: Any) -> None:
     """Replace the store's content with `data`; on any error the store is left as it was."""
     if not isinstance(data, dict):
         raise bad_request("The seed must be a JSON object with connections, integrations, lookups, ...")
-    unknown = set(data) - {"connections", "integrations", "lookups", "packages", "libraries", "certificates", "monitoring"}
+    unknown = set(data) - set(SECTIONS)
     if unknown:
-        raise bad_request(f"Unknown seed section(s): {', '.join(sorted(unknown))}")
-    now = store.stamp()
+        raise bad_request(f"Unknown seed section(s): {', '.join(sorted(unknown))}; use {', '.join(SECTIONS)}")
     staged = Store(store.config, store.blobs)
     try:
-        for where, raw in _entries(data, "connections"):
-            conn = _load_connection(store, raw, where, now)
-            staged.connections[conn.id] = conn
-        for where, raw in _entries(data, "integrations"):
-            item = _load_integration(store, raw, where, now)
-            staged.integrations[item.id] = item
-            ensure_connections(staged, item.connections)
-        for where, raw in _entries(data, "lookups"):
-            rows = raw.get("rows", [])
-            from .backend.lookups import parse_body
-
-            table = parse_body({"name": raw.get("name"), "description": raw.get("description", ""),
-                                "columns": raw.get("columns"), "rows": rows})
-            staged.lookups[table.name] = Lookup(
-                table.name, table.columns, table.rows, raw.get("created", now), raw.get("lastUpdated", now),
-                table.description, bool(raw.get("locked", False)),
-            )
-        for where, raw in _entries(data, "packages"):
-            staged.packages[raw["name"]] = Package(raw["name"], raw.get("created", now), raw.get("lastUpdated", now),
-                                                   raw.get("type", "DEVELOPED"))
-        for item in staged.integrations.values():
-            if item.package_name and item.package_name not in staged.packages:
-                staged.packages[item.package_name] = Package(item.package_name, now, now)
-        for where, raw in _entries(data, "libraries"):
-            code, version = check_code_version(raw.get("code"), raw.get("version"), where)
-            file_name = raw.get("file_name", f"{code.lower()}.js")
-            digest = _blob(store, raw, "archive_sha256", "content_base64", where) or store.blobs.put(
-                f"function {code.lower()}() {{ return '{version}'; }}\n".encode()
-            )
-            lib = Library(code, version, raw.get("name", code), file_name, digest, raw.get("created", now),
-                          raw.get("lastUpdated", now), raw.get("type", "API"), raw.get("description", ""),
-                          bool(raw.get("locked", False)))
-            staged.libraries[lib.id] = lib
-        for where, raw in _entries(data, "certificates"):
-            digest = _blob(store, raw, "content_sha256", "content_base64", where) or store.blobs.put(b"seeded")
-            staged.certificates[raw["name"]] = Certificate(
-                raw["name"], raw.get("type", "X509"), raw.get("category", "TRUST"), raw.get("file_name", raw["name"]),
-                digest, raw.get("created", now), raw.get("lastUpdated", now), dict(raw.get("secrets", {})),
-                raw.get("subject"), raw.get("expiry"),
-            )
-        staged.samples = [MonitoringSample(**s) for _, s in _entries(data, "monitoring")]
+        _load_into(staged, store, data, store.stamp())
     except OICError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
         raise bad_request(f"The seed is malformed: {type(exc).__name__} {exc}") from None
-    store.clear()
-    for attribute in ("connections", "integrations", "lookups", "packages", "libraries", "certificates", "samples"):
+    for attribute in SECTION_ATTRIBUTES:
         setattr(store, attribute, getattr(staged, attribute))
 
 

@@ -32,7 +32,12 @@ def test_token_endpoint_issues_bearer_token(oic_emulator):
         (("oic-emulator-client", "wrong"), {"grant_type": "client_credentials"}, 401, "invalid_client"),
         (("nobody", "oic-emulator-secret"), {"grant_type": "client_credentials"}, 401, "invalid_client"),
         (None, {"grant_type": "client_credentials"}, 401, "invalid_client"),
-        (("oic-emulator-client", "oic-emulator-secret"), {"grant_type": "password"}, 400, "unsupported_grant_type"),
+        (
+            ("oic-emulator-client", "oic-emulator-secret"),
+            {"grant_type": "password"},
+            400,
+            "unsupported_grant_type",
+        ),
     ],
 )
 def test_token_endpoint_refuses_bad_clients(oic_emulator, auth, form, status, error):

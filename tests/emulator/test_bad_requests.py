@@ -42,7 +42,9 @@ BAD_ARCHIVES = {
 @pytest.fixture
 def populated(api):
     api.import_iar("KEEP", "01.00.0000", connections=["REST_A"])
-    api.post("/lookups", json={"name": "KEEP_LOOKUP", "columns": ["a", "b"], "rows": [{"rowData": ["1", "2"]}]})
+    api.post(
+        "/lookups", json={"name": "KEEP_LOOKUP", "columns": ["a", "b"], "rows": [{"rowData": ["1", "2"]}]}
+    )
     return api
 
 
@@ -99,8 +101,9 @@ def test_oversized_archive_is_refused():
 )
 def test_malformed_json_is_400(populated, oic_emulator, method, path):
     before = oic_emulator.state()
-    answer = populated.call(method, path, data=b'{"status": "ACTIVATED",', headers={**PATCH, "Content-Type":
-                                                                                   "application/json"})
+    answer = populated.call(
+        method, path, data=b'{"status": "ACTIVATED",', headers={**PATCH, "Content-Type": "application/json"}
+    )
     assert answer.status_code == 400
     assert "not valid JSON" in detail(answer)
     assert oic_emulator.state() == before

@@ -34,12 +34,19 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
 def test_cli_serves_seed_and_exits_cleanly(tmp_path, signum):
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"integrations": [{"code": "FROM_SEED", "version": "01.00.0000"}]}))
-    process, url = _start("--seed", str(seed), "--instance", "dev", "--client-id", "me", "--client-secret", "pw")
+    process, url = _start(
+        "--seed", str(seed), "--instance", "dev", "--client-id", "me", "--client-secret", "pw"
+    )
     try:
-        token = requests.post(f"{url}/oauth2/v1/token", auth=("me", "pw"),
-                              data={"grant_type": "client_credentials"}, timeout=10).json()["access_token"]
-        answer = requests.get(f"{url}/ic/api/integration/v1/integrations", params={"integrationInstance": "dev"},
-                              headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        token = requests.post(
+            f"{url}/oauth2/v1/token", auth=("me", "pw"), data={"grant_type": "client_credentials"}, timeout=10
+        ).json()["access_token"]
+        answer = requests.get(
+            f"{url}/ic/api/integration/v1/integrations",
+            params={"integrationInstance": "dev"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
         assert [i["code"] for i in answer.json()["items"]] == ["FROM_SEED"]
     finally:
         process.send_signal(signum)
@@ -52,8 +59,18 @@ def test_cli_refuses_a_bad_seed(tmp_path):
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"integrations": [{"code": "bad code", "version": "1"}]}))
     result = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_oracle_oic.emulator.cli", "--port", "0", "--seed", str(seed)],
-        capture_output=True, text=True, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "airflow_provider_oracle_oic.emulator.cli",
+            "--port",
+            "0",
+            "--seed",
+            str(seed),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert "cannot start" in result.stderr
@@ -66,6 +83,15 @@ def test_console_script_is_installed():
     assert script is not None
     result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
-    for flag in ("--host", "--port", "--instance", "--client-id", "--client-secret", "--token-ttl",
-                 "--activation-delay", "--state-file", "--seed"):
+    for flag in (
+        "--host",
+        "--port",
+        "--instance",
+        "--client-id",
+        "--client-secret",
+        "--token-ttl",
+        "--activation-delay",
+        "--state-file",
+        "--seed",
+    ):
         assert flag in result.stdout

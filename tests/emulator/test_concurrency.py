@@ -14,7 +14,9 @@ def _worker(api: Api, worker: int) -> list[int]:
     statuses = []
     code = f"W{worker}"
     lookup = f"L{worker}"
-    statuses.append(api.post("/lookups", json={"name": lookup, "columns": ["k", "v"], "rows": []}).status_code)
+    statuses.append(
+        api.post("/lookups", json={"name": lookup, "columns": ["k", "v"], "rows": []}).status_code
+    )
     for call in range(CALLS // THREADS - 1):
         step = call % 6
         version = f"01.00.{call // 6:04d}"

@@ -41,11 +41,22 @@ def test_update_applies_only_documented_fields(api, conn):
 
 
 def test_updates_merge_by_property_name(api, conn):
-    api.patch(f"/connections/{conn}", {"securityPolicy": "BASIC_AUTH", "securityProperties": [
-        {"propertyName": "username", "propertyValue": "u1"}]})
-    api.patch(f"/connections/{conn}", {"connectionProperties": [
-        {"propertyName": "connectionUrl", "propertyValue": "https://b"},
-        {"propertyName": "timeout", "propertyValue": "30"}]})
+    api.patch(
+        f"/connections/{conn}",
+        {
+            "securityPolicy": "BASIC_AUTH",
+            "securityProperties": [{"propertyName": "username", "propertyValue": "u1"}],
+        },
+    )
+    api.patch(
+        f"/connections/{conn}",
+        {
+            "connectionProperties": [
+                {"propertyName": "connectionUrl", "propertyValue": "https://b"},
+                {"propertyName": "timeout", "propertyValue": "30"},
+            ]
+        },
+    )
     body = api.get(f"/connections/{conn}").json()
     assert {p["propertyName"]: p.get("propertyValue") for p in body["securityProperties"]}["username"] == "u1"
     props = {p["propertyName"]: p.get("propertyValue") for p in body["connectionProperties"]}
@@ -57,8 +68,13 @@ def test_test_is_409_until_complete_then_200_configured(api, conn):
     assert answer.status_code == 409
     assert "securityPolicy" in detail(answer)
     assert api.get(f"/connections/{conn}").json()["testStatus"] == "FAILED"
-    api.patch(f"/connections/{conn}", {"securityPolicy": "BASIC_AUTH", "securityProperties": [
-        {"propertyName": "username", "propertyValue": "svc"}]})
+    api.patch(
+        f"/connections/{conn}",
+        {
+            "securityPolicy": "BASIC_AUTH",
+            "securityProperties": [{"propertyName": "username", "propertyValue": "svc"}],
+        },
+    )
     answer = api.post(f"/connections/{conn}/test")
     assert answer.status_code == 409
     assert "connectionUrl" in detail(answer)
@@ -74,22 +90,30 @@ def test_test_is_409_until_complete_then_200_configured(api, conn):
     ("policy", "properties"),
     [
         ("NONE", {}),
-        ("OAUTH_CLIENT_CREDENTIALS", {"clientId": "c", "clientSecret": "s", "accessTokenUri": "https://idp/t"}),
+        (
+            "OAUTH_CLIENT_CREDENTIALS",
+            {"clientId": "c", "clientSecret": "s", "accessTokenUri": "https://idp/t"},
+        ),
     ],
 )
 def test_required_properties_per_policy(api, conn, policy, properties):
-    api.patch(f"/connections/{conn}", {
-        "securityPolicy": policy,
-        "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://x"}],
-        "securityProperties": [{"propertyName": k, "propertyValue": v} for k, v in properties.items()],
-    })
+    api.patch(
+        f"/connections/{conn}",
+        {
+            "securityPolicy": policy,
+            "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://x"}],
+            "securityProperties": [{"propertyName": k, "propertyValue": v} for k, v in properties.items()],
+        },
+    )
     assert api.post(f"/connections/{conn}/test").status_code == 200
 
 
 def test_passwords_are_never_returned(api, conn):
     api.configure_connection(conn)
-    api.patch(f"/connections/{conn}", {"securityProperties": [
-        {"propertyName": "apiKey", "propertyValue": "k-secret-2"}]})
+    api.patch(
+        f"/connections/{conn}",
+        {"securityProperties": [{"propertyName": "apiKey", "propertyValue": "k-secret-2"}]},
+    )
     text = api.get(f"/connections/{conn}").text + api.get("/connections").text
     assert "pw-secret-1" not in text
     assert "k-secret-2" not in text

@@ -13,13 +13,23 @@ from tests.http_api import Api, detail
 
 SEED = {
     "connections": [
-        {"id": "REST_ERP", "securityPolicy": "BASIC_AUTH", "status": "CONFIGURED",
-         "connectionProperties": {"connectionUrl": "https://erp"},
-         "securityProperties": {"username": "u", "password": "seeded-pw"}},
+        {
+            "id": "REST_ERP",
+            "securityPolicy": "BASIC_AUTH",
+            "status": "CONFIGURED",
+            "connectionProperties": {"connectionUrl": "https://erp"},
+            "securityProperties": {"username": "u", "password": "seeded-pw"},
+        },
     ],
     "integrations": [
-        {"code": "ORDERS", "version": "01.00.0000", "name": "Orders", "connections": ["REST_ERP"],
-         "status": "ACTIVATED", "package": "com.example"},
+        {
+            "code": "ORDERS",
+            "version": "01.00.0000",
+            "name": "Orders",
+            "connections": ["REST_ERP"],
+            "status": "ACTIVATED",
+            "package": "com.example",
+        },
         {"code": "BILLING", "version": "01.02.0003", "connections": ["REST_NEW"]},
     ],
     "lookups": [{"name": "CODES", "columns": ["a", "b"], "rows": [["1", "2"]]}],
@@ -34,7 +44,9 @@ def test_seed_and_state(api, oic_emulator):
     assert api.get("/packages/com.example").json()["countOfIntegrations"] == 1
     assert api.get("/lookups/CODES").json()["rows"] == [{"rowData": ["1", "2"]}]
     state = oic_emulator.state()
-    password = next(p for p in state["connections"][0]["securityProperties"] if p["propertyName"] == "password")
+    password = next(
+        p for p in state["connections"][0]["securityProperties"] if p["propertyName"] == "password"
+    )
     assert password["propertyValue"].startswith("sha256:")
     assert "seeded-pw" not in json.dumps(state)
 
@@ -84,7 +96,9 @@ def test_latency_with_jitter(api, oic_emulator):
 
 def test_429_with_retry_after_and_5xx_repeat_under_a_seed(api, oic_emulator):
     def run() -> list[int]:
-        oic_emulator.set_faults([{"route": "*", "p429": 0.3, "p503": 0.1, "p500": 0.1, "retry_after": 2}], seed=42)
+        oic_emulator.set_faults(
+            [{"route": "*", "p429": 0.3, "p503": 0.1, "p500": 0.1, "retry_after": 2}], seed=42
+        )
         answers = [api.get("/integrations") for _ in range(60)]
         for answer in answers:
             if answer.status_code == 429:
@@ -99,12 +113,15 @@ def test_429_with_retry_after_and_5xx_repeat_under_a_seed(api, oic_emulator):
 
 
 def test_dropped_connection_before_and_after_processing(api, oic_emulator):
-    oic_emulator.set_faults([{"route": "*/integrations/archive", "methods": ["POST"], "pdrop": 1.0, "times": 1}])
+    oic_emulator.set_faults(
+        [{"route": "*/integrations/archive", "methods": ["POST"], "pdrop": 1.0, "times": 1}]
+    )
     with pytest.raises(requests.ConnectionError):
         api.import_iar("DROPPED", "01.00.0000")
     assert api.get("/integrations/DROPPED%7C01.00.0000").status_code == 404
-    oic_emulator.set_faults([{"route": "*/integrations/archive", "methods": ["POST"], "pdrop": 1.0, "after": True,
-                              "times": 1}])
+    oic_emulator.set_faults(
+        [{"route": "*/integrations/archive", "methods": ["POST"], "pdrop": 1.0, "after": True, "times": 1}]
+    )
     with pytest.raises(requests.ConnectionError):
         api.import_iar("TOOK_EFFECT", "01.00.0000")
     assert api.get("/integrations/TOOK_EFFECT%7C01.00.0000").status_code == 200

@@ -188,8 +188,10 @@ def test_delete_is_423_while_activated_then_200_empty(api):
 
 def test_clone(api):
     api.import_iar("HELLO_WORLD", "01.00.0000", connections=["REST_A"])
-    answer = api.post(f"/integrations/{enc(HELLO)}/clone", json={"code": "HELLO_COPY", "version": "01.00.0000",
-                                                                  "name": "Copy", "packageName": "pkg.copy"})
+    answer = api.post(
+        f"/integrations/{enc(HELLO)}/clone",
+        json={"code": "HELLO_COPY", "version": "01.00.0000", "name": "Copy", "packageName": "pkg.copy"},
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert (body["id"], body["name"], body["packageName"], body["status"]) == (
@@ -198,17 +200,22 @@ def test_clone(api):
         "pkg.copy",
         "CONFIGURED",
     )
-    names = zipfile.ZipFile(io.BytesIO(api.get("/integrations/HELLO_COPY%7C01.00.0000/archive").content)).namelist()
+    names = zipfile.ZipFile(
+        io.BytesIO(api.get("/integrations/HELLO_COPY%7C01.00.0000/archive").content)
+    ).namelist()
     assert any(n.startswith("icspackage/project/HELLO_COPY_01.00.0000/") for n in names)
     assert not any(n.startswith("icspackage/project/HELLO_WORLD_01.00.0000/") for n in names)
-    again = api.post(f"/integrations/{enc(HELLO)}/clone", json={"code": "HELLO_COPY", "version": "01.00.0000",
-                                                                 "name": "Copy"})
+    again = api.post(
+        f"/integrations/{enc(HELLO)}/clone",
+        json={"code": "HELLO_COPY", "version": "01.00.0000", "name": "Copy"},
+    )
     assert again.status_code == 409
     bad = api.post(f"/integrations/{enc(HELLO)}/clone", json={"code": "lower", "version": "1.0", "name": "x"})
     assert bad.status_code == 400
     assert "code" in detail(bad)
-    missing = api.post("/integrations/NOPE%7C01.00.0000/clone", json={"code": "X", "version": "01.00.0000",
-                                                                       "name": "x"})
+    missing = api.post(
+        "/integrations/NOPE%7C01.00.0000/clone", json={"code": "X", "version": "01.00.0000", "name": "x"}
+    )
     assert missing.status_code == 404
 
 

@@ -21,7 +21,9 @@ def test_library_register_get_replace_export_delete(api, oic_emulator):
     body = api.get("/libraries/MATH_UTILS%7C01.00.0000").json()
     assert (body["name"], body["type"], body["fileName"]) == ("Math utils", "API", "math.js")
     jar = build_jar_library()
-    assert api.upload("POST", "/libraries/MATH_UTILS%7C01.00.0000/archive", jar, "math.jar").status_code == 200
+    assert (
+        api.upload("POST", "/libraries/MATH_UTILS%7C01.00.0000/archive", jar, "math.jar").status_code == 200
+    )
     assert api.get("/libraries/MATH_UTILS%7C01.00.0000/archive").content == jar
     assert api.upload("POST", "/libraries/NOPE%7C01.00.0000/archive", jar, "x.jar").status_code == 404
     assert api.get("/libraries").json()["totalResults"] == 1
@@ -30,11 +32,19 @@ def test_library_register_get_replace_export_delete(api, oic_emulator):
 
 
 def test_library_in_use_or_locked(api, oic_emulator):
-    oic_emulator.seed({
-        "libraries": [{"code": "MATH_UTILS", "version": "01.00.0000", "name": "m"}],
-        "integrations": [{"code": "USES_LIB", "version": "01.00.0000", "libraries": ["MATH_UTILS|01.00.0000"],
-                          "status": "ACTIVATED"}],
-    })
+    oic_emulator.seed(
+        {
+            "libraries": [{"code": "MATH_UTILS", "version": "01.00.0000", "name": "m"}],
+            "integrations": [
+                {
+                    "code": "USES_LIB",
+                    "version": "01.00.0000",
+                    "libraries": ["MATH_UTILS|01.00.0000"],
+                    "status": "ACTIVATED",
+                }
+            ],
+        }
+    )
     answer = api.delete("/libraries/MATH_UTILS%7C01.00.0000")
     assert answer.status_code == 423
     assert "USES_LIB" in detail(answer)
@@ -61,14 +71,20 @@ def test_bad_libraries_are_400(api):
 
 def test_trust_certificate_upload_list_delete(api, oic_emulator):
     pem = build_certificate_pem("partner.example.com")
-    answer = api.upload("POST", "/certificates", pem, "partner.pem", name="partner", type="X509", category="TRUST")
+    answer = api.upload(
+        "POST", "/certificates", pem, "partner.pem", name="partner", type="X509", category="TRUST"
+    )
     assert answer.status_code == 204
     assert answer.headers["Location"] == f"{oic_emulator.api_url}/certificates/partner"
     body = api.get("/certificates/partner").json()
     assert body["subject"] == "CN=partner.example.com"
     assert body["expiryDate"] is not None
-    assert api.upload("POST", "/certificates", pem, "p.pem", name="partner", type="X509",
-                      category="TRUST").status_code == 409
+    assert (
+        api.upload(
+            "POST", "/certificates", pem, "p.pem", name="partner", type="X509", category="TRUST"
+        ).status_code
+        == 409
+    )
     assert api.get("/certificates").json()["totalResults"] == 1
     assert api.delete("/certificates/partner").status_code == 200
     assert api.get("/certificates/partner").status_code == 404
@@ -77,14 +93,33 @@ def test_trust_certificate_upload_list_delete(api, oic_emulator):
 
 def test_identity_keystore_checks_password_and_never_returns_it(api):
     store = build_pkcs12_keystore("ks-secret-3")
-    wrong = api.upload("POST", "/certificates", store, "id.p12", name="identity", type="X509", category="IDENTITY",
-                       keystorePassword="wrong")
+    wrong = api.upload(
+        "POST",
+        "/certificates",
+        store,
+        "id.p12",
+        name="identity",
+        type="X509",
+        category="IDENTITY",
+        keystorePassword="wrong",
+    )
     assert wrong.status_code == 400
     assert "keystorePassword" in detail(wrong)
-    missing = api.upload("POST", "/certificates", store, "id.p12", name="identity", type="X509", category="IDENTITY")
+    missing = api.upload(
+        "POST", "/certificates", store, "id.p12", name="identity", type="X509", category="IDENTITY"
+    )
     assert missing.status_code == 400
-    answer = api.upload("POST", "/certificates", store, "id.p12", name="identity", type="X509", category="IDENTITY",
-                        keystorePassword="ks-secret-3", keyPasswords="kp-secret-4")
+    answer = api.upload(
+        "POST",
+        "/certificates",
+        store,
+        "id.p12",
+        name="identity",
+        type="X509",
+        category="IDENTITY",
+        keystorePassword="ks-secret-3",
+        keyPasswords="kp-secret-4",
+    )
     assert answer.status_code == 204
     text = api.get("/certificates/identity").text + api.get("/certificates").text
     assert "ks-secret-3" not in text

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from tests.http_api import detail
 
-TABLE = {"name": "COUNTRY_CODES", "description": "ISO", "columns": ["iso2", "name"],
-         "rows": [{"rowData": ["NL", "Netherlands"]}, {"rowData": ["FR", "France"]}]}
+TABLE = {
+    "name": "COUNTRY_CODES",
+    "description": "ISO",
+    "columns": ["iso2", "name"],
+    "rows": [{"rowData": ["NL", "Netherlands"]}, {"rowData": ["FR", "France"]}],
+}
 CSV = "CURRENCIES\ncode,symbol\nEUR,€\nUSD,$\n"
 
 

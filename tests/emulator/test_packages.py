@@ -8,7 +8,10 @@ import zipfile
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec as Spec
 from tests.http_api import detail
 
-ORDERS = [Spec("ORDER_IN", "01.00.0000", "Order in", ["REST_ERP"]), Spec("ORDER_OUT", "01.00.0000", None, ["FTP_X"])]
+ORDERS = [
+    Spec("ORDER_IN", "01.00.0000", "Order in", ["REST_ERP"]),
+    Spec("ORDER_OUT", "01.00.0000", None, ["FTP_X"]),
+]
 
 
 def test_import_creates_package_integrations_and_connections(api, oic_emulator):

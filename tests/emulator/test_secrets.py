@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import requests
 
 from airflow_provider_oracle_oic.emulator.builders import build_certificate_pem, build_pkcs12_keystore
@@ -21,34 +19,61 @@ SECRETS = {
 
 def _set_every_secret(api) -> None:
     api.import_iar("SECRETIVE", "01.00.0000", connections=["REST_BASIC", "REST_OAUTH"])
-    api.patch("/connections/REST_BASIC", {
-        "securityPolicy": "BASIC_AUTH",
-        "connectionProperties": [
-            {"propertyName": "connectionUrl", "propertyValue": "https://x"},
-            {"propertyName": "customPassword", "propertyValue": SECRETS["customPassword"],
-             "propertyType": "PASSWORD"},
-        ],
-        "securityProperties": [
-            {"propertyName": "username", "propertyValue": "svc"},
-            {"propertyName": "password", "propertyValue": SECRETS["password"]},
-            {"propertyName": "apiKey", "propertyValue": SECRETS["apiKey"]},
-        ],
-    })
-    api.patch("/connections/REST_OAUTH", {
-        "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
-        "securityProperties": [
-            {"propertyName": "clientId", "propertyValue": "cid"},
-            {"propertyName": "clientSecret", "propertyValue": SECRETS["clientSecret"]},
-        ],
-    })
+    api.patch(
+        "/connections/REST_BASIC",
+        {
+            "securityPolicy": "BASIC_AUTH",
+            "connectionProperties": [
+                {"propertyName": "connectionUrl", "propertyValue": "https://x"},
+                {
+                    "propertyName": "customPassword",
+                    "propertyValue": SECRETS["customPassword"],
+                    "propertyType": "PASSWORD",
+                },
+            ],
+            "securityProperties": [
+                {"propertyName": "username", "propertyValue": "svc"},
+                {"propertyName": "password", "propertyValue": SECRETS["password"]},
+                {"propertyName": "apiKey", "propertyValue": SECRETS["apiKey"]},
+            ],
+        },
+    )
+    api.patch(
+        "/connections/REST_OAUTH",
+        {
+            "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
+            "securityProperties": [
+                {"propertyName": "clientId", "propertyValue": "cid"},
+                {"propertyName": "clientSecret", "propertyValue": SECRETS["clientSecret"]},
+            ],
+        },
+    )
     api.post("/connections/REST_BASIC/test")
     keystore = build_pkcs12_keystore(SECRETS["keystorePassword"])
-    api.upload("POST", "/certificates", keystore, "id.p12", name="identity", type="X509", category="IDENTITY",
-               keystorePassword=SECRETS["keystorePassword"], keyPasswords=SECRETS["keyPasswords"])
-    api.upload("POST", "/certificates", b"-----BEGIN PGP PRIVATE KEY BLOCK-----\n", "k.asc", name="pgp",
-               type="PGP", category="PRIVATE", passPhrase=SECRETS["passPhrase"])
-    api.upload("POST", "/certificates", build_certificate_pem(), "t.pem", name="trust", type="X509",
-               category="TRUST")
+    api.upload(
+        "POST",
+        "/certificates",
+        keystore,
+        "id.p12",
+        name="identity",
+        type="X509",
+        category="IDENTITY",
+        keystorePassword=SECRETS["keystorePassword"],
+        keyPasswords=SECRETS["keyPasswords"],
+    )
+    api.upload(
+        "POST",
+        "/certificates",
+        b"-----BEGIN PGP PRIVATE KEY BLOCK-----\n",
+        "k.asc",
+        name="pgp",
+        type="PGP",
+        category="PRIVATE",
+        passPhrase=SECRETS["passPhrase"],
+    )
+    api.upload(
+        "POST", "/certificates", build_certificate_pem(), "t.pem", name="trust", type="X509", category="TRUST"
+    )
 
 
 SAMPLES = {
@@ -79,8 +104,9 @@ def test_no_get_returns_a_secret(api, oic_emulator):
     seen = []
     for path in _get_paths(openapi):
         assert "{" not in path, path
-        answer = api.http.get(f"{oic_emulator.url}{path}", headers={"Authorization": f"Bearer {api.token}"},
-                              timeout=10)
+        answer = api.http.get(
+            f"{oic_emulator.url}{path}", headers={"Authorization": f"Bearer {api.token}"}, timeout=10
+        )
         seen.append((path, answer.status_code))
         for name, value in SECRETS.items():
             assert value not in answer.text, f"{name} leaked by GET {path}"

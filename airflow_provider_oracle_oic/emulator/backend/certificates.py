@@ -59,7 +59,9 @@ def upload(store: Store, staged: Path, file_name: str | None, fields: dict[str, 
         raise bad_request(f"{what}: type {kind!r} is not supported; use one of {', '.join(CATEGORIES)}")
     category = fields.get("category")
     if category not in CATEGORIES[kind]:
-        raise bad_request(f"{what}: category {category!r} is not valid for {kind}; use {' or '.join(CATEGORIES[kind])}")
+        raise bad_request(
+            f"{what}: category {category!r} is not valid for {kind}; use {' or '.join(CATEGORIES[kind])}"
+        )
     if name in store.certificates:
         raise conflict(f"{what} already exists; delete it before uploading it again")
     data = staged.read_bytes()

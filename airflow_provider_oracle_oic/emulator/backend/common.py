@@ -55,10 +55,14 @@ def ensure_connections(store: Store, ids: tuple[str, ...]) -> None:
                 name=conn_id,
                 created=now,
                 last_updated=now,
-                connection_properties={"connectionUrl": Property("connectionUrl", None, "URL", required=True)},
+                connection_properties={
+                    "connectionUrl": Property("connectionUrl", None, "URL", required=True)
+                },
             )
 
 
 def active_users(store: Store, attribute: str, name: str) -> list[Integration]:
     """Integrations currently ACTIVATED that depend on `name` through `attribute`."""
-    return [i for i in store.integrations.values() if i.status == "ACTIVATED" and name in getattr(i, attribute)]
+    return [
+        i for i in store.integrations.values() if i.status == "ACTIVATED" and name in getattr(i, attribute)
+    ]

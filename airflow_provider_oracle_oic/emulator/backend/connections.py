@@ -1,4 +1,4 @@
-"""Connections: PATCH update (documented fields only), test, delete (§4, §11.2–§11.4)."""
+"""Connections: PATCH update (documented fields only), test, delete (§4, §11.2 to §11.4)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from .common import active_users
 REQUIRED_BY_POLICY: dict[str, tuple[str, ...]] = {
     "BASIC_AUTH": ("username", "password"),
     "OAUTH_CLIENT_CREDENTIALS": ("clientId", "clientSecret", "accessTokenUri"),
-    "OAUTH_RESOURCE_OWNER_PASSWORD_CREDENTIALS": ("clientId", "clientSecret", "accessTokenUri", "username", "password"),
+    "OAUTH_RESOURCE_OWNER_PASSWORD_CREDENTIALS": (
+        "clientId",
+        "clientSecret",
+        "accessTokenUri",
+        "username",
+        "password",
+    ),
     "USERNAME_PASSWORD_TOKEN": ("username", "password"),
     "OCI_SIGNATURE_VERSION1": ("tenancyOCID", "userOCID", "privateKey", "fingerprint"),
     "OAUTH": ("clientId", "clientSecret", "accessTokenUri", "authCodeUri"),
@@ -78,7 +84,9 @@ def update(store: Store, ident: str, body: Any) -> Connection:
         raise bad_request(f"Connection {ident}: the update body must be a JSON object")
     conn = get(store, ident)
     if conn.locked:
-        raise precondition_failed(f"Connection {ident} is locked (open in the designer); close it there and retry")
+        raise precondition_failed(
+            f"Connection {ident} is locked (open in the designer); close it there and retry"
+        )
     policy = body.get("securityPolicy", conn.security_policy)
     if policy is not None and policy not in REQUIRED_BY_POLICY:
         raise bad_request(
@@ -112,7 +120,9 @@ def test(store: Store, ident: str) -> Connection:
     """200 and CONFIGURED when complete; 409 naming what is missing otherwise (testStatus FAILED)."""
     conn = get(store, ident)
     if conn.locked:
-        raise precondition_failed(f"Connection {ident} is locked (open in the designer); close it there and retry")
+        raise precondition_failed(
+            f"Connection {ident} is locked (open in the designer); close it there and retry"
+        )
     missing = missing_properties(conn)
     conn.last_updated = store.stamp()
     if missing:

@@ -32,7 +32,9 @@ def import_archive(store: Store, staged: Path, replace: bool) -> Integration:
     facts = checked_facts(store, staged, "Integration archive")
     if len(facts.projects) != 1:
         codes = ", ".join(f"{p.code}|{p.version}" for p in facts.projects)
-        raise bad_request(f"An .iar holds exactly one integration, this one holds {codes}; import it as a package")
+        raise bad_request(
+            f"An .iar holds exactly one integration, this one holds {codes}; import it as a package"
+        )
     project = facts.projects[0]
     ident = f"{project.code}|{project.version}"
     existing = store.integrations.get(ident)
@@ -172,7 +174,9 @@ def schedule(store: Store, ident: str, action: str) -> Integration:
     if not item.has_schedule:
         raise bad_request(f"Integration {ident} is not a scheduled integration")
     if item.status != "ACTIVATED":
-        raise precondition_failed(f"Integration {ident} is {item.status}; activate it before changing its schedule")
+        raise precondition_failed(
+            f"Integration {ident} is {item.status}; activate it before changing its schedule"
+        )
     item.schedule_state = SCHEDULE_STATES[action]
     item.last_updated = store.stamp()
     return item

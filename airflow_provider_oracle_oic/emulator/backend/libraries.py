@@ -31,9 +31,7 @@ def _check_file(staged: Path, file_name: str | None, what: str) -> str:
     return file_name
 
 
-def register(
-    store: Store, staged: Path, file_name: str | None, fields: dict[str, str | None]
-) -> Library:
+def register(store: Store, staged: Path, file_name: str | None, fields: dict[str, str | None]) -> Library:
     """Register a new library (204); 409 when `CODE|VERSION` exists."""
     code, version = check_code_version(fields.get("code"), fields.get("version"), "Library")
     what = f"Library {code}|{version}"
@@ -47,8 +45,17 @@ def register(
     if f"{code}|{version}" in store.libraries:
         raise conflict(f"{what} already exists; replace it with POST /libraries/{code}%7C{version}/archive")
     now = store.stamp()
-    item = Library(code, version, name, file_name, store.blobs.commit(staged), now, now, kind,
-                   fields.get("description") or "")
+    item = Library(
+        code,
+        version,
+        name,
+        file_name,
+        store.blobs.commit(staged),
+        now,
+        now,
+        kind,
+        fields.get("description") or "",
+    )
     store.libraries[item.id] = item
     return item
 

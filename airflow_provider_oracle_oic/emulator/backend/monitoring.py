@@ -20,7 +20,9 @@ def window_seconds(terms: list[Term]) -> float:
     for term in terms:
         if term.key == "timewindow":
             if term.exact not in WINDOWS:
-                raise bad_request(f"timewindow {term.exact!r} is not supported; use one of {', '.join(WINDOWS)}")
+                raise bad_request(
+                    f"timewindow {term.exact!r} is not supported; use one of {', '.join(WINDOWS)}"
+                )
             return WINDOWS[term.exact]
     return WINDOWS["1h"]
 
@@ -90,9 +92,13 @@ def _weights(store: Store, request: TrafficRequest, active: list[Integration]) -
             try:
                 weights[row[v_col]] = max(float(row[w_col]), 0.0)
             except ValueError:
-                raise bad_request(f"traffic: weight {row[w_col]!r} in lookup {table.name} is not a number") from None
+                raise bad_request(
+                    f"traffic: weight {row[w_col]!r} in lookup {table.name} is not a number"
+                ) from None
     if not any(weights.values()):
-        raise bad_request(f"traffic: routing lookup {table.name} gives no weight to an active version of {request.code}")
+        raise bad_request(
+            f"traffic: routing lookup {table.name} gives no weight to an active version of {request.code}"
+        )
     return weights
 
 
@@ -111,12 +117,15 @@ def simulate(store: Store, request: TrafficRequest, rng: random.Random) -> dict[
         tally[chosen]["received"] += 1
         tally[chosen]["errors" if failed else "success"] += 1
         store.instances.append(
-            Instance(str(next(store.instance_ids)), request.code, chosen,
-                     "FAILED" if failed else "COMPLETED", now)
+            Instance(
+                str(next(store.instance_ids)), request.code, chosen, "FAILED" if failed else "COMPLETED", now
+            )
         )
     for version, numbers in tally.items():
         if numbers["received"]:
             store.samples.append(
-                MonitoringSample(request.code, version, now, numbers["received"], numbers["success"], numbers["errors"], 0)
+                MonitoringSample(
+                    request.code, version, now, numbers["received"], numbers["success"], numbers["errors"], 0
+                )
             )
     return {"code": request.code, "requests": request.requests, "versions": tally}

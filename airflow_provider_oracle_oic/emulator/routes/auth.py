@@ -16,7 +16,9 @@ router = APIRouter()
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Basic realm="idcs"'} if status == 401 else {}
-    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -37,7 +39,9 @@ async def token(request: Request) -> JSONResponse:
     form = await request.form()
     credentials = _basic_credentials(request.headers.get("Authorization", ""))
     if credentials is None:
-        return _oauth_error(401, "invalid_client", "Client authentication failed: send HTTP basic client credentials")
+        return _oauth_error(
+            401, "invalid_client", "Client authentication failed: send HTTP basic client credentials"
+        )
     client_id, secret = credentials
     if not (
         secrets.compare_digest(client_id, emu.config.client_id)

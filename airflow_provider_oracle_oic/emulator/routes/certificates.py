@@ -15,11 +15,21 @@ KEYS = ("name", "type")
 
 
 @router.get("/certificates")
-def list_certificates(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+def list_certificates(
+    request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
+):
     with emulator(request).store.read() as store:
         items = sorted(store.certificates.values(), key=lambda c: c.name)
-        return listing(request, items, KEYS, lambda c, k: getattr(c, k),
-                       lambda c: views.certificate(c, api_base(request)), q, limit, offset)
+        return listing(
+            request,
+            items,
+            KEYS,
+            lambda c, k: getattr(c, k),
+            lambda c: views.certificate(c, api_base(request)),
+            q,
+            limit,
+            offset,
+        )
 
 
 @router.post("/certificates", status_code=204)
@@ -27,11 +37,11 @@ def upload_certificate(
     request: Request,
     file: UploadFile | None = File(None),
     name: str | None = Form(None),
-    type: str | None = Form(None),  # noqa: A002 - OIC's field name
+    type: str | None = Form(None),
     category: str | None = Form(None),
-    keystorePassword: str | None = Form(None),  # noqa: N803 - OIC's field name
-    keyPasswords: str | None = Form(None),  # noqa: N803
-    passPhrase: str | None = Form(None),  # noqa: N803
+    keystorePassword: str | None = Form(None),
+    keyPasswords: str | None = Form(None),
+    passPhrase: str | None = Form(None),
 ):
     fields = {
         "name": name,

@@ -29,7 +29,9 @@ def api_base(request: Request) -> str:
 
 def created(request: Request, collection: str, ident: str) -> Response:
     """204 with the absolute `Location` of the new object (§11.13)."""
-    return Response(status_code=204, headers={"Location": f"{api_base(request)}/{collection}/{quote(ident, safe='')}"})
+    return Response(
+        status_code=204, headers={"Location": f"{api_base(request)}/{collection}/{quote(ident, safe='')}"}
+    )
 
 
 def require_patch_override(request: Request, what: str) -> None:

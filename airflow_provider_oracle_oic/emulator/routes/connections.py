@@ -15,11 +15,21 @@ FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
 
 
 @router.get("/connections")
-def list_connections(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+def list_connections(
+    request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
+):
     with emulator(request).store.read() as store:
         items = sorted(store.connections.values(), key=lambda c: c.id)
-        return listing(request, items, tuple(FIELDS), lambda c, k: getattr(c, FIELDS[k]),
-                       lambda c: views.connection(c, api_base(request)), q, limit, offset)
+        return listing(
+            request,
+            items,
+            tuple(FIELDS),
+            lambda c, k: getattr(c, FIELDS[k]),
+            lambda c: views.connection(c, api_base(request)),
+            q,
+            limit,
+            offset,
+        )
 
 
 @router.get("/connections/{ident}")

@@ -26,7 +26,7 @@ def list_integrations(
     q: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
-    orderBy: str | None = None,  # noqa: N803 - OIC's parameter name
+    orderBy: str | None = None,
     expand: str | None = None,
 ) -> dict[str, Any]:
     terms = parse_q(q, Q_KEYS)
@@ -38,23 +38,31 @@ def list_integrations(
             items.sort(key=lambda i: (i.name.lower(), i.id))
         rendered = [_view(request, i) for i in items]
         if expand == "connection":
-            for body, item in zip(rendered, items):
-                for end_point, conn_id in zip(body["endPoints"], item.connections):
+            for body, item in zip(rendered, items, strict=True):
+                for end_point, conn_id in zip(body["endPoints"], item.connections, strict=True):
                     if conn_id in store.connections:
-                        end_point["connection"] = views.connection(store.connections[conn_id], api_base(request))
+                        end_point["connection"] = views.connection(
+                            store.connections[conn_id], api_base(request)
+                        )
     return page(rendered, limit, offset)
 
 
 @router.post("/integrations/archive", status_code=204)
 def import_integration(request: Request, file: UploadFile | None = File(None)):
-    with staged_upload(request, file, "Integration archive") as staged, emulator(request).store.write() as store:
+    with (
+        staged_upload(request, file, "Integration archive") as staged,
+        emulator(request).store.write() as store,
+    ):
         item = backend.import_archive(store, staged, replace=False)
     return created(request, "integrations", item.id)
 
 
 @router.put("/integrations/archive")
 def replace_integration(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
-    with staged_upload(request, file, "Integration archive") as staged, emulator(request).store.write() as store:
+    with (
+        staged_upload(request, file, "Integration archive") as staged,
+        emulator(request).store.write() as store,
+    ):
         item = backend.import_archive(store, staged, replace=True)
         return _view(request, item)
 
@@ -85,7 +93,9 @@ def export_integration(request: Request, ident: str) -> FileResponse:
     with emulator(request).store.read() as store:
         path = backend.export(store, ident)
         item = backend.get(store, ident)
-    return FileResponse(path, media_type="application/octet-stream", filename=f"{item.code}_{item.version}.iar")
+    return FileResponse(
+        path, media_type="application/octet-stream", filename=f"{item.code}_{item.version}.iar"
+    )
 
 
 @router.get("/integrations/{ident}/activationStatus")

@@ -16,11 +16,21 @@ KEYS = ("name", "code", "type")
 
 
 @router.get("/libraries")
-def list_libraries(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+def list_libraries(
+    request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
+):
     with emulator(request).store.read() as store:
         items = sorted(store.libraries.values(), key=lambda lib: lib.id)
-        return listing(request, items, KEYS, lambda lib, k: getattr(lib, k),
-                       lambda lib: views.library(lib, api_base(request)), q, limit, offset)
+        return listing(
+            request,
+            items,
+            KEYS,
+            lambda lib, k: getattr(lib, k),
+            lambda lib: views.library(lib, api_base(request)),
+            q,
+            limit,
+            offset,
+        )
 
 
 @router.post("/libraries/archive", status_code=204)
@@ -30,7 +40,7 @@ def register_library(
     name: str | None = Form(None),
     code: str | None = Form(None),
     version: str | None = Form(None),
-    type: str | None = Form(None),  # noqa: A002 - OIC's field name
+    type: str | None = Form(None),
     description: str | None = Form(None),
 ):
     fields = {"name": name, "code": code, "version": version, "type": type, "description": description}
@@ -47,7 +57,10 @@ def get_library(request: Request, ident: str) -> dict[str, Any]:
 
 @router.post("/libraries/{ident}/archive")
 def replace_library(request: Request, ident: str, file: UploadFile | None = File(None)) -> dict[str, Any]:
-    with staged_upload(request, file, f"Library {ident} file") as staged, emulator(request).store.write() as store:
+    with (
+        staged_upload(request, file, f"Library {ident} file") as staged,
+        emulator(request).store.write() as store,
+    ):
         item = backend.replace(store, ident, staged, file.filename if file else None)
         return views.library(item, api_base(request))
 

@@ -26,8 +26,16 @@ def _view(request: Request, item: Lookup) -> dict[str, Any]:
 def list_lookups(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
     with emulator(request).store.read() as store:
         items = sorted(store.lookups.values(), key=lambda lk: lk.name)
-        return listing(request, items, KEYS, lambda lk, k: lk.name if k == "name" else "DEVELOPED",
-                       lambda lk: _view(request, lk), q, limit, offset)
+        return listing(
+            request,
+            items,
+            KEYS,
+            lambda lk, k: lk.name if k == "name" else "DEVELOPED",
+            lambda lk: _view(request, lk),
+            q,
+            limit,
+            offset,
+        )
 
 
 @router.post("/lookups")
@@ -47,7 +55,9 @@ def import_lookup(request: Request, file: UploadFile | None = File(None)):
 @router.put("/lookups/archive")
 def replace_lookup_csv(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
     with staged_upload(request, file, "Lookup CSV") as staged, emulator(request).store.write() as store:
-        return _view(request, backend.replace(store, backend.parse_csv(staged, store.limits.max_archive_bytes)))
+        return _view(
+            request, backend.replace(store, backend.parse_csv(staged, store.limits.max_archive_bytes))
+        )
 
 
 @router.get("/lookups/{name}")
@@ -74,4 +84,6 @@ def delete_lookup(request: Request, name: str):
 def export_lookup(request: Request, name: str) -> Response:
     with emulator(request).store.read() as store:
         text = backend.to_csv(backend.get(store, name))
-    return Response(text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    )

@@ -53,13 +53,17 @@ def _instances(request: Request, q: str | None, only_failed: bool) -> list[dict[
             until = _epoch(term)
     plain = [t for t in terms if t.key in ("code", "version", "status")]
     with emulator(request).store.read() as store:
-        items = [i for i in store.instances if since <= i.at <= until and (not only_failed or i.status == "FAILED")]
+        items = [
+            i for i in store.instances if since <= i.at <= until and (not only_failed or i.status == "FAILED")
+        ]
     items = filter_items(items, plain, lambda i, k: getattr(i, k))
     return [_instance_view(i) for i in reversed(items)]
 
 
 @router.get("/monitoring/integrations")
-def monitored_integrations(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+def monitored_integrations(
+    request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
+):
     terms = parse_q(q, INTEGRATION_KEYS)
     since = time.time() - window_seconds(terms)
     plain = [t for t in terms if t.key != "timewindow"]

@@ -21,10 +21,14 @@ def _view(request: Request, item: Package) -> dict[str, Any]:
 
 
 @router.get("/packages")
-def list_packages(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
+def list_packages(
+    request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
+):
     with emulator(request).store.read() as store:
         items = sorted(store.packages.values(), key=lambda p: p.name)
-        return listing(request, items, KEYS, lambda p, k: getattr(p, k), lambda p: _view(request, p), q, limit, offset)
+        return listing(
+            request, items, KEYS, lambda p, k: getattr(p, k), lambda p: _view(request, p), q, limit, offset
+        )
 
 
 @router.post("/packages/archive", status_code=204)
@@ -37,7 +41,9 @@ def import_package(request: Request, file: UploadFile | None = File(None)):
 @router.put("/packages/archive")
 def replace_package(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
     with staged_upload(request, file, "Package archive") as staged, emulator(request).store.write() as store:
-        return _view(request, backend.import_archive(store, staged, file.filename if file else None, replace=True))
+        return _view(
+            request, backend.import_archive(store, staged, file.filename if file else None, replace=True)
+        )
 
 
 @router.get("/packages/{name}")
@@ -50,8 +56,11 @@ def get_package(request: Request, name: str) -> dict[str, Any]:
 def export_package(request: Request, name: str) -> Response:
     with emulator(request).store.read() as store:
         data = backend.export(store, name)
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.par"'})
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}.par"'},
+    )
 
 
 @router.delete("/packages/{name}")
