@@ -1,0 +1,38 @@
+"""`OICClient`: one object per OIC instance, one attribute per resource family."""
+
+from __future__ import annotations
+
+from .auth import SecretMasker
+from .config import OICConfig
+from .resources.certificates import Certificates
+from .resources.connections import Connections
+from .resources.integrations import Integrations
+from .resources.libraries import Libraries
+from .resources.lookups import Lookups
+from .resources.monitoring import Monitoring
+from .resources.packages import Packages
+from .transport import Transport
+
+
+class OICClient:
+    """The OIC REST client; thread-safe, shares one session and one token across threads."""
+
+    def __init__(self, config: OICConfig, secret_masker: SecretMasker | None = None) -> None:
+        self.config = config
+        self.transport = Transport(config, secret_masker)
+        self.integrations = Integrations(self.transport)
+        self.connections = Connections(self.transport)
+        self.lookups = Lookups(self.transport)
+        self.packages = Packages(self.transport)
+        self.libraries = Libraries(self.transport)
+        self.certificates = Certificates(self.transport)
+        self.monitoring = Monitoring(self.transport)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> OICClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,94 @@
+"""What every resource family shares: JSON calls, paging, streamed uploads and downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from requests_toolbelt import MultipartEncoder
+
+from ..models import ArchiveDownload
+from ..transport import Call, Transport
+
+PAGE_SIZE = 100
+CHUNK = 1 << 20
+
+
+class Upload:
+    """A multipart body streamed from disk, reopened for every attempt and closed afterwards."""
+
+    def __init__(
+        self, path: Path, fields: Mapping[str, str | None] | None = None, file_name: str | None = None
+    ) -> None:
+        self.path = path
+        self.file_name = file_name or path.name
+        self.fields = {k: v for k, v in (fields or {}).items() if v is not None}
+        self._handles: list[BinaryIO] = []
+
+    def __call__(self) -> tuple[MultipartEncoder, str]:
+        handle = self.path.open("rb")
+        self._handles.append(handle)
+        encoder = MultipartEncoder(
+            fields={**self.fields, "file": (self.file_name, handle, "application/octet-stream")}
+        )
+        return encoder, encoder.content_type
+
+    def __enter__(self) -> Upload:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for handle in self._handles:
+            handle.close()
+        self._handles.clear()
+
+
+class Resource:
+    """Base of the resource families; holds the transport."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def _call(self, call: Call) -> Any:
+        """The JSON answer of `call`, or None for an empty body."""
+        answer = self._transport.request(call)
+        try:
+            return answer.json() if answer.content else None
+        finally:
+            answer.close()
+
+    def _pages(
+        self, path: str, what: str, params: Mapping[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a listing, following `hasMore` page by page."""
+        offset = 0
+        while True:
+            body = self._call(
+                Call("GET", path, what, params={**(params or {}), "limit": PAGE_SIZE, "offset": offset})
+            )
+            items = body.get("items") or []
+            yield from items
+            if not body.get("hasMore") or not items:
+                return
+            offset += len(items)
+
+    def _download(self, path: str, what: str, destination: Path) -> ArchiveDownload:
+        """Stream an archive to `destination` (written atomically) with its sha256."""
+        answer = self._transport.request(Call("GET", path, what, stream=True, headers={"Accept": "*/*"}))
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+        try:
+            with os.fdopen(handle, "wb") as out, answer:
+                for chunk in answer.iter_content(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            os.replace(temp, destination)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return ArchiveDownload(str(destination), digest.hexdigest(), size)

@@ -1,0 +1,68 @@
+"""Certificates (oic-api.md §7); passwords go up, never come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import OICNotFoundError
+from ..models import Certificate
+from ..retry import TookEffect
+from ..transport import Call, encode
+from .base import Resource, Upload
+
+
+class Certificates(Resource):
+    """Trust certificates, identity keystores, PGP keys."""
+
+    def list(self, q: str | None = None) -> list[Certificate]:
+        return [
+            Certificate.from_api(c)
+            for c in self._pages("/certificates", "List certificates", {"q": q} if q else {})
+        ]
+
+    def get(self, name: str) -> Certificate:
+        return Certificate.from_api(
+            self._call(Call("GET", f"/certificates/{encode(name)}", f"Get certificate {name}"))
+        )
+
+    def find(self, name: str) -> Certificate | None:
+        try:
+            return self.get(name)
+        except OICNotFoundError:
+            return None
+
+    def upload(
+        self,
+        path: Path,
+        name: str,
+        type: str,
+        category: str | None = None,
+        keystore_password: str | None = None,
+        key_passwords: str | None = None,
+        pass_phrase: str | None = None,
+    ) -> None:
+        """Upload a certificate or keystore under alias `name` (409 when it exists)."""
+        fields = {
+            "name": name,
+            "type": type,
+            "category": category,
+            "keystorePassword": keystore_password,
+            "keyPasswords": key_passwords,
+            "passPhrase": pass_phrase,
+        }
+        with Upload(path, fields) as upload:
+            try:
+                self._call(
+                    Call(
+                        "POST",
+                        "/certificates",
+                        f"Upload certificate {name}",
+                        body=upload,
+                        took_effect=lambda: self.find(name) is not None,
+                    )
+                )
+            except TookEffect:
+                pass
+
+    def delete(self, name: str) -> None:
+        self._call(Call("DELETE", f"/certificates/{encode(name)}", f"Delete certificate {name}"))

@@ -1,0 +1,81 @@
+"""Connections (oic-api.md §4): list, get, update with the PATCH override, test, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
+
+from ..models import Connection
+from ..transport import Call, encode
+from .base import Resource
+
+PATCH = {"X-HTTP-Method-Override": "PATCH"}
+Properties = Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]
+
+
+def property_array(properties: Properties | None, field: str) -> list[dict[str, Any]]:
+    """OIC's `[{propertyName, propertyValue}]` from a name→value map or an array already in that form."""
+    if properties is None:
+        return []
+    if isinstance(properties, Mapping):
+        return [
+            {"propertyName": str(k), "propertyValue": None if v is None else str(v)}
+            for k, v in properties.items()
+        ]
+    array = []
+    for index, entry in enumerate(properties):
+        if not isinstance(entry, Mapping) or not entry.get("propertyName"):
+            raise ValueError(f"{field}[{index}] needs propertyName (and propertyValue)")
+        array.append(dict(entry))
+    return array
+
+
+class Connections(Resource):
+    """Connections are created by imports; deploying one means updating and testing it."""
+
+    def list(self, q: str | None = None) -> list[Connection]:
+        return [
+            Connection.from_api(c)
+            for c in self._pages("/connections", "List connections", {"q": q} if q else {})
+        ]
+
+    def get(self, ident: str) -> Connection:
+        return Connection.from_api(
+            self._call(Call("GET", f"/connections/{encode(ident)}", f"Get connection {ident}"))
+        )
+
+    def update(
+        self,
+        ident: str,
+        connection_properties: Properties | None = None,
+        security_properties: Properties | None = None,
+        security_policy: str | None = None,
+        agent_group_id: str | None = None,
+    ) -> Connection:
+        """Apply the documented fields only; OIC then needs a passing test before the connection is CONFIGURED."""
+        body: dict[str, Any] = {}
+        if connection_properties is not None:
+            body["connectionProperties"] = property_array(connection_properties, "connectionProperties")
+        if security_properties is not None:
+            body["securityProperties"] = property_array(security_properties, "securityProperties")
+        if security_policy is not None:
+            body["securityPolicy"] = security_policy
+        if agent_group_id is not None:
+            body["agentGroupId"] = agent_group_id
+        call = Call(
+            "POST",
+            f"/connections/{encode(ident)}",
+            f"Update connection {ident}",
+            json=body,
+            headers=PATCH,
+            idempotent=True,
+        )
+        return Connection.from_api(self._call(call))
+
+    def test(self, ident: str) -> Connection:
+        """Test the connection; `OICConflictError` (409) when it is not fully configured."""
+        call = Call("POST", f"/connections/{encode(ident)}/test", f"Test connection {ident}", idempotent=True)
+        return Connection.from_api(self._call(call))
+
+    def delete(self, ident: str) -> None:
+        self._call(Call("DELETE", f"/connections/{encode(ident)}", f"Delete connection {ident}"))

@@ -1,0 +1,201 @@
+"""Integrations (oic-api.md §3)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..archives import read_archive
+from ..errors import OICActivationError, OICConflictError, OICNotFoundError, OICTimeoutError
+from ..models import ActivationErrors, ArchiveDownload, ImportResult, Integration
+from ..retry import TookEffect
+from ..transport import Call, encode
+from .base import Resource, Upload
+
+PATCH = {"X-HTTP-Method-Override": "PATCH"}
+
+
+class Integrations(Resource):
+    """List, import, replace, export, activate, deactivate, delete, clone and schedule integrations."""
+
+    def list(self, q: str | None = None, order_by: str | None = None) -> list[Integration]:
+        params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
+        return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
+
+    def get(self, ident: str) -> Integration:
+        return Integration.from_api(
+            self._call(Call("GET", f"/integrations/{encode(ident)}", f"Get integration {ident}"))
+        )
+
+    def find(self, ident: str) -> Integration | None:
+        """The integration, or None when OIC has no such `CODE|VERSION`."""
+        try:
+            return self.get(ident)
+        except OICNotFoundError:
+            return None
+
+    def import_archive(self, path: Path) -> ImportResult:
+        """POST a new `.iar` (409 `OICConflictError` when it exists)."""
+        ident = read_archive(path).single.id
+        with Upload(path) as upload:
+            try:
+                answer = self._transport.request(
+                    Call(
+                        "POST",
+                        "/integrations/archive",
+                        f"Import integration {ident}",
+                        body=upload,
+                        took_effect=lambda: self.find(ident) is not None,
+                    )
+                )
+            except TookEffect:
+                return ImportResult(ident, replaced=False)
+        answer.close()
+        return ImportResult(ident, replaced=False, location=answer.headers.get("Location"))
+
+    def replace_archive(self, path: Path) -> ImportResult:
+        """PUT an `.iar` over an existing integration (404 absent; 412 while ACTIVATED or locked)."""
+        ident = read_archive(path).single.id
+        before = self.get(ident).last_updated
+        with Upload(path) as upload:
+            try:
+                self._call(
+                    Call(
+                        "PUT",
+                        "/integrations/archive",
+                        f"Replace integration {ident}",
+                        body=upload,
+                        took_effect=lambda: self.get(ident).last_updated != before,
+                    )
+                )
+            except TookEffect:
+                pass
+        return ImportResult(ident, replaced=True)
+
+    def import_or_replace(self, path: Path) -> ImportResult:
+        """POST, then PUT when OIC answers 409 (it exists)."""
+        try:
+            return self.import_archive(path)
+        except OICConflictError:
+            return self.replace_archive(path)
+
+    def export(self, ident: str, destination: Path) -> ArchiveDownload:
+        """Stream the `.iar` of `ident` to `destination`."""
+        return self._download(
+            f"/integrations/{encode(ident)}/archive", f"Export integration {ident}", destination
+        )
+
+    def _set_status(self, ident: str, body: dict[str, object], what: str) -> Integration:
+        call = Call(
+            "POST",
+            f"/integrations/{encode(ident)}",
+            what,
+            json=body,
+            headers=PATCH,
+            idempotent=True,
+            params={"enableAsyncActivationMode": "true"},
+        )
+        return Integration.from_api(self._call(call))
+
+    def activate(
+        self,
+        ident: str,
+        tracing: bool | None = None,
+        payload_tracing: bool | None = None,
+        record_enabled: bool | None = None,
+    ) -> Integration:
+        """Ask OIC to activate; the answer is usually ACTIVATION_INPROGRESS (use `wait_for_status`)."""
+        body: dict[str, object] = {"status": "ACTIVATED"}
+        flags = (
+            ("tracingEnabledFlag", tracing),
+            ("payloadTracingEnabledFlag", payload_tracing),
+            ("recordEnabledFlag", record_enabled),
+        )
+        body.update({k: v for k, v in flags if v is not None})
+        return self._set_status(ident, body, f"Activate integration {ident}")
+
+    def deactivate(self, ident: str) -> Integration:
+        return self._set_status(ident, {"status": "CONFIGURED"}, f"Deactivate integration {ident}")
+
+    def activation_status(self, ident: str) -> str:
+        body = self._call(
+            Call(
+                "GET", f"/integrations/{encode(ident)}/activationStatus", f"Read activation status of {ident}"
+            )
+        )
+        return str(body.get("activationStatus"))
+
+    def activation_errors(self, ident: str) -> ActivationErrors:
+        body = self._call(
+            Call(
+                "GET", f"/integrations/{encode(ident)}/activationErrors", f"Read activation errors of {ident}"
+            )
+        )
+        return ActivationErrors.from_api(body)
+
+    def wait_for_status(
+        self, ident: str, wanted: str, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> str:
+        """Poll until `wanted`; `OICActivationError` with OIC's errors on FAILEDACTIVATION, `OICTimeoutError` on time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.activation_status(ident)
+            if status == wanted:
+                return status
+            if status == "FAILEDACTIVATION" and wanted == "ACTIVATED":
+                errors = self.activation_errors(ident)
+                message = errors.message or errors.summary or "no detail from OIC"
+                raise OICActivationError(
+                    f"Integration {ident} failed to activate: {message}",
+                    ident=ident,
+                    activation_errors=message,
+                )
+            if time.monotonic() >= deadline:
+                raise OICTimeoutError(
+                    f"Integration {ident} is still {status} after {timeout:.0f} s (wanted {wanted})"
+                )
+            time.sleep(min(poll_interval, max(deadline - time.monotonic(), 0.0)))
+
+    def delete(self, ident: str) -> None:
+        self._call(Call("DELETE", f"/integrations/{encode(ident)}", f"Delete integration {ident}"))
+
+    def clone(
+        self,
+        ident: str,
+        code: str,
+        version: str,
+        name: str,
+        description: str | None = None,
+        package_name: str | None = None,
+    ) -> Integration:
+        """Copy `ident` as `code|version`; 409 when that exists."""
+        body = {"code": code, "version": version, "name": name}
+        body.update({k: v for k, v in (("description", description), ("packageName", package_name)) if v})
+        target = f"{code}|{version}"
+        try:
+            return Integration.from_api(
+                self._call(
+                    Call(
+                        "POST",
+                        f"/integrations/{encode(ident)}/clone",
+                        f"Clone integration {ident} as {target}",
+                        json=body,
+                        took_effect=lambda: self.find(target) is not None,
+                    )
+                )
+            )
+        except TookEffect:
+            return self.get(target)
+
+    def schedule(self, ident: str, action: str) -> Integration:
+        """Start, stop, pause or resume the schedule of a scheduled integration."""
+        if action not in ("start", "stop", "pause", "resume"):
+            raise ValueError(f"schedule action must be start, stop, pause or resume, not {action!r}")
+        call = Call(
+            "POST",
+            f"/integrations/{encode(ident)}/schedule/{action}",
+            f"Schedule {action} of {ident}",
+            idempotent=True,
+        )
+        body = self._call(call)
+        return Integration.from_api(body) if body else self.get(ident)

@@ -1,0 +1,83 @@
+"""Libraries (oic-api.md §7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import OICNotFoundError
+from ..models import ArchiveDownload, Library
+from ..retry import TookEffect
+from ..transport import Call, encode
+from .base import Resource, Upload
+
+
+class Libraries(Resource):
+    """JavaScript and Java libraries."""
+
+    def list(self, q: str | None = None) -> list[Library]:
+        return [
+            Library.from_api(i) for i in self._pages("/libraries", "List libraries", {"q": q} if q else {})
+        ]
+
+    def get(self, ident: str) -> Library:
+        return Library.from_api(
+            self._call(Call("GET", f"/libraries/{encode(ident)}", f"Get library {ident}"))
+        )
+
+    def find(self, ident: str) -> Library | None:
+        try:
+            return self.get(ident)
+        except OICNotFoundError:
+            return None
+
+    def register(
+        self,
+        path: Path,
+        code: str,
+        version: str,
+        name: str,
+        type: str = "API",
+        description: str | None = None,
+    ) -> str:
+        """Register a new `.jar`/`.js` library (409 when `CODE|VERSION` exists); returns its id."""
+        ident = f"{code}|{version}"
+        fields = {"code": code, "version": version, "name": name, "type": type, "description": description}
+        with Upload(path, fields) as upload:
+            try:
+                self._call(
+                    Call(
+                        "POST",
+                        "/libraries/archive",
+                        f"Register library {ident}",
+                        body=upload,
+                        took_effect=lambda: self.find(ident) is not None,
+                    )
+                )
+            except TookEffect:
+                pass
+        return ident
+
+    def replace(self, ident: str, path: Path) -> Library:
+        """Replace the file of an existing library."""
+        before = self.get(ident).last_updated
+        with Upload(path) as upload:
+            try:
+                return Library.from_api(
+                    self._call(
+                        Call(
+                            "POST",
+                            f"/libraries/{encode(ident)}/archive",
+                            f"Replace library {ident}",
+                            body=upload,
+                            took_effect=lambda: self.get(ident).last_updated != before,
+                        )
+                    )
+                )
+            except TookEffect:
+                return self.get(ident)
+
+    def export(self, ident: str, destination: Path) -> ArchiveDownload:
+        return self._download(f"/libraries/{encode(ident)}/archive", f"Export library {ident}", destination)
+
+    def delete(self, ident: str) -> None:
+        self._call(Call("DELETE", f"/libraries/{encode(ident)}", f"Delete library {ident}"))

@@ -1,0 +1,112 @@
+"""Lookups (oic-api.md §5): JSON CRUD and CSV import/export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import OICConflictError, OICNotFoundError
+from ..models import ArchiveDownload, Lookup
+from ..retry import TookEffect
+from ..transport import Call, encode
+from .base import Resource, Upload
+
+
+def lookup_body(
+    name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None
+) -> dict:
+    body = {
+        "name": name,
+        "columns": list(columns),
+        "rows": [{"rowData": [str(v) for v in row]} for row in rows],
+    }
+    if description is not None:
+        body["description"] = description
+    return body
+
+
+class Lookups(Resource):
+    """Lookup tables."""
+
+    def list(self, q: str | None = None) -> list[Lookup]:
+        return [Lookup.from_api(i) for i in self._pages("/lookups", "List lookups", {"q": q} if q else {})]
+
+    def get(self, name: str) -> Lookup:
+        return Lookup.from_api(self._call(Call("GET", f"/lookups/{encode(name)}", f"Get lookup {name}")))
+
+    def find(self, name: str) -> Lookup | None:
+        try:
+            return self.get(name)
+        except OICNotFoundError:
+            return None
+
+    def create(
+        self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None
+    ) -> Lookup:
+        """Create a lookup; 409 `OICConflictError` when it exists."""
+        call = Call(
+            "POST",
+            "/lookups",
+            f"Create lookup {name}",
+            json=lookup_body(name, columns, rows, description),
+            took_effect=lambda: self.find(name) is not None,
+        )
+        try:
+            return Lookup.from_api(self._call(call))
+        except TookEffect:
+            return self.get(name)
+
+    def update(
+        self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None
+    ) -> Lookup:
+        """Replace a lookup's table (PUT is idempotent)."""
+        call = Call(
+            "PUT",
+            f"/lookups/{encode(name)}",
+            f"Update lookup {name}",
+            json=lookup_body(name, columns, rows, description),
+            idempotent=True,
+        )
+        return Lookup.from_api(self._call(call))
+
+    def create_or_update(
+        self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None
+    ) -> Lookup:
+        try:
+            return self.create(name, columns, rows, description)
+        except OICConflictError:
+            return self.update(name, columns, rows, description)
+
+    def delete(self, name: str) -> None:
+        self._call(Call("DELETE", f"/lookups/{encode(name)}", f"Delete lookup {name}"))
+
+    def import_csv(self, path: Path, name: str) -> None:
+        """POST a lookup CSV (first line the name, then the columns, then the rows)."""
+        with Upload(path) as upload:
+            try:
+                self._call(
+                    Call(
+                        "POST",
+                        "/lookups/archive",
+                        f"Import lookup {name} from {path.name}",
+                        body=upload,
+                        took_effect=lambda: self.find(name) is not None,
+                    )
+                )
+            except TookEffect:
+                pass
+
+    def replace_csv(self, path: Path, name: str) -> None:
+        with Upload(path) as upload:
+            self._call(
+                Call(
+                    "PUT",
+                    "/lookups/archive",
+                    f"Replace lookup {name} from {path.name}",
+                    body=upload,
+                    idempotent=True,
+                )
+            )
+
+    def export_csv(self, name: str, destination: Path) -> ArchiveDownload:
+        return self._download(f"/lookups/{encode(name)}/archive", f"Export lookup {name}", destination)
