@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from fastapi import FastAPI
+from starlette.routing import Match
+
 from .errors import OICError, error_body
 from .faults import Fault
 from .runtime import Emulator
@@ -20,7 +23,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TOKEN_PATH = "/oauth2/v1/token"
 
@@ -46,7 +48,7 @@ def drop_connection(send: Send) -> None:
 class Gateway:
     """Wraps the FastAPI app; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, emu: Emulator) -> None:
+    def __init__(self, app: FastAPI, emu: Emulator) -> None:
         self.app = app
         self.emu = emu
 
@@ -103,8 +105,18 @@ class Gateway:
         else:
             status = await self._forward(scope, receive, send, fault if failing else None)
         if path != TOKEN_PATH:
-            route = scope.get("route")
-            self.emu.stats.record(method, getattr(route, "path", path), status)
+            self.emu.stats.record(method, self._template(scope), status)
+
+    def _template(self, scope: Scope) -> str:
+        """The route template of a request, also for requests answered before routing (faults, 401)."""
+        route = scope.get("route")
+        if route is not None:
+            return route.path
+        for candidate in self.app.router.routes:
+            match, _ = candidate.matches(scope)
+            if match == Match.FULL:
+                return candidate.path
+        return scope["path"]
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, after: Fault | None) -> int:
         statuses: list[int] = []

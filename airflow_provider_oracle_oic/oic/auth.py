@@ -10,7 +10,7 @@ from collections.abc import Callable
 import requests
 
 from .config import OICConfig
-from .errors import OICAuthenticationError, OICTransportError
+from .errors import OICAuthenticationError, OICError, OICTransportError, error_for_status
 from .retry import RetryPolicy, send_with_retries
 
 log = logging.getLogger(__name__)
@@ -83,13 +83,22 @@ class TokenProvider:
         log.debug("Fetched an OIC access token valid for %.0f s", lifetime)
         return token
 
-    def _refusal(self, answer: requests.Response) -> OICAuthenticationError:
+    def _refusal(self, answer: requests.Response) -> OICError:
         try:
             body = answer.json()
             reason = body.get("error_description") or body.get("error") or answer.reason
         except ValueError:
             reason = answer.reason
         status = answer.status_code
+        url = self._config.token_url
+        if status == 429 or status >= 500:
+            return error_for_status(status)(
+                f"The OIC token endpoint {url} is unavailable (HTTP {status}: {reason}) after retries; try again later",
+                status=status,
+                detail=str(reason),
+                method="POST",
+                path=url,
+            )
         hint = (
             "check the OAuth client id and secret (login and password of the connection)"
             if status in (400, 401)
@@ -100,5 +109,5 @@ class TokenProvider:
             status=status,
             detail=str(reason),
             method="POST",
-            path=self._config.token_url,
+            path=url,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from .. import __version__
 from .auth import SecretMasker, TokenProvider
 from .config import OICConfig
 from .errors import OICError, OICTransportError, error_for_status
-from .retry import RetryPolicy, send_with_retries
+from .retry import RetryPolicy, TookEffect, send_with_retries
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-oracle-oic/{__version__}"
@@ -95,8 +96,9 @@ class Transport:
             stream=call.stream,
         )
 
-    def request(self, call: Call) -> requests.Response:
-        """The successful answer to `call`, or a typed `OICError`; `TookEffect` for a lost but applied write."""
+    def request(self, call: Call) -> requests.Response | None:
+        """The successful answer to `call`, or a typed `OICError`; None for a write whose answer was lost
+        but which `call.took_effect` found applied."""
         refreshed = False
         while True:
             token = self.tokens.token()
@@ -104,10 +106,13 @@ class Transport:
                 answer = send_with_retries(
                     self.policy,
                     call.what,
-                    lambda: self._send_once(call, token),
+                    partial(self._send_once, call, token),
                     call.repeatable,
                     call.took_effect,
                 )
+            except TookEffect:
+                log.info("%s took effect although its answer was lost", call.what)
+                return None
             except OICTransportError as exc:
                 raise OICTransportError(str(exc), method=call.method, path=call.path) from None
             if answer.status_code == 401 and not refreshed:

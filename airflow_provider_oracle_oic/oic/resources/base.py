@@ -55,10 +55,20 @@ class Resource:
     def _call(self, call: Call) -> Any:
         """The JSON answer of `call`, or None for an empty body."""
         answer = self._transport.request(call)
+        if answer is None:
+            return None
         try:
             return answer.json() if answer.content else None
         finally:
             answer.close()
+
+    def _create(self, call: Call) -> str | None:
+        """Send a create call and return the `Location` OIC gives (None when the answer was lost)."""
+        answer = self._transport.request(call)
+        if answer is None:
+            return None
+        answer.close()
+        return answer.headers.get("Location")
 
     def _pages(
         self, path: str, what: str, params: Mapping[str, Any] | None = None
@@ -78,6 +88,7 @@ class Resource:
     def _download(self, path: str, what: str, destination: Path) -> ArchiveDownload:
         """Stream an archive to `destination` (written atomically) with its sha256."""
         answer = self._transport.request(Call("GET", path, what, stream=True, headers={"Accept": "*/*"}))
+        assert answer is not None, "a GET is never answered by a took-effect probe"
         destination.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")

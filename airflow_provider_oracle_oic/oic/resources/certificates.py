@@ -6,7 +6,6 @@ from pathlib import Path
 
 from ..errors import OICNotFoundError
 from ..models import Certificate
-from ..retry import TookEffect
 from ..transport import Call, encode
 from .base import Resource, Upload
 
@@ -51,18 +50,15 @@ class Certificates(Resource):
             "passPhrase": pass_phrase,
         }
         with Upload(path, fields) as upload:
-            try:
-                self._call(
-                    Call(
-                        "POST",
-                        "/certificates",
-                        f"Upload certificate {name}",
-                        body=upload,
-                        took_effect=lambda: self.find(name) is not None,
-                    )
+            self._call(
+                Call(
+                    "POST",
+                    "/certificates",
+                    f"Upload certificate {name}",
+                    body=upload,
+                    took_effect=lambda: self.find(name) is not None,
                 )
-            except TookEffect:
-                pass
+            )
 
     def delete(self, name: str) -> None:
         self._call(Call("DELETE", f"/certificates/{encode(name)}", f"Delete certificate {name}"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 from ..models import Connection
 from ..transport import Call, encode
 from .base import Resource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
-Properties = Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]
+Properties = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 
 def property_array(properties: Properties | None, field: str) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ from pathlib import Path
 from ..archives import read_archive
 from ..errors import OICActivationError, OICConflictError, OICNotFoundError, OICTimeoutError
 from ..models import ActivationErrors, ArchiveDownload, ImportResult, Integration
-from ..retry import TookEffect
 from ..transport import Call, encode
 from .base import Resource, Upload
 
@@ -38,38 +37,31 @@ class Integrations(Resource):
         """POST a new `.iar` (409 `OICConflictError` when it exists)."""
         ident = read_archive(path).single.id
         with Upload(path) as upload:
-            try:
-                answer = self._transport.request(
-                    Call(
-                        "POST",
-                        "/integrations/archive",
-                        f"Import integration {ident}",
-                        body=upload,
-                        took_effect=lambda: self.find(ident) is not None,
-                    )
+            location = self._create(
+                Call(
+                    "POST",
+                    "/integrations/archive",
+                    f"Import integration {ident}",
+                    body=upload,
+                    took_effect=lambda: self.find(ident) is not None,
                 )
-            except TookEffect:
-                return ImportResult(ident, replaced=False)
-        answer.close()
-        return ImportResult(ident, replaced=False, location=answer.headers.get("Location"))
+            )
+        return ImportResult(ident, replaced=False, location=location)
 
     def replace_archive(self, path: Path) -> ImportResult:
         """PUT an `.iar` over an existing integration (404 absent; 412 while ACTIVATED or locked)."""
         ident = read_archive(path).single.id
         before = self.get(ident).last_updated
         with Upload(path) as upload:
-            try:
-                self._call(
-                    Call(
-                        "PUT",
-                        "/integrations/archive",
-                        f"Replace integration {ident}",
-                        body=upload,
-                        took_effect=lambda: self.get(ident).last_updated != before,
-                    )
+            self._call(
+                Call(
+                    "PUT",
+                    "/integrations/archive",
+                    f"Replace integration {ident}",
+                    body=upload,
+                    took_effect=lambda: self.get(ident).last_updated != before,
                 )
-            except TookEffect:
-                pass
+            )
         return ImportResult(ident, replaced=True)
 
     def import_or_replace(self, path: Path) -> ImportResult:
@@ -172,20 +164,16 @@ class Integrations(Resource):
         body = {"code": code, "version": version, "name": name}
         body.update({k: v for k, v in (("description", description), ("packageName", package_name)) if v})
         target = f"{code}|{version}"
-        try:
-            return Integration.from_api(
-                self._call(
-                    Call(
-                        "POST",
-                        f"/integrations/{encode(ident)}/clone",
-                        f"Clone integration {ident} as {target}",
-                        json=body,
-                        took_effect=lambda: self.find(target) is not None,
-                    )
-                )
+        answer = self._call(
+            Call(
+                "POST",
+                f"/integrations/{encode(ident)}/clone",
+                f"Clone integration {ident} as {target}",
+                json=body,
+                took_effect=lambda: self.find(target) is not None,
             )
-        except TookEffect:
-            return self.get(target)
+        )
+        return Integration.from_api(answer) if answer is not None else self.get(target)
 
     def schedule(self, ident: str, action: str) -> Integration:
         """Start, stop, pause or resume the schedule of a scheduled integration."""

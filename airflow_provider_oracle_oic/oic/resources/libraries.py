@@ -6,7 +6,6 @@ from pathlib import Path
 
 from ..errors import OICNotFoundError
 from ..models import ArchiveDownload, Library
-from ..retry import TookEffect
 from ..transport import Call, encode
 from .base import Resource, Upload
 
@@ -43,38 +42,31 @@ class Libraries(Resource):
         ident = f"{code}|{version}"
         fields = {"code": code, "version": version, "name": name, "type": type, "description": description}
         with Upload(path, fields) as upload:
-            try:
-                self._call(
-                    Call(
-                        "POST",
-                        "/libraries/archive",
-                        f"Register library {ident}",
-                        body=upload,
-                        took_effect=lambda: self.find(ident) is not None,
-                    )
+            self._call(
+                Call(
+                    "POST",
+                    "/libraries/archive",
+                    f"Register library {ident}",
+                    body=upload,
+                    took_effect=lambda: self.find(ident) is not None,
                 )
-            except TookEffect:
-                pass
+            )
         return ident
 
     def replace(self, ident: str, path: Path) -> Library:
         """Replace the file of an existing library."""
         before = self.get(ident).last_updated
         with Upload(path) as upload:
-            try:
-                return Library.from_api(
-                    self._call(
-                        Call(
-                            "POST",
-                            f"/libraries/{encode(ident)}/archive",
-                            f"Replace library {ident}",
-                            body=upload,
-                            took_effect=lambda: self.get(ident).last_updated != before,
-                        )
-                    )
+            answer = self._call(
+                Call(
+                    "POST",
+                    f"/libraries/{encode(ident)}/archive",
+                    f"Replace library {ident}",
+                    body=upload,
+                    took_effect=lambda: self.get(ident).last_updated != before,
                 )
-            except TookEffect:
-                return self.get(ident)
+            )
+        return Library.from_api(answer) if answer is not None else self.get(ident)
 
     def export(self, ident: str, destination: Path) -> ArchiveDownload:
         return self._download(f"/libraries/{encode(ident)}/archive", f"Export library {ident}", destination)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..errors import OICConflictError, OICNotFoundError
 from ..models import ArchiveDownload, Lookup
-from ..retry import TookEffect
 from ..transport import Call, encode
 from .base import Resource, Upload
 
@@ -51,10 +50,8 @@ class Lookups(Resource):
             json=lookup_body(name, columns, rows, description),
             took_effect=lambda: self.find(name) is not None,
         )
-        try:
-            return Lookup.from_api(self._call(call))
-        except TookEffect:
-            return self.get(name)
+        answer = self._call(call)
+        return Lookup.from_api(answer) if answer is not None else self.get(name)
 
     def update(
         self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None
@@ -83,18 +80,15 @@ class Lookups(Resource):
     def import_csv(self, path: Path, name: str) -> None:
         """POST a lookup CSV (first line the name, then the columns, then the rows)."""
         with Upload(path) as upload:
-            try:
-                self._call(
-                    Call(
-                        "POST",
-                        "/lookups/archive",
-                        f"Import lookup {name} from {path.name}",
-                        body=upload,
-                        took_effect=lambda: self.find(name) is not None,
-                    )
+            self._call(
+                Call(
+                    "POST",
+                    "/lookups/archive",
+                    f"Import lookup {name} from {path.name}",
+                    body=upload,
+                    took_effect=lambda: self.find(name) is not None,
                 )
-            except TookEffect:
-                pass
+            )
 
     def replace_csv(self, path: Path, name: str) -> None:
         with Upload(path) as upload:

@@ -7,7 +7,6 @@ from pathlib import Path
 from ..archives import read_archive
 from ..errors import OICArchiveError, OICConflictError, OICNotFoundError
 from ..models import ArchiveDownload, ImportResult, Package
-from ..retry import TookEffect
 from ..transport import Call, encode
 from .base import Resource, Upload
 
@@ -39,20 +38,16 @@ class Packages(Resource):
         name = package_name(path)
         read_archive(path)
         with Upload(path) as upload:
-            try:
-                answer = self._transport.request(
-                    Call(
-                        "POST",
-                        "/packages/archive",
-                        f"Import package {name}",
-                        body=upload,
-                        took_effect=lambda: self.find(name) is not None,
-                    )
+            location = self._create(
+                Call(
+                    "POST",
+                    "/packages/archive",
+                    f"Import package {name}",
+                    body=upload,
+                    took_effect=lambda: self.find(name) is not None,
                 )
-            except TookEffect:
-                return ImportResult(name, replaced=False)
-        answer.close()
-        return ImportResult(name, replaced=False, location=answer.headers.get("Location"))
+            )
+        return ImportResult(name, replaced=False, location=location)
 
     def replace_archive(self, path: Path) -> ImportResult:
         """PUT a `.par` over an existing package (412 while any of its integrations is ACTIVATED or locked)."""
@@ -60,18 +55,15 @@ class Packages(Resource):
         read_archive(path)
         before = self.get(name).last_updated
         with Upload(path) as upload:
-            try:
-                self._call(
-                    Call(
-                        "PUT",
-                        "/packages/archive",
-                        f"Replace package {name}",
-                        body=upload,
-                        took_effect=lambda: self.get(name).last_updated != before,
-                    )
+            self._call(
+                Call(
+                    "PUT",
+                    "/packages/archive",
+                    f"Replace package {name}",
+                    body=upload,
+                    took_effect=lambda: self.get(name).last_updated != before,
                 )
-            except TookEffect:
-                pass
+            )
         return ImportResult(name, replaced=True)
 
     def import_or_replace(self, path: Path) -> ImportResult:
