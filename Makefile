@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint format emulator clean
+.PHONY: test lint format emulator bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -22,6 +22,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) benchmarks/upload_memory.py
 
 emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator
