@@ -99,8 +99,10 @@ def _stems(names: list[str], folder: str) -> tuple[str, ...]:
     return tuple(sorted(s for s in stems if s and "/" not in s))
 
 
-def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveFacts:
-    """Check an archive (zip, no traversal, no bomb, the project layout) and read its facts."""
+def read_archive(
+    path: Path, limits: ArchiveLimits | None = None, require_layout: bool = True
+) -> ArchiveFacts:
+    """Check an archive (zip, no traversal, no bomb, and unless told otherwise the project layout) and read its facts."""
     limits = limits or ArchiveLimits()
     if not path.is_file():
         raise OICArchiveError(f"{path}: no such archive file")
@@ -121,7 +123,7 @@ def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveFact
                 found[(code, version)] = ArchivedIntegration(
                     code, version, _name(archive, match.group(0), code)
                 )
-    if not found:
+    if not found and require_layout:
         raise OICArchiveError(
             f"{path.name} has no integration folder icspackage/project/<CODE>_<NN.NN.NNNN>/; is it an OIC export?"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -50,20 +51,31 @@ class OICConfig:
         netloc = parts.netloc if parts.port or parts.scheme != "https" else f"{parts.netloc}:443"
         return f"{parts.scheme}://{netloc}{CONSUMER_SCOPE_SUFFIX}"
 
-    def validate(self) -> None:
-        """Refuse settings that cannot work, naming the field and the fix."""
-        for name in ("base_url", "client_id", "client_secret", "token_url"):
-            if not getattr(self, name):
-                raise ValueError(f"OIC connection setting '{name}' is required")
-        for name in ("base_url", "token_url"):
-            parts = urlsplit(getattr(self, name))
+    def validate(self, names: Mapping[str, str] | None = None) -> None:
+        """Refuse settings that cannot work, naming the field (as `names` calls it) and the fix."""
+        names = names or {}
+
+        def called(field: str) -> str:
+            return names.get(field, field)
+
+        for field in ("base_url", "client_id", "client_secret", "token_url"):
+            if not getattr(self, field):
+                raise ValueError(f"OIC setting '{called(field)}' is required")
+        for field in ("base_url", "token_url"):
+            parts = urlsplit(getattr(self, field))
             if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-                raise ValueError(f"OIC setting '{name}' must use https:// (plain http is only for localhost)")
+                raise ValueError(
+                    f"OIC setting '{called(field)}' must use https:// (plain http is only for localhost)"
+                )
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"OIC setting '{name}' must be an https:// URL, got {getattr(self, name)!r}")
+                raise ValueError(
+                    f"OIC setting '{called(field)}' must be an https:// URL, got {getattr(self, field)!r}"
+                )
         if self.max_retries < 0:
-            raise ValueError("OIC setting 'max_retries' must be 0 or more")
+            raise ValueError(f"OIC setting '{called('max_retries')}' must be 0 or more")
         if self.request_timeout <= 0:
-            raise ValueError("OIC setting 'request_timeout' must be positive")
+            raise ValueError(f"OIC setting '{called('request_timeout')}' must be positive")
         if bool(self.client_key) and not self.client_cert:
-            raise ValueError("OIC setting 'client_key' needs 'client_cert' for mutual TLS")
+            raise ValueError(
+                f"OIC setting '{called('client_key')}' needs '{called('client_cert')}' for mutual TLS"
+            )

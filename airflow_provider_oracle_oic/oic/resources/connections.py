@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import OICNotFoundError
 from ..models import Connection
 from ..transport import Call, encode
 from .base import Resource
@@ -43,6 +44,12 @@ class Connections(Resource):
         return Connection.from_api(
             self._call(Call("GET", f"/connections/{encode(ident)}", f"Get connection {ident}"))
         )
+
+    def find(self, ident: str) -> Connection | None:
+        try:
+            return self.get(ident)
+        except OICNotFoundError:
+            return None
 
     def update(
         self,

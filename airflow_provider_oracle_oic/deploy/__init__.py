@@ -1,0 +1,1 @@
+"""The deployment engine: records → typed specs → validation → plan → apply. No Airflow, no singer-sdk."""

@@ -1,0 +1,254 @@
+"""One deployment run: records in, validated, planned, applied (or only planned), reported."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..oic import OICClient, OICError
+from .apply import Applier, Context
+from .audit import AuditTrail
+from .fingerprints import fingerprint
+from .issues import Issue
+from .journal import Backups, Journal
+from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
+from .observe import Observed, observe
+from .placeholders import Placeholders
+from .plan import WRITES, Action, Plan, Planner, Step
+from .records import RecordParser
+from .result import ArtifactResult, DeploymentResult, Outcome
+from .settings import deploy_settings, oic_config
+from .sources import ArchiveSources
+from .specs import Kind, Spec
+from .validation import offline_issues, online_issues
+
+log = logging.getLogger(__name__)
+SecretMasker = Callable[[str], None]
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class Deployment:
+    """Feed it records with `add`, then `run()`; it never raises for bad input, it reports it."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        secrets: Mapping[str, str] | None = None,
+        secret_masker: SecretMasker | None = None,
+        ledger_store: LedgerStore | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = deploy_settings(config)
+        self.oic_config = oic_config(config)
+        self.run_id = new_run_id()
+        self.masker = secret_masker
+        if secret_masker is not None:
+            for value in (secrets or {}).values():
+                secret_masker(value)
+        self._workdir = tempfile.TemporaryDirectory(prefix="oic-deploy-")
+        sources = ArchiveSources(self.settings.archive_directory, Path(self._workdir.name))
+        self.parser = RecordParser(self.settings, Placeholders(secrets, environ), sources)
+        if ledger_store is None:
+            path = self.settings.state_path
+            ledger_store = JsonFileStore(path) if path else MemoryStore()
+        self._ledger_store = ledger_store
+
+    @property
+    def mode(self) -> str:
+        if self.settings.validate_only:
+            return "validate-only"
+        return "dry-run" if self.settings.dry_run else "deploy"
+
+    def add(self, stream: str, record: Mapping[str, Any]) -> None:
+        """Take one record of `stream`; streams outside the `streams` setting are counted and skipped."""
+        if stream not in self.settings.streams:
+            self.parser.skip(stream)
+            return
+        self.parser.add(Kind(stream), record)
+
+    def _mask_inventory(self) -> None:
+        if self.masker is None:
+            return
+        for spec in self.parser.inventory.specs.values():
+            for values in (
+                getattr(spec, "connection_properties", {}),
+                getattr(spec, "security_properties", {}),
+                getattr(spec, "secrets", {}),
+            ):
+                for value in values.values():
+                    if value.secret:
+                        self.masker(value.text)
+
+    def run(self, client: OICClient | None = None) -> DeploymentResult:
+        """Validate, plan and apply; returns the result (`ok` False on any problem)."""
+        inventory = self.parser.inventory
+        self._mask_inventory()
+        result = DeploymentResult(self.run_id, self.mode, skipped_streams=dict(inventory.skipped))
+        issues = [*inventory.issues, *offline_issues(inventory)]
+        if issues:
+            result.issues = issues
+            return result
+        own_client = client is None
+        client = client or OICClient(self.oic_config, secret_masker=self.masker)
+        try:
+            return self._run(client, result)
+        except OICError as exc:
+            result.issues.append(Issue("run", "OIC", str(exc)))
+            return result
+        finally:
+            if own_client:
+                client.close()
+            self._workdir.cleanup()
+
+    def _run(self, client: OICClient, result: DeploymentResult) -> DeploymentResult:
+        inventory = self.parser.inventory
+        settings = self.settings
+        if settings.validate_only:
+            client.transport.tokens.token()
+            result.results = [
+                ArtifactResult(
+                    f"{s.kind.singular} {s.key}", s.kind.singular, s.key, "validate", Outcome.SKIPPED, "valid"
+                )
+                for s in inventory.specs.values()
+            ]
+            return result
+        try:
+            ledger = Ledger(
+                self._ledger_store, self.oic_config.integration_instance or self.oic_config.base_url
+            )
+        except ValueError as exc:
+            result.issues.append(Issue("run", "state_path", str(exc)))
+            return result
+        if not ledger.persistent and any(
+            s.kind in (Kind.INTEGRATION, Kind.PACKAGE) for s in inventory.specs.values()
+        ):
+            result.warnings.append(
+                "state_path is not set: existing archives cannot be recognised as unchanged and "
+                "are treated by conflict_resolution on every run"
+            )
+        observed = observe(client, inventory, settings.max_concurrency)
+        result.issues = online_issues(inventory, observed)
+        if result.issues:
+            return result
+        plan = Planner(settings, observed, ledger).plan(inventory)
+        if settings.dry_run or plan.refused:
+            outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
+            result.results = [
+                _planned(step, Outcome.FAILED if step.action == Action.REFUSE else outcome)
+                for step in plan.steps
+            ]
+            return result
+        return self._apply(client, plan, observed, ledger, result)
+
+    def _apply(
+        self, client: OICClient, plan: Plan, observed: Observed, ledger: Ledger, result: DeploymentResult
+    ) -> DeploymentResult:
+        settings = self.settings
+        journal = Journal()
+        backup_root = settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"
+        backups = Backups(backup_root, self.run_id, settings.backup_retention)
+        audit = AuditTrail(
+            settings.audit_log,
+            self.run_id,
+            self.oic_config.client_id,
+            self.oic_config.integration_instance or self.oic_config.base_url,
+        )
+        recorded: list[tuple[Step, ArtifactResult]] = []
+        applier = Applier(
+            Context(client, settings, observed, journal, backups),
+            lambda step, res: recorded.append((step, res)),
+        )
+        result.results = applier.run(plan)
+        if not result.ok and settings.rollback_on_failure and len(journal):
+            log.warning("Deployment failed; rolling back %d change(s)", len(journal))
+            result.undo = journal.roll_back()
+            for res in result.results:
+                if res.outcome == Outcome.APPLIED:
+                    res.outcome = Outcome.ROLLED_BACK
+        result.not_restorable = list(journal.not_restorable)
+        after = _settle(client, plan, settings.max_concurrency)
+        for step, res in recorded:
+            audit.action(step, res, _status(observed, step), after.get(step.target, (None, ""))[0])
+        if result.ok:
+            _record_ledger(ledger, plan, after)
+            ledger.save()
+        audit.finish(result)
+        backups.prune()
+        if not journal and backups.folder.exists():
+            shutil.rmtree(backups.folder, ignore_errors=True)
+        return result
+
+
+def _planned(step: Step, outcome: Outcome) -> ArtifactResult:
+    return ArtifactResult(
+        step.artifact,
+        step.spec.kind.singular,
+        step.target,
+        step.action.value,
+        outcome,
+        step.reason,
+        replaced_version=step.replaces_active,
+    )
+
+
+def _status(observed: Observed, step: Step) -> str | None:
+    kind = step.spec.kind
+    if kind == Kind.INTEGRATION or step.target != step.spec.key:
+        current = observed.integrations.get(step.target)
+        return current.status if current else None
+    if kind == Kind.CONNECTION:
+        conn = observed.connections.get(step.target)
+        return conn.status if conn else None
+    table = {
+        Kind.LOOKUP: observed.lookups,
+        Kind.PACKAGE: observed.packages,
+        Kind.LIBRARY: observed.libraries,
+        Kind.CERTIFICATE: observed.certificates,
+    }[kind]
+    return "PRESENT" if table.get(step.target) is not None else None
+
+
+def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
+    """(status, lastUpdated) of an artifact as OIC reports it now."""
+    finder = {
+        Kind.INTEGRATION: client.integrations.find,
+        Kind.PACKAGE: client.packages.find,
+        Kind.CONNECTION: client.connections.find,
+        Kind.LOOKUP: client.lookups.find,
+        Kind.LIBRARY: client.libraries.find,
+        Kind.CERTIFICATE: client.certificates.find,
+    }[spec.kind]
+    current = finder(spec.key)
+    if current is None:
+        return None, ""
+    return getattr(current, "status", "PRESENT") or "PRESENT", current.last_updated
+
+
+def _settle(client: OICClient, plan: Plan, concurrency: int) -> dict[str, tuple[str | None, str]]:
+    """What OIC reports after the run for every artifact the run touched or kept."""
+    specs = {s.spec.key: s.spec for s in plan.steps if s.target == s.spec.key and s.action != Action.REFUSE}
+    with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-settle") as pool:
+        states = dict(zip(specs, pool.map(lambda spec: _current(client, spec), specs.values()), strict=True))
+    return states
+
+
+def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None, str]]) -> None:
+    for step in plan.steps:
+        if step.target != step.spec.key or step.level == 4:
+            continue
+        if step.action in WRITES or step.unchanged:
+            _status_now, last_updated = after.get(step.spec.key, (None, ""))
+            ledger.record(
+                f"{step.spec.kind.value}:{step.spec.key}",
+                LedgerEntry(step.fingerprint or fingerprint(step.spec, ledger.hmac_key), last_updated),
+            )

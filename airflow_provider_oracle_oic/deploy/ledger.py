@@ -1,0 +1,111 @@
+"""The deployment ledger: what this tool last deployed per OIC instance and artifact.
+
+It makes re-runs idempotent (an unchanged artifact is not written again) and notices drift (an
+artifact whose `lastUpdated` moved since we deployed it). It holds fingerprints and timestamps,
+never a secret: secrets enter fingerprints only as keyed HMACs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What was deployed for one artifact and what OIC said afterwards."""
+
+    fingerprint: str
+    last_updated: str
+
+
+class LedgerStore(Protocol):
+    """Where ledgers live; a JSON file for the CLI, an Airflow-side store for operators."""
+
+    def load(self) -> dict[str, object]: ...
+
+    def save(self, data: dict[str, object]) -> None: ...
+
+
+class JsonFileStore:
+    """A ledger in one JSON file, replaced atomically, readable only by its owner."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, object]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"state_path {self.path} is not valid JSON ({exc}); fix or remove it") from None
+        return data if isinstance(data, dict) else {}
+
+    def save(self, data: dict[str, object]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        with os.fdopen(handle, "w") as out:
+            json.dump(data, out, indent=1, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, self.path)
+
+
+class MemoryStore:
+    """A ledger that lives only as long as the process (no `state_path`)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, object] = {}
+
+    def load(self) -> dict[str, object]:
+        return self.data
+
+    def save(self, data: dict[str, object]) -> None:
+        self.data = data
+
+
+class Ledger:
+    """Entries for one OIC instance, plus the HMAC key that keeps secrets out of it."""
+
+    def __init__(self, store: LedgerStore, instance: str) -> None:
+        self._store = store
+        self._instance = instance
+        self._lock = threading.Lock()
+        self._data = store.load()
+        key = self._data.get("hmac_key")
+        if not isinstance(key, str):
+            key = secrets.token_hex(32)
+            self._data["hmac_key"] = key
+        self.hmac_key = bytes.fromhex(key)
+        instances = self._data.setdefault("instances", {})
+        assert isinstance(instances, dict)
+        self._entries: dict[str, dict[str, str]] = instances.setdefault(instance, {})
+
+    @property
+    def persistent(self) -> bool:
+        return not isinstance(self._store, MemoryStore)
+
+    def get(self, artifact: str) -> LedgerEntry | None:
+        with self._lock:
+            raw = self._entries.get(artifact)
+        return LedgerEntry(raw["fingerprint"], raw.get("last_updated", "")) if raw else None
+
+    def record(self, artifact: str, entry: LedgerEntry) -> None:
+        with self._lock:
+            self._entries[artifact] = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
+
+    def forget(self, artifact: str) -> None:
+        with self._lock:
+            self._entries.pop(artifact, None)
+
+    def save(self) -> None:
+        with self._lock:
+            self._store.save(self._data)

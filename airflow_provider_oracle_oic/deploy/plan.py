@@ -1,0 +1,326 @@
+"""The plan: per artifact, what to do (create / replace / update / test / activate / skip / refuse) and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from ..oic.models import Connection
+from .fingerprints import fingerprint
+from .ledger import Ledger
+from .observe import Observed
+from .records import Inventory
+from .settings import DeploySettings
+from .specs import (
+    CertificateSpec,
+    ConnectionSpec,
+    IntegrationSpec,
+    Kind,
+    LibrarySpec,
+    LookupSpec,
+    PackageSpec,
+    Spec,
+    label,
+)
+
+LEVELS = {
+    Kind.CERTIFICATE: 1,
+    Kind.LIBRARY: 1,
+    Kind.LOOKUP: 1,
+    Kind.PACKAGE: 2,
+    Kind.INTEGRATION: 2,
+    Kind.CONNECTION: 3,
+}
+ACTIVATION_LEVEL = 4
+LEVEL_NAMES = {
+    1: "certificates, libraries, lookups",
+    2: "packages and integrations",
+    3: "connections",
+    4: "activations",
+}
+
+
+class Action(str, Enum):
+    """What a step does."""
+
+    CREATE = "create"
+    REPLACE = "replace"
+    UPDATE = "update"
+    TEST = "test"
+    ACTIVATE = "activate"
+    SKIP = "skip"
+    REFUSE = "refuse"
+
+
+WRITES = (Action.CREATE, Action.REPLACE, Action.UPDATE, Action.TEST, Action.ACTIVATE)
+
+
+@dataclass
+class Step:
+    """One planned step; `target` is the OIC id it acts on (a package member for package activations)."""
+
+    spec: Spec
+    action: Action
+    reason: str
+    level: int
+    target: str = ""
+    deactivate_first: tuple[str, ...] = ()
+    fingerprint: str = ""
+    drift: bool = False
+    replaces_active: str | None = None
+    was_active: bool = False
+    unchanged: bool = False
+
+    def __post_init__(self) -> None:
+        self.target = self.target or self.spec.key
+
+    @property
+    def artifact(self) -> str:
+        if self.target != self.spec.key:
+            return f"integration {self.target} (package {self.spec.key})"
+        return label(self.spec)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "artifact": self.artifact,
+            "kind": self.spec.kind.singular,
+            "id": self.target,
+            "action": self.action.value,
+            "reason": self.reason,
+            "level": self.level,
+            "drift": self.drift,
+        }
+
+
+@dataclass
+class Plan:
+    """Every step of a run, in dependency order."""
+
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[Step]:
+        return [s for s in self.steps if s.action == Action.REFUSE]
+
+    def level(self, number: int) -> list[Step]:
+        return [s for s in self.steps if s.level == number]
+
+    def table(self) -> str:
+        rows = [("artifact", "action", "reason")] + [
+            (s.artifact, s.action.value, s.reason) for s in self.steps
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}" for r in rows)
+
+
+VERSIONED = (Kind.INTEGRATION, Kind.LIBRARY, Kind.PACKAGE)
+
+
+def decide(
+    spec: Spec, present: bool, same: bool, why_different: str, settings: DeploySettings
+) -> tuple[Action, str]:
+    """The import_mode by conflict_resolution table (README, 'How re-runs and conflicts are decided')."""
+    mode, conflict = settings.import_mode, settings.conflict_resolution
+    changing = Action.UPDATE if spec.kind in (Kind.LOOKUP, Kind.CONNECTION) else Action.REPLACE
+    if not present:
+        if mode == "update_only":
+            return Action.SKIP, "absent in OIC and import_mode is update_only"
+        return Action.CREATE, "absent in OIC"
+    if same:
+        return Action.SKIP, "unchanged"
+    if conflict == "version" and spec.kind in VERSIONED:
+        return Action.REFUSE, (
+            f"{why_different}; conflict_resolution is version: versions are immutable, "
+            "publish a new version instead"
+        )
+    if mode == "create_only":
+        return Action.SKIP, f"{why_different}; import_mode create_only leaves existing artifacts alone"
+    if conflict == "skip":
+        return Action.SKIP, f"{why_different}; conflict_resolution is skip"
+    return changing, f"{why_different}; conflict_resolution is {conflict}"
+
+
+class Planner:
+    """Builds the plan from the inventory, OIC's state and the ledger."""
+
+    def __init__(self, settings: DeploySettings, observed: Observed, ledger: Ledger) -> None:
+        self.settings = settings
+        self.observed = observed
+        self.ledger = ledger
+
+    def _compare_by_ledger(self, spec: Spec, last_updated: str) -> tuple[bool, str, bool]:
+        """(same, why it differs, drift) for artifacts OIC cannot show us byte for byte."""
+        entry = self.ledger.get(f"{spec.kind.value}:{spec.key}")
+        desired = fingerprint(spec, self.ledger.hmac_key)
+        if entry is None:
+            return False, "exists in OIC and no ledger entry says what it holds", False
+        if entry.fingerprint != desired:
+            return False, "differs from what was last deployed", False
+        if entry.last_updated and last_updated and entry.last_updated != last_updated:
+            return (
+                False,
+                f"drift: changed in OIC since the last deployment (lastUpdated {last_updated})",
+                True,
+            )
+        return True, "", False
+
+    def _archive_step(self, spec: Spec, current: Any) -> Step:
+        level = LEVELS[spec.kind]
+        present = current is not None
+        same, why, drift = (
+            self._compare_by_ledger(spec, current.last_updated) if present else (False, "", False)
+        )
+        action, reason = decide(spec, present, same, why, self.settings)
+        return Step(
+            spec,
+            action,
+            reason,
+            level,
+            fingerprint=fingerprint(spec, self.ledger.hmac_key),
+            drift=drift,
+            unchanged=same,
+        )
+
+    def _lookup_step(self, spec: LookupSpec) -> Step:
+        current = self.observed.lookups.get(spec.key)
+        same = (
+            current is not None
+            and current.columns == spec.columns
+            and current.rows == spec.rows
+            and (spec.description is None or spec.description == current.description)
+        )
+        action, reason = decide(
+            spec, current is not None, same, "rows or columns differ from OIC", self.settings
+        )
+        return Step(
+            spec,
+            action,
+            reason,
+            LEVELS[Kind.LOOKUP],
+            fingerprint=fingerprint(spec, self.ledger.hmac_key),
+            unchanged=same,
+        )
+
+    def _connection_step(self, spec: ConnectionSpec, created_by: dict[str, str]) -> Step:
+        current = self.observed.connections.get(spec.key)
+        printed = fingerprint(spec, self.ledger.hmac_key)
+        if current is None:
+            return Step(
+                spec,
+                Action.UPDATE,
+                f"created by the import of {created_by[spec.key]}; configuring it",
+                LEVELS[Kind.CONNECTION],
+                fingerprint=printed,
+            )
+        same, why = _same_connection(spec, current)
+        if same and any(v.secret for v in spec.security_properties.values()):
+            entry = self.ledger.get(f"{spec.kind.value}:{spec.key}")
+            if entry is None or entry.fingerprint != printed:
+                same, why = False, "secret values cannot be read back and the ledger does not match them"
+        action, reason = decide(spec, True, same, why, self.settings)
+        if action == Action.SKIP and same and spec.test and current.status != "CONFIGURED":
+            action, reason = Action.TEST, f"unchanged but {current.status}; testing it"
+        return Step(spec, action, reason, LEVELS[Kind.CONNECTION], fingerprint=printed, unchanged=same)
+
+    def plan(self, inventory: Inventory) -> Plan:
+        plan = Plan()
+        created_by: dict[str, str] = {}
+        for spec in inventory.of(Kind.INTEGRATION):
+            assert isinstance(spec, IntegrationSpec)
+            for conn in spec.connections:
+                created_by.setdefault(conn, label(spec))
+        for spec in inventory.of(Kind.PACKAGE):
+            assert isinstance(spec, PackageSpec)
+            for conn in spec.connections:
+                created_by.setdefault(conn, label(spec))
+        for kind in (
+            Kind.CERTIFICATE,
+            Kind.LIBRARY,
+            Kind.LOOKUP,
+            Kind.PACKAGE,
+            Kind.INTEGRATION,
+            Kind.CONNECTION,
+        ):
+            for spec in inventory.of(kind):
+                plan.steps.append(self._step(spec, created_by))
+        plan.steps.extend(self._activations(plan))
+        return plan
+
+    def _step(self, spec: Spec, created_by: dict[str, str]) -> Step:
+        if isinstance(spec, LookupSpec):
+            return self._lookup_step(spec)
+        if isinstance(spec, ConnectionSpec):
+            return self._connection_step(spec, created_by)
+        if isinstance(spec, IntegrationSpec):
+            step = self._archive_step(spec, self.observed.integrations.get(spec.key))
+            current = self.observed.integrations.get(spec.key)
+            if step.action == Action.REPLACE and current is not None and current.status == "ACTIVATED":
+                step.deactivate_first, step.was_active = (spec.key,), True
+            return step
+        if isinstance(spec, PackageSpec):
+            step = self._archive_step(spec, self.observed.packages.get(spec.key))
+            package = self.observed.packages.get(spec.key)
+            if step.action == Action.REPLACE and package is not None:
+                step.deactivate_first = tuple(m.id for m in package.integrations if m.status == "ACTIVATED")
+            return step
+        if isinstance(spec, LibrarySpec):
+            return self._archive_step(spec, self.observed.libraries.get(spec.key))
+        assert isinstance(spec, CertificateSpec)
+        return self._archive_step(spec, self.observed.certificates.get(spec.key))
+
+    def _activations(self, plan: Plan) -> list[Step]:
+        steps = []
+        for step in list(plan.steps):
+            if isinstance(step.spec, IntegrationSpec):
+                wanted = step.spec.activate or step.was_active
+                targets = [step.spec.key] if wanted else []
+            elif isinstance(step.spec, PackageSpec):
+                targets = list(step.spec.integrations) if step.spec.activate else list(step.deactivate_first)
+            else:
+                continue
+            for target in targets:
+                activation = self._activation(step, target)
+                if activation is not None:
+                    steps.append(activation)
+        return steps
+
+    def _activation(self, step: Step, target: str) -> Step | None:
+        if step.action == Action.REFUSE or (step.action == Action.SKIP and not step.unchanged):
+            return None
+        current = self.observed.integrations.get(target)
+        if step.action == Action.SKIP and current is not None and current.status == "ACTIVATED":
+            return None
+        code, version = target.split("|", 1)
+        major = version.split(".", 1)[0]
+        replaced = [
+            i.id
+            for i in self.observed.active_versions.get(code, [])
+            if i.major == major and i.version != version
+        ]
+        reason = "activate after import" if step.action != Action.SKIP else "unchanged but not ACTIVATED"
+        wanted = isinstance(step.spec, IntegrationSpec | PackageSpec) and step.spec.activate
+        if target in step.deactivate_first and not wanted:
+            reason = "reactivate: it was ACTIVATED before the replace"
+        if replaced:
+            reason += f"; replaces {replaced[0]} (same major version)"
+        return Step(
+            step.spec,
+            Action.ACTIVATE,
+            reason,
+            ACTIVATION_LEVEL,
+            target=target,
+            replaces_active=replaced[0] if replaced else None,
+        )
+
+
+def _same_connection(spec: ConnectionSpec, current: Connection) -> tuple[bool, str]:
+    shown = {p.name: p.value for p in (*current.connection_properties, *current.security_properties)}
+    for name, value in {**spec.connection_properties, **spec.security_properties}.items():
+        if not value.secret and shown.get(name) != value.text:
+            return False, f"property {name} differs from OIC"
+    if spec.security_policy is not None and spec.security_policy != current.security_policy:
+        return False, "securityPolicy differs from OIC"
+    if spec.agent_group_id is not None and spec.agent_group_id != current.agent_group_id:
+        return False, "agentGroupId differs from OIC"
+    return True, ""

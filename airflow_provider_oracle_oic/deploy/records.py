@@ -1,0 +1,377 @@
+"""Singer records become typed specs; every problem becomes an `Issue` naming artifact and field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .issues import Issue, IssueError
+from .placeholders import Placeholders, UnresolvedPlaceholder
+from .settings import DeploySettings
+from .sources import ArchiveSources, archive_facts, check_checksum
+from .specs import (
+    CertificateSpec,
+    ConnectionSpec,
+    IntegrationSpec,
+    Kind,
+    LibrarySpec,
+    LookupSpec,
+    PackageSpec,
+    Spec,
+    Value,
+)
+
+log = logging.getLogger(__name__)
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
+VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
+SECRET_NAME_PARTS = ("password", "secret", "token", "key")
+KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.CONNECTION: frozenset(
+        {
+            "id",
+            "name",
+            "description",
+            "adapterType",
+            "securityPolicy",
+            "connectionUrl",
+            "connectionProperties",
+            "securityProperties",
+            "agentGroupId",
+            "test",
+        }
+    ),
+    Kind.INTEGRATION: frozenset(
+        {
+            "code",
+            "version",
+            "id",
+            "archive_path",
+            "archive_base64",
+            "name",
+            "package",
+            "connections",
+            "activate",
+            "tracing",
+            "payload_tracing",
+            "record_enabled",
+            "checksum",
+        }
+    ),
+    Kind.LOOKUP: frozenset({"name", "description", "columns", "rows", "archive_path", "archive_base64"}),
+    Kind.PACKAGE: frozenset({"name", "archive_path", "archive_base64", "activate", "checksum"}),
+    Kind.LIBRARY: frozenset(
+        {"code", "version", "name", "type", "description", "archive_path", "archive_base64", "checksum"}
+    ),
+    Kind.CERTIFICATE: frozenset(
+        {
+            "name",
+            "type",
+            "category",
+            "file_path",
+            "content_base64",
+            "keystorePassword",
+            "keyPasswords",
+            "passPhrase",
+        }
+    ),
+}
+SDC_PREFIX = "_sdc_"
+
+
+@dataclass
+class Inventory:
+    """Everything the input asked for, in arrival order, plus its problems."""
+
+    specs: dict[tuple[Kind, str], Spec] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def of(self, kind: Kind) -> list[Spec]:
+        return [spec for (k, _), spec in self.specs.items() if k == kind]
+
+
+def _text(record: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    value = record.get(name)
+    if value is None or value == "":
+        if required:
+            raise IssueError(name, "is required")
+        return None
+    if not isinstance(value, str):
+        raise IssueError(name, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _required(record: Mapping[str, Any], name: str) -> str:
+    value = _text(record, name, required=True)
+    assert value is not None
+    return value
+
+
+def _flag(record: Mapping[str, Any], name: str, default: bool | None) -> bool | None:
+    value = record.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise IssueError(name, f"must be true or false, not {type(value).__name__}")
+    return value
+
+
+def _code_version(code: Any, version: Any) -> tuple[str, str]:
+    if not isinstance(code, str) or not CODE.match(code):
+        raise IssueError("code", f"'{code}' must be upper-case letters, digits and '_' (e.g. HELLO_WORLD)")
+    if not isinstance(version, str) or not VERSION.match(version):
+        raise IssueError("version", f"'{version}' must look like NN.NN.NNNN (e.g. 01.00.0000)")
+    return code, version
+
+
+def _identity(kind: Kind, record: Mapping[str, Any]) -> str:
+    """A readable name for a record even before it parses, for error messages."""
+    if kind in (Kind.INTEGRATION, Kind.LIBRARY):
+        if record.get("code") is not None or record.get("version") is not None:
+            return f"{record.get('code')}|{record.get('version')}"
+        return str(record.get("id", "<no code>"))
+    if kind == Kind.CONNECTION:
+        return str(record.get("id", "<no id>"))
+    return str(record.get("name", "<no name>"))
+
+
+class RecordParser:
+    """Parses records stream by stream; problems are collected, not raised, so all are reported at once."""
+
+    def __init__(self, settings: DeploySettings, placeholders: Placeholders, sources: ArchiveSources) -> None:
+        self.settings = settings
+        self.placeholders = placeholders
+        self.sources = sources
+        self.inventory = Inventory()
+        self._warned: set[tuple[str, str]] = set()
+        self._parsers: dict[Kind, Callable[[Mapping[str, Any]], Spec]] = {
+            Kind.CONNECTION: self._connection,
+            Kind.INTEGRATION: self._integration,
+            Kind.LOOKUP: self._lookup,
+            Kind.PACKAGE: self._package,
+            Kind.LIBRARY: self._library,
+            Kind.CERTIFICATE: self._certificate,
+        }
+
+    def skip(self, stream: str) -> None:
+        self.inventory.skipped[stream] = self.inventory.skipped.get(stream, 0) + 1
+
+    def add(self, kind: Kind, record: Mapping[str, Any]) -> None:
+        """Parse one record of `kind`; a problem becomes an issue, a duplicate too."""
+        self._warn_unknown(kind, record)
+        artifact = f"{kind.singular} {_identity(kind, record)}"
+        try:
+            spec = self._parsers[kind](record)
+        except IssueError as exc:
+            self.inventory.issues.append(Issue(artifact, exc.field, exc.message))
+            return
+        slot = (kind, spec.key)
+        if slot in self.inventory.specs:
+            self.inventory.issues.append(
+                Issue(
+                    f"{kind.singular} {spec.key}",
+                    "record",
+                    "appears twice in this run; send each artifact once",
+                )
+            )
+            return
+        self.inventory.specs[slot] = spec
+
+    def _warn_unknown(self, kind: Kind, record: Mapping[str, Any]) -> None:
+        for name in record:
+            if (
+                name not in KNOWN_FIELDS[kind]
+                and not name.startswith(SDC_PREFIX)
+                and (kind.value, name) not in self._warned
+            ):
+                self._warned.add((kind.value, name))
+                log.warning(
+                    "Stream %s: field '%s' is not part of the contract and is ignored", kind.value, name
+                )
+
+    def _values(self, raw: Any, field_name: str, security: bool) -> dict[str, Value]:
+        if raw is None:
+            return {}
+        if isinstance(raw, Mapping):
+            entries = [(str(k), v, None) for k, v in raw.items()]
+        elif isinstance(raw, list):
+            entries = []
+            for index, entry in enumerate(raw):
+                if not isinstance(entry, Mapping) or not isinstance(entry.get("propertyName"), str):
+                    raise IssueError(f"{field_name}[{index}]", "needs propertyName and propertyValue")
+                entries.append((entry["propertyName"], entry.get("propertyValue"), entry.get("propertyType")))
+        else:
+            raise IssueError(
+                field_name, "must be an object of name to value, or OIC's [{propertyName, propertyValue}]"
+            )
+        values = {}
+        for name, value, kind in entries:
+            if value is None:
+                continue
+            if not isinstance(value, (str, int, float, bool)):
+                raise IssueError(f"{field_name}.{name}", "must be a string")
+            text, had_placeholder = self._resolve(str(value), f"{field_name}.{name}")
+            secret = (
+                had_placeholder
+                or kind == "PASSWORD"
+                or (security and any(part in name.lower() for part in SECRET_NAME_PARTS))
+            )
+            values[name] = Value(text, secret)
+        return values
+
+    def _resolve(self, text: str, field_name: str) -> tuple[str, bool]:
+        try:
+            return self.placeholders.resolve(text)
+        except UnresolvedPlaceholder as missing:
+            raise IssueError(
+                field_name,
+                f"placeholder ${{{missing.name}}} is not set; export {missing.name} or pass it in secrets",
+            ) from None
+
+    def _connection(self, record: Mapping[str, Any]) -> ConnectionSpec:
+        conn_id = _required(record, "id")
+        properties = self._values(record.get("connectionProperties"), "connectionProperties", security=False)
+        url = _text(record, "connectionUrl")
+        if url is not None:
+            properties["connectionUrl"] = Value(*self._resolve(url, "connectionUrl"))
+        return ConnectionSpec(
+            id=conn_id,
+            connection_properties=properties,
+            security_properties=self._values(
+                record.get("securityProperties"), "securityProperties", security=True
+            ),
+            security_policy=_text(record, "securityPolicy"),
+            agent_group_id=_text(record, "agentGroupId"),
+            adapter_type=_text(record, "adapterType"),
+            test=bool(_flag(record, "test", self.settings.validate_connections)),
+        )
+
+    def _integration(self, record: Mapping[str, Any]) -> IntegrationSpec:
+        code, version = record.get("code"), record.get("version")
+        ident = record.get("id")
+        if isinstance(ident, str):
+            id_code, _, id_version = ident.partition("|")
+            code, version = code or id_code, version or id_version or None
+        if version is None:
+            raise IssueError("version", "is required (NN.NN.NNNN)")
+        code, version = _code_version(code, version)
+        archive = self.sources.file(record, "archive_path", "archive_base64", f"{code}_{version}.iar")
+        check_checksum(archive, record)
+        facts = archive_facts(
+            archive, "archive_path" if record.get("archive_path") else "archive_base64", require_layout=False
+        )
+        if facts.integrations:
+            inside = facts.single
+            if (inside.code, inside.version) != (code, version):
+                raise IssueError(
+                    "archive", f"holds {inside.id}, not {code}|{version}; fix the record or the archive"
+                )
+        else:
+            log.warning(
+                "Integration %s|%s: the archive has no icspackage/project folder; trusting the record",
+                code,
+                version,
+            )
+        declared = record.get("connections") or []
+        if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
+            raise IssueError("connections", "must be an array of connection ids")
+        return IntegrationSpec(
+            code=code,
+            version=version,
+            archive=archive,
+            connections=tuple(dict.fromkeys([*declared, *facts.connections])),
+            name=_text(record, "name"),
+            package=_text(record, "package"),
+            activate=bool(_flag(record, "activate", self.settings.activate_integrations)),
+            tracing=_flag(record, "tracing", None),
+            payload_tracing=_flag(record, "payload_tracing", None),
+            record_enabled=_flag(record, "record_enabled", None),
+        )
+
+    def _lookup(self, record: Mapping[str, Any]) -> LookupSpec:
+        name = _required(record, "name")
+        description = _text(record, "description")
+        if record.get("archive_path") or record.get("archive_base64"):
+            if record.get("columns") is not None:
+                raise IssueError("columns", "give either columns and rows, or a CSV archive, not both")
+            archive = self.sources.file(record, "archive_path", "archive_base64", f"{name}.csv")
+            columns, rows = _csv_table(archive.path.read_bytes(), name)
+        else:
+            columns, rows = record.get("columns"), record.get("rows", [])
+        if (
+            not isinstance(columns, list)
+            or len(columns) < 2
+            or not all(isinstance(c, str) and c for c in columns)
+        ):
+            raise IssueError("columns", "must be at least two non-empty strings")
+        if not isinstance(rows, list):
+            raise IssueError("rows", "must be an array of arrays of strings")
+        for index, row in enumerate(rows):
+            if (
+                not isinstance(row, list)
+                or len(row) != len(columns)
+                or not all(isinstance(v, str) for v in row)
+            ):
+                raise IssueError(f"rows[{index}]", f"must hold {len(columns)} strings, one per column")
+        return LookupSpec(name, tuple(columns), tuple(tuple(r) for r in rows), description)
+
+    def _package(self, record: Mapping[str, Any]) -> PackageSpec:
+        name = _required(record, "name")
+        archive = self.sources.file(record, "archive_path", "archive_base64", f"{name}.par")
+        check_checksum(archive, record)
+        facts = archive_facts(archive, "archive_path" if record.get("archive_path") else "archive_base64")
+        return PackageSpec(
+            name=name,
+            archive=archive,
+            integrations=tuple(i.id for i in facts.integrations),
+            connections=facts.connections,
+            activate=bool(_flag(record, "activate", self.settings.activate_integrations)),
+        )
+
+    def _library(self, record: Mapping[str, Any]) -> LibrarySpec:
+        code, version = _code_version(record.get("code"), record.get("version"))
+        name = _required(record, "name")
+        archive = self.sources.file(record, "archive_path", "archive_base64", f"{code.lower()}.js")
+        if record.get("archive_base64") and archive.path.read_bytes()[:2] == b"PK":
+            renamed = archive.path.with_name(f"{code.lower()}.jar")
+            archive.path.replace(renamed)
+            archive = type(archive)(renamed, archive.sha256, renamed.name)
+        if not archive.file_name.lower().endswith((".jar", ".js")):
+            raise IssueError("archive_path", f"'{archive.file_name}' must be a .jar or .js file")
+        check_checksum(archive, record)
+        return LibrarySpec(
+            code, version, name, archive, _text(record, "type") or "API", _text(record, "description")
+        )
+
+    def _certificate(self, record: Mapping[str, Any]) -> CertificateSpec:
+        name = _required(record, "name")
+        kind = _required(record, "type")
+        if kind not in ("X509", "PGP", "SAML", "SIGNKEY"):
+            raise IssueError("type", f"'{kind}' must be X509, PGP, SAML or SIGNKEY")
+        category = _text(record, "category")
+        archive = self.sources.file(record, "file_path", "content_base64", f"{name}.cer")
+        secrets = {}
+        for secret_field in ("keystorePassword", "keyPasswords", "passPhrase"):
+            raw = _text(record, secret_field)
+            if raw is not None:
+                secrets[secret_field] = Value(self._resolve(raw, secret_field)[0], secret=True)
+        return CertificateSpec(name, kind, category, archive, secrets)
+
+
+def _csv_table(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    """A lookup CSV: the lookup name, the column names, then the rows."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise IssueError("archive_path", "the lookup CSV must be UTF-8") from None
+    lines = [line for line in csv.reader(io.StringIO(text)) if line]
+    if len(lines) < 2:
+        raise IssueError("archive_path", "the lookup CSV needs the name on line 1 and the columns on line 2")
+    if lines[0][0].strip() != name:
+        raise IssueError("archive_path", f"the CSV names lookup '{lines[0][0].strip()}', not '{name}'")
+    return lines[1], lines[2:]

@@ -1,0 +1,130 @@
+"""The outcome of a run: per artifact, what was done and how it went; JSON-serialisable."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from .issues import Issue
+
+
+class Outcome(str, Enum):
+    """How one step ended."""
+
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+    PLANNED = "planned"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
+    ROLLED_BACK = "rolled_back"
+
+
+@dataclass
+class ArtifactResult:
+    """One step's result."""
+
+    artifact: str
+    kind: str
+    id: str
+    action: str
+    outcome: Outcome
+    reason: str
+    duration_s: float = 0.0
+    detail: str | None = None
+    replaced_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outcome"] = self.outcome.value
+        return data
+
+
+@dataclass
+class UndoRecord:
+    """One rollback step and how it went."""
+
+    description: str
+    ok: bool
+    detail: str | None = None
+
+
+@dataclass
+class DeploymentResult:
+    """Everything a run did, planned or found; `ok` is what the exit code reflects."""
+
+    run_id: str
+    mode: str
+    results: list[ArtifactResult] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    undo: list[UndoRecord] = field(default_factory=list)
+    not_restorable: list[str] = field(default_factory=list)
+    skipped_streams: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues and all(
+            r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED) for r in self.results
+        )
+
+    @property
+    def failures(self) -> list[ArtifactResult]:
+        return [r for r in self.results if r.outcome == Outcome.FAILED]
+
+    @property
+    def drift(self) -> list[str]:
+        return [r.id for r in self.results if r.reason.startswith("drift")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "ok": self.ok,
+            "results": [r.to_dict() for r in self.results],
+            "issues": [asdict(i) for i in self.issues],
+            "undo": [asdict(u) for u in self.undo],
+            "not_restorable": list(self.not_restorable),
+            "skipped_streams": dict(self.skipped_streams),
+            "drift": self.drift,
+            "warnings": list(self.warnings),
+            "counts": self.counts(),
+        }
+
+    def counts(self) -> dict[str, int]:
+        tally: dict[str, int] = {}
+        for result in self.results:
+            tally[result.outcome.value] = tally.get(result.outcome.value, 0) + 1
+        return tally
+
+    def summary(self) -> str:
+        """A readable table for stderr."""
+        lines = [f"target-oracle-oic {self.mode} run {self.run_id}: {'OK' if self.ok else 'FAILED'}"]
+        if self.issues:
+            lines.append(f"{len(self.issues)} problem(s) in the input; nothing was written:")
+            lines.extend(f"  - {issue}" for issue in self.issues)
+        if self.results:
+            rows = [("artifact", "action", "outcome", "seconds", "reason / detail")]
+            for r in self.results:
+                note = r.reason + (f" | {r.detail}" if r.detail else "")
+                rows.append((r.artifact, r.action, r.outcome.value, f"{r.duration_s:.2f}", note))
+            widths = [max(len(row[i]) for row in rows) for i in range(4)]
+            for row in rows:
+                lines.append(
+                    "  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:4])) + "  " + row[4]
+                )
+        if self.undo:
+            lines.append("rollback:")
+            lines.extend(
+                f"  {'ok  ' if u.ok else 'FAIL'} {u.description}" + (f" ({u.detail})" if u.detail else "")
+                for u in self.undo
+            )
+        if self.not_restorable:
+            lines.append("could not be restored:")
+            lines.extend(f"  - {item}" for item in self.not_restorable)
+        for stream, count in self.skipped_streams.items():
+            lines.append(f"skipped {count} record(s) of stream {stream} (not in the streams setting)")
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items()))
+        if counts:
+            lines.append(f"totals: {counts}")
+        return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""Where archives and files come from: a path confined to `archive_directory`, or base64 in the record."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from ..oic import OICArchiveError, read_archive, sha256_file
+from ..oic.archives import ArchiveFacts
+from .issues import IssueError
+from .specs import ArchiveFile
+
+CHECKSUM = re.compile(r"^sha256:([0-9a-f]{64})$")
+
+
+class ArchiveSources:
+    """Turns `archive_path` / `archive_base64` fields into local files, refusing anything outside the directory."""
+
+    def __init__(self, archive_directory: Path | None, workdir: Path) -> None:
+        self.archive_directory = archive_directory
+        self.workdir = workdir
+
+    def _confined(self, raw: str, field: str) -> Path:
+        if self.archive_directory is None:
+            raise IssueError(field, "is relative to the archive_directory setting, which is not set; set it")
+        if PurePosixPath(raw).is_absolute() or PureWindowsPath(raw).is_absolute() or raw.startswith("~"):
+            raise IssueError(field, f"'{raw}' is absolute; give a path relative to archive_directory")
+        if ".." in PurePosixPath(raw.replace("\\", "/")).parts:
+            raise IssueError(field, f"'{raw}' contains '..'; archives must stay inside archive_directory")
+        candidate = self.archive_directory / raw
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (FileNotFoundError, RuntimeError):
+            raise IssueError(field, f"'{raw}' does not exist in {self.archive_directory}") from None
+        if not resolved.is_relative_to(self.archive_directory):
+            raise IssueError(
+                field, f"'{raw}' resolves outside archive_directory (a symlink?); copy the file in"
+            )
+        if not resolved.is_file():
+            raise IssueError(field, f"'{raw}' is not a file")
+        return resolved
+
+    def file(
+        self, record: Mapping[str, Any], path_field: str, base64_field: str, default_name: str
+    ) -> ArchiveFile:
+        """Exactly one of the two fields, as a local file with its sha256."""
+        given = [f for f in (path_field, base64_field) if record.get(f) not in (None, "")]
+        if len(given) != 1:
+            raise IssueError(f"{path_field}/{base64_field}", "give exactly one of the two")
+        if given[0] == path_field:
+            raw = record[path_field]
+            if not isinstance(raw, str):
+                raise IssueError(path_field, "must be a string path")
+            path = self._confined(raw, path_field)
+            return ArchiveFile(path, sha256_file(path), path.name)
+        encoded = record[base64_field]
+        try:
+            data = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None
+        except (binascii.Error, ValueError):
+            data = None
+        if not data:
+            raise IssueError(base64_field, "is not valid non-empty base64")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.workdir / digest[:16] / default_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return ArchiveFile(path, digest, default_name)
+
+
+def check_checksum(archive: ArchiveFile, record: Mapping[str, Any]) -> None:
+    """`checksum: sha256:<hex>` must match the archive."""
+    expected = record.get("checksum")
+    if expected in (None, ""):
+        return
+    match = CHECKSUM.match(str(expected).lower())
+    if match is None:
+        raise IssueError("checksum", f"'{expected}' must look like sha256:<64 hex digits>")
+    if match.group(1) != archive.sha256:
+        raise IssueError(
+            "checksum",
+            f"does not match the archive (sha256:{archive.sha256}); rebuild or update the checksum",
+        )
+
+
+def archive_facts(archive: ArchiveFile, field: str, require_layout: bool = True) -> ArchiveFacts:
+    """The archive's facts after the safety checks; an unsafe or corrupt archive is an issue on `field`."""
+    try:
+        return read_archive(archive.path, require_layout=require_layout)
+    except OICArchiveError as exc:
+        raise IssueError(field, str(exc)) from None

@@ -1,0 +1,159 @@
+"""Typed specs of the artifacts a run deploys (shared/singer-streams.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Kind(str, Enum):
+    """Artifact families, named as their Singer streams."""
+
+    CERTIFICATE = "certificates"
+    LIBRARY = "libraries"
+    LOOKUP = "lookups"
+    PACKAGE = "packages"
+    INTEGRATION = "integrations"
+    CONNECTION = "connections"
+
+    @property
+    def singular(self) -> str:
+        return {"libraries": "library", "certificates": "certificate"}.get(self.value, self.value[:-1])
+
+
+STREAMS = tuple(kind.value for kind in Kind)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A property value; `secret` values never appear in logs, reports or the ledger in clear."""
+
+    text: str
+    secret: bool = False
+
+    def shown(self) -> str:
+        return "***" if self.secret else self.text
+
+    def __repr__(self) -> str:
+        return f"Value({self.shown()!r})"
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    """A local archive (or file) that a spec deploys, with its sha256."""
+
+    path: Path
+    sha256: str
+    file_name: str
+
+
+@dataclass
+class ConnectionSpec:
+    """Desired configuration of a connection (connections are updated, never created)."""
+
+    id: str
+    connection_properties: dict[str, Value] = field(default_factory=dict)
+    security_properties: dict[str, Value] = field(default_factory=dict)
+    security_policy: str | None = None
+    agent_group_id: str | None = None
+    adapter_type: str | None = None
+    test: bool = True
+    kind: Kind = Kind.CONNECTION
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+@dataclass
+class IntegrationSpec:
+    """An integration archive to import, and whether to activate it."""
+
+    code: str
+    version: str
+    archive: ArchiveFile
+    connections: tuple[str, ...] = ()
+    name: str | None = None
+    package: str | None = None
+    activate: bool = False
+    tracing: bool | None = None
+    payload_tracing: bool | None = None
+    record_enabled: bool | None = None
+    kind: Kind = Kind.INTEGRATION
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}|{self.version}"
+
+
+@dataclass
+class LookupSpec:
+    """A lookup table (from columns and rows, or from a CSV archive read locally)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    description: str | None = None
+    kind: Kind = Kind.LOOKUP
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass
+class PackageSpec:
+    """A package archive and the integrations it holds."""
+
+    name: str
+    archive: ArchiveFile
+    integrations: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+    activate: bool = False
+    kind: Kind = Kind.PACKAGE
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass
+class LibrarySpec:
+    """A `.jar` or `.js` library."""
+
+    code: str
+    version: str
+    name: str
+    archive: ArchiveFile
+    type: str = "API"
+    description: str | None = None
+    kind: Kind = Kind.LIBRARY
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}|{self.version}"
+
+
+@dataclass
+class CertificateSpec:
+    """A certificate or keystore; its passwords are secret values."""
+
+    name: str
+    type: str
+    category: str | None
+    archive: ArchiveFile
+    secrets: dict[str, Value] = field(default_factory=dict)
+    kind: Kind = Kind.CERTIFICATE
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+Spec = ConnectionSpec | IntegrationSpec | LookupSpec | PackageSpec | LibrarySpec | CertificateSpec
+
+
+def label(spec: Spec) -> str:
+    """How messages name an artifact, e.g. `integration ORDERS|01.00.0000`."""
+    return f"{spec.kind.singular} {spec.key}"

@@ -1,0 +1,76 @@
+"""Checks that need the whole input, and OIC's state where the run may contact it."""
+
+from __future__ import annotations
+
+from .issues import Issue
+from .observe import Observed
+from .records import Inventory
+from .specs import ConnectionSpec, IntegrationSpec, Kind, PackageSpec, label
+
+
+def offline_issues(inventory: Inventory) -> list[Issue]:
+    """Problems visible in the input alone."""
+    issues = []
+    packaged: dict[str, str] = {}
+    for spec in inventory.of(Kind.PACKAGE):
+        assert isinstance(spec, PackageSpec)
+        for member in spec.integrations:
+            packaged[member] = spec.key
+    for spec in inventory.of(Kind.INTEGRATION):
+        if spec.key in packaged:
+            issues.append(
+                Issue(label(spec), "record", f"is also inside package {packaged[spec.key]}; deploy it once")
+            )
+    return issues
+
+
+def online_issues(inventory: Inventory, observed: Observed) -> list[Issue]:
+    """Connection references and adapter types, checked against OIC and the rest of the run."""
+    issues = []
+    created: set[str] = set()
+    for spec in [*inventory.of(Kind.INTEGRATION), *inventory.of(Kind.PACKAGE)]:
+        assert isinstance(spec, IntegrationSpec | PackageSpec)
+        created.update(spec.connections)
+    configured_here = {
+        s.key for s in inventory.of(Kind.CONNECTION) if isinstance(s, ConnectionSpec) and s.test
+    }
+    for spec in inventory.of(Kind.CONNECTION):
+        assert isinstance(spec, ConnectionSpec)
+        current = observed.connections.get(spec.key)
+        if current is None and spec.key not in created:
+            issues.append(
+                Issue(
+                    label(spec),
+                    "id",
+                    "does not exist in OIC and no integration or package in this run "
+                    "creates it; import an integration that uses it first",
+                )
+            )
+        if (
+            current is not None
+            and spec.adapter_type
+            and spec.adapter_type.lower() != current.adapter_type.lower()
+        ):
+            issues.append(
+                Issue(
+                    label(spec),
+                    "adapterType",
+                    f"is {spec.adapter_type} but OIC has {current.adapter_type}; fix the record",
+                )
+            )
+    for spec in [*inventory.of(Kind.INTEGRATION), *inventory.of(Kind.PACKAGE)]:
+        assert isinstance(spec, IntegrationSpec | PackageSpec)
+        if not spec.activate:
+            continue
+        for conn in spec.connections:
+            current = observed.connections.get(conn)
+            if conn not in configured_here and (current is None or current.status != "CONFIGURED"):
+                issues.append(
+                    Issue(
+                        label(spec),
+                        "connections",
+                        f"{conn} is not configured in OIC and no connections "
+                        "record in this run configures and tests it; add one or set activate to false",
+                    )
+                )
+    return issues

@@ -1,0 +1,178 @@
+"""`target-oracle-oic`: a singer-sdk target whose sinks feed one deployment, run at end of input."""
+
+from __future__ import annotations
+
+import json
+import sys
+import typing as t
+from collections.abc import Callable, Mapping
+
+import click
+from singer_sdk import Target
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.sinks import RecordSink
+
+from ..deploy.engine import Deployment, SecretMasker
+from ..deploy.ledger import LedgerStore
+from ..deploy.result import DeploymentResult
+from ..deploy.settings import SettingsError
+from ..deploy.specs import STREAMS
+from .reader import SafeSingerReader
+from .settings_schema import CONFIG_SCHEMA
+
+
+class UnknownStreamError(ValueError):
+    """A stream that is not one of the six, while the `streams` setting does not exclude it."""
+
+
+class ArtifactSink(RecordSink):
+    """Hands each record to the deployment; the engine validates it against the contract."""
+
+    def __init__(
+        self, target: TargetOracleOIC, stream_name: str, schema: dict, key_properties: t.Any
+    ) -> None:
+        super().__init__(target, stream_name, schema, key_properties)
+        self.deployment = target.deployment
+
+    def get_validator(self) -> None:
+        return None
+
+    def process_record(self, record: dict, context: dict) -> None:
+        self.deployment.add(self.stream_name, record)
+
+
+class TargetOracleOIC(Target):
+    """Deploys OIC artifacts (connections, integrations, lookups, packages, libraries, certificates)."""
+
+    name = "target-oracle-oic"
+    package_name = "airflow-provider-oracle-oic"
+    config_jsonschema = CONFIG_SCHEMA
+    default_sink_class = ArtifactSink
+    message_reader_class = SafeSingerReader
+    # The engine owns concurrency and dependency order; SDK-side parallel draining would fight it.
+    max_parallelism = 1
+    # Records are checked by the engine against the contract, with messages that never echo secrets.
+    capabilities: t.ClassVar[list[CapabilitiesEnum]] = [
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: t.Any = None,
+        parse_env_config: bool = False,
+        validate_config: bool = True,
+        setup_mapper: bool = True,
+        overrides: Mapping[str, t.Any] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        secret_masker: SecretMasker | None = None,
+        ledger_store: LedgerStore | None = None,
+        state_sink: Callable[[dict], None] | None = None,
+    ) -> None:
+        super().__init__(
+            config=config,
+            parse_env_config=parse_env_config,
+            validate_config=validate_config,
+            setup_mapper=setup_mapper,
+        )
+        self._config.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        self.deployment = Deployment(
+            dict(self.config), secrets=secrets, secret_masker=secret_masker, ledger_store=ledger_store
+        )
+        self.result: DeploymentResult | None = None
+        self._state_sink = state_sink
+        self._deployed = False
+
+    def get_sink_class(self, stream_name: str) -> type[RecordSink]:
+        if stream_name not in STREAMS and "streams" not in self.config:
+            raise UnknownStreamError(
+                f"Unknown stream '{stream_name}'; target-oracle-oic takes {', '.join(STREAMS)} "
+                "(or list the streams to deploy in the 'streams' setting to skip others)"
+            )
+        return ArtifactSink
+
+    def _write_state_message(self, state: dict) -> None:
+        # STATE may only follow the artifacts before it, and those are applied at end of input.
+        if not self._deployed:
+            return
+        if self._state_sink is not None:
+            self._state_sink(state)
+        else:
+            super()._write_state_message(state)
+
+    def process_endofpipe(self) -> None:
+        self.result = self.deployment.run()
+        if self.result.ok:
+            self._deployed = True
+            super().process_endofpipe()
+
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: t.Any = None,
+        file_input: t.IO[str] | None = None,
+        dry_run: bool = False,
+        validate_only: bool = False,
+        streams: str | None = None,
+        archive_dir: str | None = None,
+    ) -> None:
+        """Run the target from the command line: exit 0 on success, 1 on a failed deployment, 2 on bad input."""
+        if about:
+            cls.print_about(about_format)
+            sys.exit(0)
+        cls.print_version(print_fn=cls.logger.info)
+        overrides = {
+            "dry_run": True if dry_run else None,
+            "validate_only": True if validate_only else None,
+            "streams": [s.strip() for s in streams.split(",") if s.strip()] if streams else None,
+            "archive_directory": archive_dir,
+        }
+        try:
+            target = cls(
+                config=config.config if config else None,
+                validate_config=True,
+                parse_env_config=bool(config and config.parse_env),
+                overrides=overrides,
+            )
+            target.listen(file_input)
+        except (SettingsError, UnknownStreamError, ValueError) as exc:
+            print(f"target-oracle-oic: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        except Exception as exc:  # singer-sdk's own input errors (record before schema, missing keys, ...)
+            print(f"target-oracle-oic: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            sys.exit(2)
+        result = target.result
+        assert result is not None
+        print(result.summary(), file=sys.stderr)
+        if result.mode == "dry-run":
+            print(json.dumps({"plan": result.to_dict()["results"]}, indent=1), file=sys.stderr)
+        sys.exit(0 if result.ok else (2 if result.issues else 1))
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        command = super().get_singer_command()
+        command.params.extend(
+            [
+                click.Option(["--dry-run"], is_flag=True, help="Print the plan and write nothing."),
+                click.Option(
+                    ["--validate-only"],
+                    is_flag=True,
+                    help="Validate input and archives offline; contact nothing but the token endpoint.",
+                ),
+                click.Option(
+                    ["--streams"], help="Comma-separated streams to deploy; others are skipped and counted."
+                ),
+                click.Option(
+                    ["--archive-dir", "archive_dir"], help="Directory where archive_path/file_path resolve."
+                ),
+            ]
+        )
+        return command
+
+
+cli = TargetOracleOIC.cli
