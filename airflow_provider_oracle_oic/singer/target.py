@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 
 import click
 from singer_sdk import Target
+from singer_sdk.exceptions import ConfigValidationError, MissingKeyPropertiesError, SingerSDKError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
 
 from ..deploy.engine import Deployment, SecretMasker
@@ -23,6 +25,28 @@ from .settings_schema import CONFIG_SCHEMA
 
 class UnknownStreamError(ValueError):
     """A stream that is not one of the six, while the `streams` setting does not exclude it."""
+
+
+# What bad input or configuration raises before anything is deployed.
+INPUT_ERRORS = (SingerReadError, SingerSDKError, UnknownStreamError, SettingsError)
+
+
+def describe_input_error(exc: BaseException, secrets: t.Iterable[str] = ()) -> str:
+    """One readable message for bad input or configuration, with any secret setting value blanked out."""
+    message = str(exc)
+    if isinstance(exc, ConfigValidationError) and exc.errors:
+        message = "invalid configuration: " + "; ".join(exc.errors)
+    for secret in secrets:
+        if secret:
+            message = message.replace(str(secret), "***")
+    return message
+
+
+def secret_settings(config: t.Any) -> list[str]:
+    """Values of the settings marked secret in a config mapping (for blanking them out of messages)."""
+    if not isinstance(config, Mapping):
+        return []
+    return [str(config[name]) for name in ("oauth_client_secret", "client_key") if config.get(name)]
 
 
 class ArtifactSink(RecordSink):
@@ -93,6 +117,19 @@ class TargetOracleOIC(Target):
             )
         return ArtifactSink
 
+    def _process_record_message(self, message_dict: dict) -> None:
+        try:
+            super()._process_record_message(message_dict)
+        except MissingKeyPropertiesError:
+            stream = message_dict.get("stream")
+            sink = self._sinks_active.get(stream)
+            keys = sink.key_properties if sink else []
+            missing = [k for k in keys if k not in (message_dict.get("record") or {})]
+            line = t.cast("SafeSingerReader", self.message_reader).line_number
+            raise MissingKeyPropertiesError(
+                f"line {line}: a record of stream {stream} lacks its key field(s) {', '.join(missing)}"
+            ) from None
+
     def _write_state_message(self, state: dict) -> None:
         # STATE may only follow the artifacts before it, and those are applied at end of input.
         if not self._deployed:
@@ -104,9 +141,9 @@ class TargetOracleOIC(Target):
 
     def process_endofpipe(self) -> None:
         self.result = self.deployment.run()
-        if self.result.ok:
-            self._deployed = True
-            super().process_endofpipe()
+        # A dry run or a validation applies nothing, so it confirms no STATE either.
+        self._deployed = self.result.ok and self.result.mode == "deploy"
+        super().process_endofpipe()
 
     @classmethod
     def invoke(  # type: ignore[override]
@@ -140,11 +177,8 @@ class TargetOracleOIC(Target):
                 overrides=overrides,
             )
             target.listen(file_input)
-        except (SettingsError, UnknownStreamError, ValueError) as exc:
-            print(f"target-oracle-oic: error: {exc}", file=sys.stderr)
-            sys.exit(2)
-        except Exception as exc:  # singer-sdk's own input errors (record before schema, missing keys, ...)
-            print(f"target-oracle-oic: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        except INPUT_ERRORS as exc:
+            print(f"target-oracle-oic: error: {describe_input_error(exc)}", file=sys.stderr)
             sys.exit(2)
         result = target.result
         assert result is not None

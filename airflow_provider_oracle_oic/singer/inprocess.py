@@ -1,0 +1,52 @@
+"""Run target-oracle-oic inside another process (Airflow tasks): no signal handlers, no root logger, no stdout."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Callable, Iterable, Mapping
+
+from ..deploy.engine import SecretMasker
+from ..deploy.ledger import LedgerStore
+from ..deploy.result import DeploymentResult
+from .target import INPUT_ERRORS, TargetOracleOIC, describe_input_error, secret_settings
+
+
+class InputError(ValueError):
+    """The Singer input itself is unusable (malformed line, record before schema, unknown stream...)."""
+
+
+class _EmbeddedTarget(TargetOracleOIC):
+    def _setup_signal_handlers(self) -> None:
+        """The host process owns its signals."""
+
+
+def run_target(
+    config: Mapping[str, t.Any],
+    lines: Iterable[str] | t.IO[str],
+    *,
+    secrets: Mapping[str, str] | None = None,
+    secret_masker: SecretMasker | None = None,
+    ledger_store: LedgerStore | None = None,
+    state_sink: Callable[[dict], None] | None = None,
+) -> DeploymentResult:
+    """Deploy the Singer messages in `lines` with `config`; returns the result.
+
+    Bad input or configuration raises `InputError` before anything is written; STATE messages go to `state_sink`.
+    """
+    try:
+        target = _EmbeddedTarget(
+            config=dict(config),
+            validate_config=True,
+            secrets=secrets,
+            secret_masker=secret_masker,
+            ledger_store=ledger_store,
+            state_sink=state_sink or (lambda _state: None),
+        )
+    except INPUT_ERRORS as exc:
+        raise InputError(describe_input_error(exc, secret_settings(config))) from None
+    try:
+        target.listen(t.cast("t.IO[str]", iter(lines)))
+    except INPUT_ERRORS as exc:
+        raise InputError(describe_input_error(exc)) from None
+    assert target.result is not None
+    return target.result
