@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.inprocess import run_target
@@ -116,11 +117,11 @@ def test_all_six_streams(config, archives, oic_emulator, monkeypatch):
         ("partner", "X509", "TRUST")
     ]
     assert [p["name"] for p in state["packages"]] == ["com.example.orders"]
-    audit = [json.loads(line) for line in open(config["audit_log"])]
+    audit = [json.loads(line) for line in Path(config["audit_log"]).read_text().splitlines()]
     assert audit[-1]["type"] == "summary"
     assert audit[-1]["ok"] is True
-    assert "erp-pw-from-env" not in open(config["audit_log"]).read()
-    assert "erp-pw-from-env" not in open(config["state_path"]).read()
+    assert "erp-pw-from-env" not in Path(config["audit_log"]).read_text()
+    assert "erp-pw-from-env" not in Path(config["state_path"]).read_text()
     assert "erp-pw-from-env" not in json.dumps(result.to_dict())
 
 

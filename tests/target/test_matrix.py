@@ -1,4 +1,4 @@
-"""import_mode × conflict_resolution on new / existing-identical / existing-different artifacts."""
+"""import_mode by conflict_resolution on new / existing-identical / existing-different artifacts."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.http_api import Api
@@ -41,7 +42,9 @@ def test_integrations_before_their_connections_still_deploy(config, archives, oi
         ("integration", "activate"),
     ]
     assert Api(oic_emulator).status("FIRST|01.00.0000") == "ACTIVATED"
-    audit = [json.loads(line) for line in open(config["audit_log"]) if '"action"' in line]
+    audit = [
+        json.loads(line) for line in Path(config["audit_log"]).read_text().splitlines() if '"action"' in line
+    ]
     tested = next(e for e in audit if e["kind"] == "connection")
     activated = next(e for e in audit if e["action"] == "activate")
     assert tested["time"] <= activated["time"]
