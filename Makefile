@@ -25,6 +25,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/upload_memory.py
+	$(PY) benchmarks/deploy_concurrency.py
 
 emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator

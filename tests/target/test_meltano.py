@@ -1,0 +1,26 @@
+"""meltano.yml declares the loader with every setting of the target, secrets marked sensitive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from airflow_provider_oracle_oic.singer.settings_schema import CONFIG_SCHEMA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_meltano_loader_matches_the_target_settings():
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    [loader] = project["plugins"]["loaders"]
+    assert loader["name"] == "target-oracle-oic"
+    assert loader["executable"] == "target-oracle-oic"
+    assert set(loader["capabilities"]) == {"about", "stream-maps", "structured-logging"}
+    settings = {s["name"]: s for s in loader["settings"]}
+    assert set(settings) == set(CONFIG_SCHEMA["properties"])
+    for name, prop in CONFIG_SCHEMA["properties"].items():
+        assert settings[name].get("sensitive", False) == bool(prop.get("secret")), name
+    assert settings["oauth_client_secret"]["sensitive"] is True
+    assert settings["oauth_client_secret"]["kind"] == "password"
+    assert loader["settings_group_validation"] == [CONFIG_SCHEMA["required"]]
