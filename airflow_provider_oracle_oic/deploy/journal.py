@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..oic import OICError
 from .result import UndoRecord
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,8 @@ class Journal:
         for undo in reversed(self._undo):
             try:
                 undo.perform()
-            except (OICError, OSError, ValueError) as exc:
+            # Whatever one undo step hits, the remaining steps must still run and the failure be reported.
+            except Exception as exc:
                 log.error("Rollback step failed: %s: %s", undo.description, exc)
                 records.append(UndoRecord(undo.description, False, str(exc)))
                 self.not_restorable.append(f"{undo.description} failed: {exc}")

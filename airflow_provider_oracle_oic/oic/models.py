@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 MASKED = "*****"
@@ -347,7 +348,7 @@ class Instance:
 class ArchiveDownload:
     """An archive exported to disk."""
 
-    path: str
+    path: Path
     sha256: str
     size: int
 

@@ -102,4 +102,4 @@ class Resource:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        return ArchiveDownload(str(destination), digest.hexdigest(), size)
+        return ArchiveDownload(destination, digest.hexdigest(), size)
