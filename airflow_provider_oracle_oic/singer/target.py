@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import typing as t
@@ -70,7 +71,8 @@ class TargetOracleOIC(Target):
 
     name = "target-oracle-oic"
     package_name = "airflow-provider-oracle-oic"
-    config_jsonschema = CONFIG_SCHEMA
+    # singer-sdk adds its built-in settings to this dict in place; the contract's own list stays untouched.
+    config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     default_sink_class = ArtifactSink
     message_reader_class = SafeSingerReader
     # The engine owns concurrency and dependency order; SDK-side parallel draining would fight it.
