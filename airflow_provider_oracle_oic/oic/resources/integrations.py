@@ -21,6 +21,11 @@ class Integrations(Resource):
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
         return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
 
+    def count(self) -> int:
+        """How many integrations OIC holds: one cheap read (a page of one)."""
+        body = self._call(Call("GET", "/integrations", "Count integrations", params={"limit": 1, "offset": 0}))
+        return int(body.get("totalResults", len(body.get("items") or [])))
+
     def get(self, ident: str) -> Integration:
         return Integration.from_api(
             self._call(Call("GET", f"/integrations/{encode(ident)}", f"Get integration {ident}"))

@@ -1,0 +1,105 @@
+"""`ActivateIntegrationOperator`: activate or deactivate one integration and wait for the outcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowException
+
+from ..hooks.oic import OracleOICHook
+from ..identifiers import integration_id
+from ..links import OICConsoleLink, console_url
+from ..oic import OICActivationError, OICError
+from ..triggers.activation import IntegrationActivationTrigger
+
+ACTIONS = {"activate": "ACTIVATED", "deactivate": "CONFIGURED"}
+
+
+class ActivateIntegrationOperator(BaseOperator):
+    """Activates (or with `action="deactivate"`, deactivates) `CODE|VERSION`.
+
+    Already in the wanted state: nothing is written. Waits for the final status by polling, or in the
+    triggerer with `deferrable=True`; fails with OIC's `activationErrors` on FAILEDACTIVATION.
+    Returns `{"integration_id", "status", "changed"}`.
+    """
+
+    template_fields: Sequence[str] = ("integration_id", "code", "version", "action")
+    operator_extra_links = (OICConsoleLink(),)
+    ui_color = "#f0e4d8"
+
+    def __init__(
+        self,
+        *,
+        integration_id: str | None = None,
+        code: str | None = None,
+        version: str | None = None,
+        action: str = "activate",
+        tracing: bool | None = None,
+        payload_tracing: bool | None = None,
+        record_enabled: bool | None = None,
+        wait_for_completion: bool = True,
+        timeout: float = 600,
+        poll_interval: float = 10,
+        deferrable: bool = False,
+        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.integration_id = integration_id
+        self.code = code
+        self.version = version
+        self.action = action
+        self.tracing = tracing
+        self.payload_tracing = payload_tracing
+        self.record_enabled = record_enabled
+        self.wait_for_completion = wait_for_completion
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.deferrable = deferrable
+        self.oracle_oic_conn_id = oracle_oic_conn_id
+        self.console_url: str | None = None
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        if self.action not in ACTIONS:
+            raise ValueError(f"action must be 'activate' or 'deactivate', not {self.action!r}")
+        ident = integration_id(self.integration_id, self.code, self.version)
+        wanted = ACTIONS[self.action]
+        hook = OracleOICHook(self.oracle_oic_conn_id)
+        client = hook.client
+        self.console_url = console_url(hook.oic_config().base_url, ident)
+        try:
+            current = client.integrations.get(ident)
+            if current.status == wanted:
+                self.log.info("Integration %s is already %s; nothing to do", ident, wanted)
+                return {"integration_id": ident, "status": wanted, "changed": False}
+            if wanted == "ACTIVATED":
+                answer = client.integrations.activate(ident, self.tracing, self.payload_tracing, self.record_enabled)
+            else:
+                answer = client.integrations.deactivate(ident)
+            self.log.info("Asked OIC to %s %s; it answered %s", self.action, ident, answer.status)
+            if not self.wait_for_completion or answer.status == wanted:
+                return {"integration_id": ident, "status": answer.status, "changed": True}
+            if self.deferrable:
+                self.defer(
+                    trigger=IntegrationActivationTrigger(
+                        self.oracle_oic_conn_id, ident, wanted, self.poll_interval, time.time() + self.timeout
+                    ),
+                    method_name="execute_complete",
+                    timeout=timedelta(seconds=self.timeout + 60),
+                )
+            status = client.integrations.wait_for_status(ident, wanted, self.timeout, self.poll_interval)
+        except OICActivationError as exc:
+            raise AirflowException(f"{exc} (activationErrors: {exc.activation_errors})") from None
+        except OICError as exc:
+            raise AirflowException(f"Could not {self.action} integration {ident}: {exc}") from None
+        return {"integration_id": ident, "status": status, "changed": True}
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger."""
+        if event.get("status") != "success":
+            raise AirflowException(event.get("message") or f"Could not {self.action} {self.integration_id}")
+        return {"integration_id": event["integration_id"], "status": event["activation_status"], "changed": True}

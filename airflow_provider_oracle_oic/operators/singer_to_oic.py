@@ -1,0 +1,182 @@
+"""`SingerToOICOperator`: deploy what a Singer tap, a JSONL file or a list of records describes."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.log import mask_secret
+
+from ..deploy.specs import STREAMS
+from ..hooks.oic import OracleOICHook, target_settings
+from ..singer.inprocess import InputError, run_target
+from ..singer.schemas import schema_message
+from .ledger_store import VariableLedgerStore
+
+
+class TapFailedError(AirflowException):
+    """The tap exited non-zero; nothing it sent was deployed."""
+
+
+def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """Singer lines from `{"stream", "record"}` items (SCHEMA sent once per stream) or from whole messages."""
+    seen: set[str] = set()
+    for item in records:
+        if "type" in item:
+            yield json.dumps(item)
+            continue
+        stream = item.get("stream")
+        if not isinstance(stream, str) or not isinstance(item.get("record"), Mapping):
+            raise ValueError("records items must be Singer messages or {'stream': ..., 'record': {...}}")
+        if stream not in seen:
+            seen.add(stream)
+            known = stream in STREAMS
+            yield json.dumps(schema_message(stream) if known else
+                             {"type": "SCHEMA", "stream": stream, "schema": {"properties": {}}, "key_properties": []})
+        yield json.dumps({"type": "RECORD", "stream": stream, "record": item["record"]})
+
+
+class SingerToOICOperator(BaseOperator):
+    """Runs target-oracle-oic in the task on one of three inputs and returns the deployment result.
+
+    Exactly one of: `tap_command` (run as a subprocess; its stdout is the input, its stderr goes to the
+    task log, a non-zero exit fails the task before anything is deployed), `input_path` (a local path or
+    an ObjectStorage URL of a JSONL file), or `records` (Singer messages, or `{"stream", "record"}` items).
+    Connection settings come from the `oracle_oic` connection; `target_config` adds any other target
+    setting. `secrets` fills `${NAME}` placeholders and is never templated, logged or returned.
+    """
+
+    template_fields: Sequence[str] = (
+        "tap_command", "input_path", "records", "import_mode", "conflict_resolution", "streams",
+        "archive_directory", "target_config",
+    )
+    template_fields_renderers = {"records": "json", "target_config": "json"}
+    ui_color = "#e8f0d8"
+
+    def __init__(
+        self,
+        *,
+        tap_command: str | Sequence[str] | None = None,
+        input_path: str | None = None,
+        records: Sequence[Mapping[str, Any]] | None = None,
+        import_mode: str | None = None,
+        conflict_resolution: str | None = None,
+        streams: Sequence[str] | None = None,
+        dry_run: bool = False,
+        activate_integrations: bool | None = None,
+        archive_directory: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        target_config: Mapping[str, Any] | None = None,
+        ledger_variable: str | None = None,
+        fail_on_error: bool = True,
+        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.tap_command = tap_command
+        self.input_path = input_path
+        self.records = records
+        self.import_mode = import_mode
+        self.conflict_resolution = conflict_resolution
+        self.streams = streams
+        self.dry_run = dry_run
+        self.activate_integrations = activate_integrations
+        self.archive_directory = archive_directory
+        self.secrets = secrets
+        self.target_config = target_config
+        self.ledger_variable = ledger_variable
+        self.fail_on_error = fail_on_error
+        self.oracle_oic_conn_id = oracle_oic_conn_id
+        self._tap: subprocess.Popen[str] | None = None
+
+    def _config(self) -> dict[str, Any]:
+        hook = OracleOICHook(self.oracle_oic_conn_id)
+        config = dict(self.target_config or {})
+        config.update(target_settings(hook.oic_config()))
+        overrides = {
+            "import_mode": self.import_mode,
+            "conflict_resolution": self.conflict_resolution,
+            "streams": list(self.streams) if self.streams else None,
+            "dry_run": self.dry_run or None,
+            "activate_integrations": self.activate_integrations,
+            "archive_directory": self.archive_directory,
+        }
+        config.update({k: v for k, v in overrides.items() if v is not None})
+        return config
+
+    def _tap_lines(self) -> Iterator[str]:
+        command = shlex.split(self.tap_command) if isinstance(self.tap_command, str) else list(self.tap_command or [])
+        self.log.info("Starting tap: %s", command[0] if command else "")
+        self._tap = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        assert self._tap.stdout is not None and self._tap.stderr is not None
+        relay = threading.Thread(target=self._relay_stderr, args=(self._tap.stderr,), daemon=True)
+        relay.start()
+        yield from self._tap.stdout
+        code = self._tap.wait()
+        relay.join(timeout=5)
+        if code != 0:
+            raise TapFailedError(f"The tap exited with status {code}; nothing was deployed")
+
+    def _relay_stderr(self, stream: Iterable[str]) -> None:
+        for line in stream:
+            self.log.info("tap: %s", line.rstrip())
+
+    def _file_lines(self) -> Iterator[str]:
+        path = str(self.input_path)
+        if "://" in path:
+            from airflow.sdk import ObjectStoragePath
+
+            with ObjectStoragePath(path).open("r") as handle:
+                yield from handle
+        else:
+            with open(path, encoding="utf-8") as handle:
+                yield from handle
+
+    def _lines(self) -> Iterator[str]:
+        given = [name for name in ("tap_command", "input_path", "records") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError(f"Pass exactly one of tap_command, input_path or records (got {', '.join(given) or 'none'})")
+        if self.tap_command:
+            return self._tap_lines()
+        if self.input_path:
+            return self._file_lines()
+        return records_to_lines(self.records or [])
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        for value in (self.secrets or {}).values():
+            mask_secret(value)
+        config = self._config()
+        ledger = None
+        if not config.get("state_path"):
+            key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
+            ledger = VariableLedgerStore(key)
+        states: list[dict] = []
+        try:
+            result = run_target(config, self._lines(), secrets=self.secrets, secret_masker=mask_secret,
+                                ledger_store=ledger, state_sink=states.append)
+        except InputError as exc:
+            raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
+        summary = result.summary()
+        for line in summary.splitlines():
+            self.log.info("%s", line)
+        output = {**result.to_dict(), "state": states[-1] if states else None}
+        if not result.ok and self.fail_on_error:
+            problems = [f"{r.artifact}: {r.action}: {r.detail or r.reason}" for r in result.failures]
+            problems += [str(issue) for issue in result.issues]
+            raise AirflowException("OIC deployment failed:\n" + "\n".join(problems))
+        return output
+
+    def on_kill(self) -> None:
+        if self._tap is not None and self._tap.poll() is None:
+            self.log.info("Stopping the tap")
+            self._tap.terminate()
+            try:
+                self._tap.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._tap.kill()

@@ -1,0 +1,91 @@
+"""`IntegrationActivationSensor`: waits until an integration is ACTIVATED (or another status)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator
+from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+
+from ..hooks.oic import OracleOICHook
+from ..identifiers import integration_id
+from ..links import OICConsoleLink, console_url
+from ..triggers.activation import IntegrationActivationTrigger
+
+STATUSES = ("ACTIVATED", "CONFIGURED")
+
+
+class IntegrationActivationSensor(BaseSensorOperator):
+    """Waits for `CODE|VERSION` to reach `target_status`; fails fast on FAILEDACTIVATION.
+
+    With `deferrable=True` the wait runs in the triggerer and frees the worker slot.
+    """
+
+    template_fields: Sequence[str] = ("integration_id", "code", "version", "target_status")
+    operator_extra_links = (OICConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        integration_id: str | None = None,
+        code: str | None = None,
+        version: str | None = None,
+        target_status: str = "ACTIVATED",
+        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        deferrable: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.integration_id = integration_id
+        self.code = code
+        self.version = version
+        self.target_status = target_status
+        self.oracle_oic_conn_id = oracle_oic_conn_id
+        self.deferrable = deferrable
+        self.console_url: str | None = None
+
+    def _ident(self) -> str:
+        if self.target_status not in STATUSES:
+            raise ValueError(f"target_status must be one of {', '.join(STATUSES)}, not {self.target_status!r}")
+        return integration_id(self.integration_id, self.code, self.version)
+
+    def _fail(self, message: str) -> None:
+        if self.soft_fail:
+            raise AirflowSkipException(message)
+        raise AirflowException(message)
+
+    def execute(self, context: Any) -> Any:
+        ident = self._ident()
+        hook = OracleOICHook(self.oracle_oic_conn_id)
+        self.console_url = console_url(hook.oic_config().base_url, ident)
+        if not self.deferrable:
+            return super().execute(context)
+        if self.poke(context):
+            return None
+        self.defer(
+            trigger=IntegrationActivationTrigger(
+                self.oracle_oic_conn_id, ident, self.target_status, self.poke_interval, time.time() + self.timeout
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout + 60),
+        )
+        return None
+
+    def poke(self, context: Any) -> bool:
+        ident = self._ident()
+        client = OracleOICHook(self.oracle_oic_conn_id).client
+        status = client.integrations.activation_status(ident)
+        self.log.info("Integration %s is %s (waiting for %s)", ident, status, self.target_status)
+        if status == "FAILEDACTIVATION" and self.target_status == "ACTIVATED":
+            errors = client.integrations.activation_errors(ident)
+            self._fail(f"Integration {ident} failed to activate: {errors.message or errors.summary}")
+        return status == self.target_status
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
+        """Resume after the trigger: success returns, anything else fails (or skips with `soft_fail`)."""
+        if event.get("status") != "success":
+            self._fail(event.get("message") or f"Waiting for {self.integration_id} failed")
+        self.log.info("%s", event.get("message"))
