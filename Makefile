@@ -26,6 +26,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/upload_memory.py
 	$(PY) benchmarks/deploy_concurrency.py
+	$(PY) benchmarks/provider_import.py
 
 emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator

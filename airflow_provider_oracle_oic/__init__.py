@@ -26,7 +26,9 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             }
         ],
-        "hooks": [{"integration-name": INTEGRATION, "python-modules": ["airflow_provider_oracle_oic.hooks.oic"]}],
+        "hooks": [
+            {"integration-name": INTEGRATION, "python-modules": ["airflow_provider_oracle_oic.hooks.oic"]}
+        ],
         "operators": [
             {
                 "integration-name": INTEGRATION,
@@ -37,10 +39,16 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "sensors": [
-            {"integration-name": INTEGRATION, "python-modules": ["airflow_provider_oracle_oic.sensors.activation"]}
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_oracle_oic.sensors.activation"],
+            }
         ],
         "triggers": [
-            {"integration-name": INTEGRATION, "python-modules": ["airflow_provider_oracle_oic.triggers.activation"]}
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_oracle_oic.triggers.activation"],
+            }
         ],
         "extra-links": ["airflow_provider_oracle_oic.links.OICConsoleLink"],
         "connection-types": [

@@ -28,7 +28,11 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "description": "OIC 3 service instance name (sent as integrationInstance); empty for Gen2",
         "schema": STRING,
     },
-    "verify_ssl": {"label": "Verify TLS", "description": "Verify OIC's certificate (default true)", "schema": BOOLEAN},
+    "verify_ssl": {
+        "label": "Verify TLS",
+        "description": "Verify OIC's certificate (default true)",
+        "schema": BOOLEAN,
+    },
     "client_cert": {
         "label": "Client certificate",
         "description": "Mutual TLS: path to a PEM certificate, or the PEM text",
@@ -39,10 +43,16 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "description": "Mutual TLS: path to the PEM private key, or the PEM text",
         "schema": SECRET_STRING,
     },
-    "timeout": {"label": "Request timeout (s)", "description": "Seconds per HTTP request (default 30)",
-                "schema": INTEGER},
-    "max_retries": {"label": "Max retries", "description": "Retries of 429/502/503/504 (default 3)",
-                    "schema": INTEGER},
+    "timeout": {
+        "label": "Request timeout (s)",
+        "description": "Seconds per HTTP request (default 30)",
+        "schema": INTEGER,
+    },
+    "max_retries": {
+        "label": "Max retries",
+        "description": "Retries of 429/502/503/504 (default 3)",
+        "schema": INTEGER,
+    },
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {

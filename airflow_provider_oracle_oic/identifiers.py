@@ -16,5 +16,7 @@ def integration_id(ident: str | None, code: str | None, version: str | None) -> 
             raise ValueError("Pass integration_id='CODE|VERSION', or both code and version")
         ident = f"{code}|{version}"
     if not IDENT.match(ident):
-        raise ValueError(f"integration id {ident!r} must look like CODE|NN.NN.NNNN, e.g. HELLO_WORLD|01.00.0000")
+        raise ValueError(
+            f"integration id {ident!r} must look like CODE|NN.NN.NNNN, e.g. HELLO_WORLD|01.00.0000"
+        )
     return ident

@@ -166,4 +166,7 @@ class OracleOICHook(HttpHook):
                 message = message.replace(secret, "***")
             return False, message
         where = f" (instance {config.integration_instance})" if config.integration_instance else ""
-        return True, f"Connected to {config.base_url}{where} as {config.client_id}; {count} integration(s) visible"
+        return (
+            True,
+            f"Connected to {config.base_url}{where} as {config.client_id}; {count} integration(s) visible",
+        )

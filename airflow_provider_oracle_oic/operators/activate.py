@@ -77,7 +77,9 @@ class ActivateIntegrationOperator(BaseOperator):
                 self.log.info("Integration %s is already %s; nothing to do", ident, wanted)
                 return {"integration_id": ident, "status": wanted, "changed": False}
             if wanted == "ACTIVATED":
-                answer = client.integrations.activate(ident, self.tracing, self.payload_tracing, self.record_enabled)
+                answer = client.integrations.activate(
+                    ident, self.tracing, self.payload_tracing, self.record_enabled
+                )
             else:
                 answer = client.integrations.deactivate(ident)
             self.log.info("Asked OIC to %s %s; it answered %s", self.action, ident, answer.status)
@@ -99,7 +101,14 @@ class ActivateIntegrationOperator(BaseOperator):
         return {"integration_id": ident, "status": status, "changed": True}
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        """Resume after the trigger."""
+        """Resume after the trigger (in a fresh operator instance, so the console link is set again)."""
+        self.console_url = console_url(
+            OracleOICHook(self.oracle_oic_conn_id).oic_config().base_url, event["integration_id"]
+        )
         if event.get("status") != "success":
             raise AirflowException(event.get("message") or f"Could not {self.action} {self.integration_id}")
-        return {"integration_id": event["integration_id"], "status": event["activation_status"], "changed": True}
+        return {
+            "integration_id": event["integration_id"],
+            "status": event["activation_status"],
+            "changed": True,
+        }

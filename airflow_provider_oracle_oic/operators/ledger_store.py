@@ -16,5 +16,6 @@ class VariableLedgerStore:
         return value if isinstance(value, dict) else {}
 
     def save(self, data: dict[str, object]) -> None:
-        Variable.set(self.key, data, description="airflow-provider-oracle-oic deployment ledger",
-                     serialize_json=True)
+        Variable.set(
+            self.key, data, description="airflow-provider-oracle-oic deployment ledger", serialize_json=True
+        )

@@ -15,7 +15,6 @@ from airflow.sdk.log import mask_secret
 
 from ..deploy.specs import STREAMS
 from ..hooks.oic import OracleOICHook, target_settings
-from ..singer.inprocess import InputError, run_target
 from ..singer.schemas import schema_message
 from .ledger_store import VariableLedgerStore
 
@@ -37,8 +36,11 @@ def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         if stream not in seen:
             seen.add(stream)
             known = stream in STREAMS
-            yield json.dumps(schema_message(stream) if known else
-                             {"type": "SCHEMA", "stream": stream, "schema": {"properties": {}}, "key_properties": []})
+            yield json.dumps(
+                schema_message(stream)
+                if known
+                else {"type": "SCHEMA", "stream": stream, "schema": {"properties": {}}, "key_properties": []}
+            )
         yield json.dumps({"type": "RECORD", "stream": stream, "record": item["record"]})
 
 
@@ -53,8 +55,14 @@ class SingerToOICOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "tap_command", "input_path", "records", "import_mode", "conflict_resolution", "streams",
-        "archive_directory", "target_config",
+        "tap_command",
+        "input_path",
+        "records",
+        "import_mode",
+        "conflict_resolution",
+        "streams",
+        "archive_directory",
+        "target_config",
     )
     template_fields_renderers = {"records": "json", "target_config": "json"}
     ui_color = "#e8f0d8"
@@ -111,10 +119,17 @@ class SingerToOICOperator(BaseOperator):
         return config
 
     def _tap_lines(self) -> Iterator[str]:
-        command = shlex.split(self.tap_command) if isinstance(self.tap_command, str) else list(self.tap_command or [])
+        command = (
+            shlex.split(self.tap_command)
+            if isinstance(self.tap_command, str)
+            else list(self.tap_command or [])
+        )
         self.log.info("Starting tap: %s", command[0] if command else "")
-        self._tap = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        assert self._tap.stdout is not None and self._tap.stderr is not None
+        self._tap = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+        )
+        assert self._tap.stdout is not None
+        assert self._tap.stderr is not None
         relay = threading.Thread(target=self._relay_stderr, args=(self._tap.stderr,), daemon=True)
         relay.start()
         yield from self._tap.stdout
@@ -141,7 +156,9 @@ class SingerToOICOperator(BaseOperator):
     def _lines(self) -> Iterator[str]:
         given = [name for name in ("tap_command", "input_path", "records") if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError(f"Pass exactly one of tap_command, input_path or records (got {', '.join(given) or 'none'})")
+            raise ValueError(
+                f"Pass exactly one of tap_command, input_path or records (got {', '.join(given) or 'none'})"
+            )
         if self.tap_command:
             return self._tap_lines()
         if self.input_path:
@@ -149,6 +166,9 @@ class SingerToOICOperator(BaseOperator):
         return records_to_lines(self.records or [])
 
     def execute(self, context: Any) -> dict[str, Any]:
+        # singer-sdk is only needed while the task runs; importing it with the DAG file would slow parsing.
+        from ..singer.inprocess import InputError, run_target
+
         for value in (self.secrets or {}).values():
             mask_secret(value)
         config = self._config()
@@ -158,8 +178,14 @@ class SingerToOICOperator(BaseOperator):
             ledger = VariableLedgerStore(key)
         states: list[dict] = []
         try:
-            result = run_target(config, self._lines(), secrets=self.secrets, secret_masker=mask_secret,
-                                ledger_store=ledger, state_sink=states.append)
+            result = run_target(
+                config,
+                self._lines(),
+                secrets=self.secrets,
+                secret_masker=mask_secret,
+                ledger_store=ledger,
+                state_sink=states.append,
+            )
         except InputError as exc:
             raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
         summary = result.summary()

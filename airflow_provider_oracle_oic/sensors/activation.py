@@ -49,7 +49,9 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def _ident(self) -> str:
         if self.target_status not in STATUSES:
-            raise ValueError(f"target_status must be one of {', '.join(STATUSES)}, not {self.target_status!r}")
+            raise ValueError(
+                f"target_status must be one of {', '.join(STATUSES)}, not {self.target_status!r}"
+            )
         return integration_id(self.integration_id, self.code, self.version)
 
     def _fail(self, message: str) -> None:
@@ -67,7 +69,11 @@ class IntegrationActivationSensor(BaseSensorOperator):
             return None
         self.defer(
             trigger=IntegrationActivationTrigger(
-                self.oracle_oic_conn_id, ident, self.target_status, self.poke_interval, time.time() + self.timeout
+                self.oracle_oic_conn_id,
+                ident,
+                self.target_status,
+                self.poke_interval,
+                time.time() + self.timeout,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout + 60),
@@ -86,6 +92,9 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
         """Resume after the trigger: success returns, anything else fails (or skips with `soft_fail`)."""
+        self.console_url = console_url(
+            OracleOICHook(self.oracle_oic_conn_id).oic_config().base_url, event["integration_id"]
+        )
         if event.get("status") != "success":
             self._fail(event.get("message") or f"Waiting for {self.integration_id} failed")
         self.log.info("%s", event.get("message"))

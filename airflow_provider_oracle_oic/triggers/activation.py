@@ -44,8 +44,14 @@ class IntegrationActivationTrigger(BaseTrigger):
         )
 
     def _event(self, status: str, message: str, activation_status: str | None) -> TriggerEvent:
-        return TriggerEvent({"status": status, "message": message, "integration_id": self.integration_id,
-                             "activation_status": activation_status})
+        return TriggerEvent(
+            {
+                "status": status,
+                "message": message,
+                "integration_id": self.integration_id,
+                "activation_status": activation_status,
+            }
+        )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from ..hooks.oic import config_from_connection

@@ -23,7 +23,9 @@ class Integrations(Resource):
 
     def count(self) -> int:
         """How many integrations OIC holds: one cheap read (a page of one)."""
-        body = self._call(Call("GET", "/integrations", "Count integrations", params={"limit": 1, "offset": 0}))
+        body = self._call(
+            Call("GET", "/integrations", "Count integrations", params={"limit": 1, "offset": 0})
+        )
         return int(body.get("totalResults", len(body.get("items") or [])))
 
     def get(self, ident: str) -> Integration:

@@ -1,0 +1,308 @@
+"""Operators and the sensor inside DAGs run by `dag.test()` on real Airflow, against the emulator."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_oracle_oic.emulator import EmulatorServer
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
+from tests.airflow.conftest import connection_json, task_states, xcom_values
+from tests.http_api import Api
+
+IMPORTS = """
+from airflow_provider_oracle_oic.operators.activate import ActivateIntegrationOperator
+from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator
+from airflow_provider_oracle_oic.sensors.activation import IntegrationActivationSensor
+"""
+
+
+def iar_b64(code: str, version: str = "01.00.0000", **spec) -> str:
+    return base64.b64encode(build_iar(IntegrationArchiveSpec(code, version, **spec))).decode()
+
+
+def secrets_of(server: EmulatorServer) -> list[str]:
+    return [server.config.client_secret]
+
+
+def assert_no_secret(values: list[str], *texts: str) -> None:
+    for text in texts:
+        for value in values:
+            assert value not in text
+
+
+@pytest.fixture
+def slow_connection(monkeypatch, airflow_db):
+    """An emulator whose activations take 0.6 s, so waiting (and deferring) really happens."""
+    with EmulatorServer(EmulatorServer().with_config(activation_delay=0.6)) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(server))
+        yield server
+
+
+def test_singer_to_oic_with_records_then_activate_deferrable_then_sensor(dag_runner, slow_connection, capfd):
+    server = slow_connection
+    body = (
+        IMPORTS
+        + f"""
+deploy = SingerToOICOperator(task_id="deploy", records=[
+    {{"stream": "integrations", "record": {{"code": "HELLO", "version": "01.00.0000",
+                                           "archive_base64": {iar_b64("HELLO")!r}}}}},
+    {{"stream": "lookups", "record": {{"name": "CODES", "columns": ["a", "b"], "rows": [["1", "2"]]}}}},
+], target_config={{"activation_poll_interval": 0.05}})
+activate = ActivateIntegrationOperator(task_id="activate", integration_id="HELLO|01.00.0000",
+                                       deferrable=True, poll_interval=0.1, timeout=30)
+deploy >> activate
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"deploy": "success", "activate": "success"}
+    values = xcom_values(run)
+    deployed = _value(values["deploy:return_value"])
+    assert deployed["ok"] is True
+    assert {(r["kind"], r["action"], r["outcome"]) for r in deployed["results"]} == {
+        ("integration", "create", "applied"),
+        ("lookup", "create", "applied"),
+    }
+    activated = _value(values["activate:return_value"])
+    assert activated == {"integration_id": "HELLO|01.00.0000", "status": "ACTIVATED", "changed": True}
+    assert server.stats()["requests"]["GET /ic/api/integration/v1/integrations/{ident}/activationStatus"] >= 2
+    assert _value(values["activate:_link_OICConsoleLink"]).startswith(server.url)
+    out, err = capfd.readouterr()
+    assert_no_secret(secrets_of(server), out, err, json.dumps(values, default=str))
+
+
+def test_sensor_deferrable_waits_for_activation(dag_runner, slow_connection):
+    server = slow_connection
+    api = Api(server)
+    api.import_iar("WAITED", "01.00.0000")
+    body = (
+        IMPORTS
+        + """
+start = ActivateIntegrationOperator(task_id="start", integration_id="WAITED|01.00.0000", wait_for_completion=False)
+wait = IntegrationActivationSensor(task_id="wait", code="WAITED", version="01.00.0000", deferrable=True,
+                                   poke_interval=0.1, timeout=30)
+start >> wait
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"start": "success", "wait": "success"}
+    assert api.status("WAITED|01.00.0000") == "ACTIVATED"
+    assert server.stats()["requests"]["GET /ic/api/integration/v1/integrations/{ident}/activationStatus"] >= 3
+
+
+def test_sensor_poke_mode_and_already_active_activation_writes_nothing(dag_runner, oic_connection):
+    server = oic_connection
+    api = Api(server)
+    api.import_iar("LIVE", "01.00.0000")
+    api.set_status("LIVE|01.00.0000", "ACTIVATED")
+    server.reset_stats()
+    body = (
+        IMPORTS
+        + """
+again = ActivateIntegrationOperator(task_id="again", integration_id="LIVE|01.00.0000")
+wait = IntegrationActivationSensor(task_id="wait", integration_id="LIVE|01.00.0000", poke_interval=0.1, timeout=10,
+                                   mode="poke")
+again >> wait
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"again": "success", "wait": "success"}
+    assert _value(xcom_values(run)["again:return_value"])["changed"] is False
+    assert server.stats()["writes"] == 0
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_activation_failure_fails_the_task_with_activation_errors(
+    dag_runner, oic_connection, deferrable, capfd
+):
+    api = Api(oic_connection)
+    api.import_iar("BROKEN", "01.00.0000", connections=["REST_UNSET"])
+    body = (
+        IMPORTS
+        + f"""
+activate = ActivateIntegrationOperator(task_id="activate", integration_id="BROKEN|01.00.0000",
+                                       deferrable={deferrable}, poll_interval=0.05, timeout=20)
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"activate": "failed"}
+    out, err = capfd.readouterr()
+    assert "REST_UNSET" in out + err
+    assert "failed to activate" in out + err
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_sensor_fails_fast_on_failed_activation_and_soft_fail_skips(dag_runner, oic_connection, deferrable):
+    api = Api(oic_connection)
+    api.import_iar("BROKEN", "01.00.0000", connections=["REST_UNSET"])
+    api.set_status("BROKEN|01.00.0000", "ACTIVATED")
+    body = (
+        IMPORTS
+        + f"""
+hard = IntegrationActivationSensor(task_id="hard", integration_id="BROKEN|01.00.0000", deferrable={deferrable},
+                                   poke_interval=0.1, timeout=60)
+soft = IntegrationActivationSensor(task_id="soft", integration_id="BROKEN|01.00.0000", deferrable={deferrable},
+                                   poke_interval=0.1, timeout=60, soft_fail=True)
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"hard": "failed", "soft": "skipped"}
+
+
+def test_sensor_timeout_in_deferrable_mode(dag_runner, oic_connection):
+    Api(oic_connection).import_iar("IDLE", "01.00.0000")
+    body = (
+        IMPORTS
+        + """
+wait = IntegrationActivationSensor(task_id="wait", integration_id="IDLE|01.00.0000", deferrable=True,
+                                   poke_interval=0.1, timeout=1)
+soft = IntegrationActivationSensor(task_id="soft", integration_id="IDLE|01.00.0000", deferrable=True,
+                                   poke_interval=0.1, timeout=1, soft_fail=True)
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"wait": "failed", "soft": "skipped"}
+
+
+def test_singer_to_oic_from_a_jsonl_file_and_a_tap(dag_runner, oic_connection, tmp_path):
+    server = oic_connection
+    jsonl = tmp_path / "artifacts.jsonl"
+    jsonl.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "type": "SCHEMA",
+                        "stream": "lookups",
+                        "schema": {"properties": {}},
+                        "key_properties": [],
+                    }
+                ),
+                json.dumps(
+                    {
+                        "type": "RECORD",
+                        "stream": "lookups",
+                        "record": {"name": "FROM_FILE", "columns": ["a", "b"], "rows": []},
+                    }
+                ),
+            ]
+        )
+        + "\n"
+    )
+    tap = tmp_path / "tap.py"
+    tap.write_text(
+        "import json, sys\n"
+        "print('tap says hello', file=sys.stderr)\n"
+        "print(json.dumps({'type': 'SCHEMA', 'stream': 'lookups', 'schema': {'properties': {}}, 'key_properties': []}))\n"
+        "print(json.dumps({'type': 'RECORD', 'stream': 'lookups', 'record': {'name': 'FROM_TAP', 'columns': ['a', 'b'],"
+        " 'rows': [['x', 'y']]}}))\n"
+        "print(json.dumps({'type': 'STATE', 'value': {'done': True}}))\n"
+    )
+    body = (
+        IMPORTS
+        + f"""
+from_file = SingerToOICOperator(task_id="from_file", input_path={str(jsonl)!r})
+from_tap = SingerToOICOperator(task_id="from_tap", tap_command=[{sys.executable!r}, {str(tap)!r}])
+from_file >> from_tap
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"from_file": "success", "from_tap": "success"}
+    names = {lk["name"] for lk in server.state()["lookups"]}
+    assert names == {"FROM_FILE", "FROM_TAP"}
+    assert _value(xcom_values(run)["from_tap:return_value"])["state"] == {"done": True}
+
+
+def test_failing_tap_fails_the_task_and_deploys_nothing(dag_runner, oic_connection, tmp_path, capfd):
+    tap = tmp_path / "tap.py"
+    tap.write_text(
+        "import json, sys\n"
+        "print(json.dumps({'type': 'SCHEMA', 'stream': 'lookups', 'schema': {'properties': {}}, 'key_properties': []}))\n"
+        "print(json.dumps({'type': 'RECORD', 'stream': 'lookups', 'record': {'name': 'HALF', 'columns': ['a', 'b']}}))\n"
+        "print('source went away', file=sys.stderr)\n"
+        "sys.exit(3)\n"
+    )
+    oic_connection.reset_stats()
+    body = (
+        IMPORTS
+        + f"""
+deploy = SingerToOICOperator(task_id="deploy", tap_command=[{sys.executable!r}, {str(tap)!r}])
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"deploy": "failed"}
+    assert oic_connection.stats()["writes"] == 0
+    out, err = capfd.readouterr()
+    assert "exited with status 3" in out + err
+    assert "source went away" in out + err
+
+
+def test_bad_input_fails_the_task_naming_artifact_and_field(dag_runner, oic_connection, capfd):
+    oic_connection.reset_stats()
+    body = (
+        IMPORTS
+        + """
+deploy = SingerToOICOperator(task_id="deploy", records=[
+    {"stream": "connections", "record": {"id": "REST_X", "securityProperties": {"password": "${NOT_PROVIDED}"}}},
+])
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"deploy": "failed"}
+    out, err = capfd.readouterr()
+    assert "connection REST_X: securityProperties.password" in out + err
+    assert oic_connection.stats()["writes"] == 0
+
+
+def test_secrets_mapping_fills_placeholders_and_never_leaks(dag_runner, oic_connection, capfd):
+    server = oic_connection
+    Api(server).import_iar("USES", "01.00.0000", connections=["REST_S"])
+    secret = "placeholder-secret-9931"
+    body = (
+        IMPORTS
+        + f"""
+deploy = SingerToOICOperator(task_id="deploy", secrets={{"ERP_PW": {secret!r}}}, records=[
+    {{"stream": "connections", "record": {{"id": "REST_S", "securityPolicy": "BASIC_AUTH",
+      "connectionUrl": "https://s", "securityProperties": {{"username": "u", "password": "${{ERP_PW}}"}}}}}},
+])
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"deploy": "success"}
+    assert Api(server).get("/connections/REST_S").json()["status"] == "CONFIGURED"
+    out, err = capfd.readouterr()
+    values = json.dumps(xcom_values(run), default=str)
+    assert_no_secret([secret, *secrets_of(server)], out, err, values)
+    logs = "".join(
+        p.read_text(errors="ignore") for p in Path(__import__("os").environ["AIRFLOW_HOME"]).rglob("*.log")
+    )
+    assert_no_secret([secret, *secrets_of(server)], logs)
+
+
+def test_bad_operator_arguments_fail_clearly(dag_runner, oic_connection, capfd):
+    body = (
+        IMPORTS
+        + """
+both = ActivateIntegrationOperator(task_id="both", integration_id="A|01.00.0000", code="A", version="01.00.0000")
+nothing = SingerToOICOperator(task_id="nothing")
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run) == {"both": "failed", "nothing": "failed"}
+    out, err = capfd.readouterr()
+    assert "not both" in out + err
+    assert "exactly one of tap_command, input_path or records" in out + err
+
+
+def _value(raw):
+    """XCom rows hold JSON text, except plain strings such as extra links."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
