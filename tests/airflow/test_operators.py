@@ -25,8 +25,12 @@ def iar_b64(code: str, version: str = "01.00.0000", **spec) -> str:
     return base64.b64encode(build_iar(IntegrationArchiveSpec(code, version, **spec))).decode()
 
 
+# Every emulator token starts with this JWT header segment, so finding it anywhere means a token leaked.
+TOKEN_HEADER = "eyJhbGciOiAibm9uZSIsICJ0eXAiOiAiSldUIn0"
+
+
 def secrets_of(server: EmulatorServer) -> list[str]:
-    return [server.config.client_secret]
+    return [server.config.client_secret, TOKEN_HEADER]
 
 
 def assert_no_secret(values: list[str], *texts: str) -> None:
@@ -281,6 +285,21 @@ deploy = SingerToOICOperator(task_id="deploy", secrets={{"ERP_PW": {secret!r}}},
         p.read_text(errors="ignore") for p in Path(__import__("os").environ["AIRFLOW_HOME"]).rglob("*.log")
     )
     assert_no_secret([secret, *secrets_of(server)], logs)
+
+
+def test_rerun_of_the_same_deployment_writes_nothing(dag_runner, oic_connection):
+    body = IMPORTS + f"""
+deploy = SingerToOICOperator(task_id="deploy", ledger_variable="oic_ledger_secret_rerun", records=[
+    {{"stream": "integrations", "record": {{"code": "SAME", "version": "01.00.0000",
+                                           "archive_base64": {iar_b64("SAME")!r}}}}},
+])
+"""
+    assert task_states(dag_runner.run(body)) == {"deploy": "success"}
+    oic_connection.reset_stats()
+    run = dag_runner.run(body)
+    assert task_states(run) == {"deploy": "success"}
+    assert oic_connection.stats()["writes"] == 0
+    assert {r["outcome"] for r in _value(xcom_values(run)["deploy:return_value"])["results"]} == {"skipped"}
 
 
 def test_bad_operator_arguments_fail_clearly(dag_runner, oic_connection, capfd):

@@ -257,3 +257,18 @@ def test_audit_trail_matches_its_schema_and_holds_no_secret(config, archives, ex
     assert any(e["outcome"] == "rolled_back" for e in events if e["type"] == "action")
     assert SECRET not in text
     assert oic_emulator.config.client_secret not in text
+
+
+def test_backups_keep_the_exported_archive_and_honour_retention(config, archives, oic_emulator, tmp_path):
+    backups = tmp_path / "backups"
+    settings = {**config, "backup_directory": str(backups), "backup_retention": 2}
+    for round_number in range(4):
+        record = {"code": "KEPT", "version": "01.00.0000",
+                  "archive_path": archives.iar("KEPT", payload=f"v{round_number}".encode())}
+        result = run_target(settings, singer_lines([("integrations", record)]))
+        assert result.ok, result.summary()
+    runs = sorted(p for p in backups.iterdir() if p.is_dir())
+    assert len(runs) == 2
+    saved = [p for run in runs for p in run.iterdir()]
+    assert [p.name for p in saved] == ["KEPT_01.00.0000.iar", "KEPT_01.00.0000.iar"]
+    assert "backed up to" in result.results[0].detail
