@@ -8,8 +8,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..oic import OICClient, OICError, OICNotFoundError
+from ..oic.resources.integrations import Integrations
+from ..oic.resources.packages import Packages
 from .journal import Backups, Journal
 from .observe import Observed
 from .plan import ACTIVATION_LEVEL, LEVEL_NAMES, WRITES, Action, Plan, Step
@@ -23,6 +26,7 @@ from .specs import (
     LookupSpec,
     PackageSpec,
     Value,
+    label,
 )
 
 log = logging.getLogger(__name__)
@@ -110,9 +114,18 @@ class Applier:
         if isinstance(spec, LookupSpec):
             return self._lookup(step, spec)
         if isinstance(spec, PackageSpec):
-            return self._package(step, spec)
+            return self._archive(
+                step, spec, self.client.packages, ".par", self._remove_package, self._restore_package
+            )
         if isinstance(spec, IntegrationSpec):
-            return self._integration(step, spec)
+            return self._archive(
+                step,
+                spec,
+                self.client.integrations,
+                ".iar",
+                self._remove_integration,
+                self._restore_integration,
+            )
         assert isinstance(spec, ConnectionSpec)
         return self._connection(step, spec)
 
@@ -142,22 +155,28 @@ class Applier:
         with contextlib.suppress(OICNotFoundError):
             delete(ident)
 
-    def _integration(self, step: Step, spec: IntegrationSpec) -> str | None:
-        journal = self.ctx.journal
+    def _archive(
+        self,
+        step: Step,
+        spec: IntegrationSpec | PackageSpec,
+        family: Integrations | Packages,
+        suffix: str,
+        remove: Callable[[str], None],
+        restore: Callable[[str, Path], None],
+    ) -> str | None:
+        """Import a new archive, or back up, deactivate what must be, and replace; journal the way back."""
+        journal, what = self.ctx.journal, label(spec)
         if step.action == Action.CREATE:
-            self.client.integrations.import_archive(spec.archive.path)
-            journal.add(f"delete integration {spec.key}", lambda: self._remove_integration(spec.key))
-            self._forget_created_connections(spec.connections, f"integration {spec.key}")
+            family.import_archive(spec.archive.path)
+            journal.add(f"delete {what}", lambda: remove(spec.key))
+            self._forget_created_connections(spec.connections, what)
             return None
-        backup = self.client.integrations.export(spec.key, self.ctx.backups.path(f"{spec.key}.iar"))
+        backup = family.export(spec.key, self.ctx.backups.path(f"{spec.key}{suffix}"))
         for ident in step.deactivate_first:
             self._deactivate(ident)
             journal.add(f"reactivate integration {ident}", lambda ident=ident: self._reactivate(ident))
-        self.client.integrations.replace_archive(spec.archive.path)
-        journal.add(
-            f"restore integration {spec.key} from {backup.path}",
-            lambda: self._restore_integration(spec.key, backup.path),
-        )
+        family.replace_archive(spec.archive.path)
+        journal.add(f"restore {what} from {backup.path}", lambda: restore(spec.key, backup.path))
         return f"previous archive backed up to {backup.path}"
 
     def _remove_integration(self, ident: str) -> None:
@@ -168,29 +187,11 @@ class Applier:
             self._deactivate(ident)
         self.client.integrations.delete(ident)
 
-    def _restore_integration(self, ident: str, path) -> None:
+    def _restore_integration(self, ident: str, path: Path) -> None:
         current = self.client.integrations.get(ident)
         if current.status == "ACTIVATED":
             self._deactivate(ident)
         self.client.integrations.replace_archive(path)
-
-    def _package(self, step: Step, spec: PackageSpec) -> str | None:
-        journal = self.ctx.journal
-        if step.action == Action.CREATE:
-            self.client.packages.import_archive(spec.archive.path)
-            journal.add(f"delete package {spec.key}", lambda: self._remove_package(spec.key))
-            self._forget_created_connections(spec.connections, f"package {spec.key}")
-            return None
-        backup = self.client.packages.export(spec.key, self.ctx.backups.path(f"{spec.key}.par"))
-        for ident in step.deactivate_first:
-            self._deactivate(ident)
-            journal.add(f"reactivate integration {ident}", lambda ident=ident: self._reactivate(ident))
-        self.client.packages.replace_archive(spec.archive.path)
-        journal.add(
-            f"restore package {spec.key} from {backup.path}",
-            lambda: self._restore_package(spec.key, backup.path),
-        )
-        return f"previous archive backed up to {backup.path}"
 
     def _deactivate_members(self, name: str) -> None:
         for member in self.client.packages.get(name).integrations:
@@ -203,7 +204,7 @@ class Applier:
         self._deactivate_members(name)
         self.client.packages.delete(name)
 
-    def _restore_package(self, name: str, path) -> None:
+    def _restore_package(self, name: str, path: Path) -> None:
         self._deactivate_members(name)
         self.client.packages.replace_archive(path)
 

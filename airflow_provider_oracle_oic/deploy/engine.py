@@ -144,7 +144,7 @@ class Deployment:
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
-                _planned(step, Outcome.FAILED if step.action == Action.REFUSE else outcome)
+                step.result(Outcome.FAILED if step.action == Action.REFUSE else outcome)
                 for step in plan.steps
             ]
             return result
@@ -187,18 +187,6 @@ class Deployment:
         if not journal and backups.folder.exists():
             shutil.rmtree(backups.folder, ignore_errors=True)
         return result
-
-
-def _planned(step: Step, outcome: Outcome) -> ArtifactResult:
-    return ArtifactResult(
-        step.artifact,
-        step.spec.kind.singular,
-        step.target,
-        step.action.value,
-        outcome,
-        step.reason,
-        replaced_version=step.replaces_active,
-    )
 
 
 def _status(observed: Observed, step: Step) -> str | None:

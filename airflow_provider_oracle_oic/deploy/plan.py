@@ -11,6 +11,7 @@ from .fingerprints import fingerprint
 from .ledger import Ledger
 from .observe import Observed
 from .records import Inventory
+from .result import ArtifactResult, Outcome
 from .settings import DeploySettings
 from .specs import (
     CertificateSpec,
@@ -80,6 +81,20 @@ class Step:
         if self.target != self.spec.key:
             return f"integration {self.target} (package {self.spec.key})"
         return label(self.spec)
+
+    def result(self, outcome: Outcome, duration: float = 0.0, detail: str | None = None) -> ArtifactResult:
+        """This step's entry in the run's result."""
+        return ArtifactResult(
+            self.artifact,
+            self.spec.kind.singular,
+            self.target,
+            self.action.value,
+            outcome,
+            self.reason,
+            round(duration, 3),
+            detail,
+            self.replaces_active,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

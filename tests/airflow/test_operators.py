@@ -288,12 +288,15 @@ deploy = SingerToOICOperator(task_id="deploy", secrets={{"ERP_PW": {secret!r}}},
 
 
 def test_rerun_of_the_same_deployment_writes_nothing(dag_runner, oic_connection):
-    body = IMPORTS + f"""
+    body = (
+        IMPORTS
+        + f"""
 deploy = SingerToOICOperator(task_id="deploy", ledger_variable="oic_ledger_secret_rerun", records=[
     {{"stream": "integrations", "record": {{"code": "SAME", "version": "01.00.0000",
                                            "archive_base64": {iar_b64("SAME")!r}}}}},
 ])
 """
+    )
     assert task_states(dag_runner.run(body)) == {"deploy": "success"}
     oic_connection.reset_stats()
     run = dag_runner.run(body)

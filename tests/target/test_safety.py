@@ -263,8 +263,11 @@ def test_backups_keep_the_exported_archive_and_honour_retention(config, archives
     backups = tmp_path / "backups"
     settings = {**config, "backup_directory": str(backups), "backup_retention": 2}
     for round_number in range(4):
-        record = {"code": "KEPT", "version": "01.00.0000",
-                  "archive_path": archives.iar("KEPT", payload=f"v{round_number}".encode())}
+        record = {
+            "code": "KEPT",
+            "version": "01.00.0000",
+            "archive_path": archives.iar("KEPT", payload=f"v{round_number}".encode()),
+        }
         result = run_target(settings, singer_lines([("integrations", record)]))
         assert result.ok, result.summary()
     runs = sorted(p for p in backups.iterdir() if p.is_dir())

@@ -7,14 +7,16 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from requests_toolbelt import MultipartEncoder
 
+from ..errors import OICNotFoundError
 from ..models import ArchiveDownload
 from ..transport import Call, Transport
 
 PAGE_SIZE = 100
+T = TypeVar("T")
 CHUNK = 1 << 20
 
 
@@ -103,3 +105,17 @@ class Resource:
             Path(temp).unlink(missing_ok=True)
             raise
         return ArchiveDownload(destination, digest.hexdigest(), size)
+
+
+class ArtifactResource(Resource, Generic[T]):
+    """A family whose objects can be fetched one by one by id."""
+
+    def get(self, ident: str) -> T:
+        raise NotImplementedError
+
+    def find(self, ident: str) -> T | None:
+        """The object, or None when OIC has none with that id."""
+        try:
+            return self.get(ident)
+        except OICNotFoundError:
+            return None

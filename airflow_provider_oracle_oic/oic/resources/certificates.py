@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import OICNotFoundError
 from ..models import Certificate
 from ..transport import Call, encode
-from .base import Resource, Upload
+from .base import ArtifactResource, Upload
 
 
-class Certificates(Resource):
+class Certificates(ArtifactResource[Certificate]):
     """Trust certificates, identity keystores, PGP keys."""
 
     def list(self, q: str | None = None) -> list[Certificate]:
@@ -23,12 +22,6 @@ class Certificates(Resource):
         return Certificate.from_api(
             self._call(Call("GET", f"/certificates/{encode(name)}", f"Get certificate {name}"))
         )
-
-    def find(self, name: str) -> Certificate | None:
-        try:
-            return self.get(name)
-        except OICNotFoundError:
-            return None
 
     def upload(
         self,

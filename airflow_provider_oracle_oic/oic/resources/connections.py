@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import OICNotFoundError
 from ..models import Connection
 from ..transport import Call, encode
-from .base import Resource
+from .base import ArtifactResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
 Properties = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -31,7 +30,7 @@ def property_array(properties: Properties | None, field: str) -> list[dict[str, 
     return array
 
 
-class Connections(Resource):
+class Connections(ArtifactResource[Connection]):
     """Connections are created by imports; deploying one means updating and testing it."""
 
     def list(self, q: str | None = None) -> list[Connection]:
@@ -44,12 +43,6 @@ class Connections(Resource):
         return Connection.from_api(
             self._call(Call("GET", f"/connections/{encode(ident)}", f"Get connection {ident}"))
         )
-
-    def find(self, ident: str) -> Connection | None:
-        try:
-            return self.get(ident)
-        except OICNotFoundError:
-            return None
 
     def update(
         self,

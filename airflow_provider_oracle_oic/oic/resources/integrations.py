@@ -6,15 +6,15 @@ import time
 from pathlib import Path
 
 from ..archives import read_archive
-from ..errors import OICActivationError, OICConflictError, OICNotFoundError, OICTimeoutError
+from ..errors import OICActivationError, OICConflictError, OICTimeoutError
 from ..models import ActivationErrors, ArchiveDownload, ImportResult, Integration
 from ..transport import Call, encode
-from .base import Resource, Upload
+from .base import ArtifactResource, Upload
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
 
 
-class Integrations(Resource):
+class Integrations(ArtifactResource[Integration]):
     """List, import, replace, export, activate, deactivate, delete, clone and schedule integrations."""
 
     def list(self, q: str | None = None, order_by: str | None = None) -> list[Integration]:
@@ -32,13 +32,6 @@ class Integrations(Resource):
         return Integration.from_api(
             self._call(Call("GET", f"/integrations/{encode(ident)}", f"Get integration {ident}"))
         )
-
-    def find(self, ident: str) -> Integration | None:
-        """The integration, or None when OIC has no such `CODE|VERSION`."""
-        try:
-            return self.get(ident)
-        except OICNotFoundError:
-            return None
 
     def import_archive(self, path: Path) -> ImportResult:
         """POST a new `.iar` (409 `OICConflictError` when it exists)."""

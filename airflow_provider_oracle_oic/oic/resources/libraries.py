@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import OICNotFoundError
 from ..models import ArchiveDownload, Library
 from ..transport import Call, encode
-from .base import Resource, Upload
+from .base import ArtifactResource, Upload
 
 
-class Libraries(Resource):
+class Libraries(ArtifactResource[Library]):
     """JavaScript and Java libraries."""
 
     def list(self, q: str | None = None) -> list[Library]:
@@ -22,12 +21,6 @@ class Libraries(Resource):
         return Library.from_api(
             self._call(Call("GET", f"/libraries/{encode(ident)}", f"Get library {ident}"))
         )
-
-    def find(self, ident: str) -> Library | None:
-        try:
-            return self.get(ident)
-        except OICNotFoundError:
-            return None
 
     def register(
         self,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import OICConflictError, OICNotFoundError
+from ..errors import OICConflictError
 from ..models import ArchiveDownload, Lookup
 from ..transport import Call, encode
-from .base import Resource, Upload
+from .base import ArtifactResource, Upload
 
 
 def lookup_body(
@@ -24,7 +24,7 @@ def lookup_body(
     return body
 
 
-class Lookups(Resource):
+class Lookups(ArtifactResource[Lookup]):
     """Lookup tables."""
 
     def list(self, q: str | None = None) -> list[Lookup]:
@@ -32,12 +32,6 @@ class Lookups(Resource):
 
     def get(self, name: str) -> Lookup:
         return Lookup.from_api(self._call(Call("GET", f"/lookups/{encode(name)}", f"Get lookup {name}")))
-
-    def find(self, name: str) -> Lookup | None:
-        try:
-            return self.get(name)
-        except OICNotFoundError:
-            return None
 
     def create(
         self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None

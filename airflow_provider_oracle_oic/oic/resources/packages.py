@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..archives import read_archive
-from ..errors import OICArchiveError, OICConflictError, OICNotFoundError
+from ..errors import OICArchiveError, OICConflictError
 from ..models import ArchiveDownload, ImportResult, Package
 from ..transport import Call, encode
-from .base import Resource, Upload
+from .base import ArtifactResource, Upload
 
 
 def package_name(path: Path) -> str:
@@ -18,7 +18,7 @@ def package_name(path: Path) -> str:
     return path.stem
 
 
-class Packages(Resource):
+class Packages(ArtifactResource[Package]):
     """Packages and the integrations inside them."""
 
     def list(self, q: str | None = None) -> list[Package]:
@@ -26,12 +26,6 @@ class Packages(Resource):
 
     def get(self, name: str) -> Package:
         return Package.from_api(self._call(Call("GET", f"/packages/{encode(name)}", f"Get package {name}")))
-
-    def find(self, name: str) -> Package | None:
-        try:
-            return self.get(name)
-        except OICNotFoundError:
-            return None
 
     def import_archive(self, path: Path) -> ImportResult:
         """POST a new `.par` (409 when the package exists); its integrations and connections are created."""
