@@ -35,6 +35,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_oracle_oic.operators.singer_to_oic",
                     "airflow_provider_oracle_oic.operators.activate",
+                    "airflow_provider_oracle_oic.operators.canary",
                 ],
             }
         ],

@@ -1,0 +1,202 @@
+"""`CanaryPromoteOperator`: move traffic to a new major version step by step while it stays healthy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowException
+
+from ..hooks.oic import OracleOICHook
+from ..links import OICConsoleLink, console_url
+from ..oic import OICClient, OICError
+from ..oic.models import MonitoringCounts
+
+ROUTING_COLUMNS = ("version", "weight")
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What the canary did while it carried `weight` percent of the traffic."""
+
+    weight: int
+    processed: int
+    errors: int
+    error_rate: float
+
+
+def _delta(after: MonitoringCounts, before: MonitoringCounts) -> tuple[int, int]:
+    handled = (after.succeeded + after.errors + after.aborted) - (
+        before.succeeded + before.errors + before.aborted
+    )
+    failed = (after.errors + after.aborted) - (before.errors + before.aborted)
+    return handled, failed
+
+
+class CanaryPromoteOperator(BaseOperator):
+    """Shifts traffic from `stable_version` to `canary_version` of `code` through the weights in `steps`.
+
+    Traffic is split by the routing lookup (columns `version`, `weight`) that the integration's
+    front door reads. At each step the canary's error rate over the step (from OIC monitoring) must
+    stay at or below `max_error_rate` with at least `min_messages` handled; otherwise the canary gets
+    weight 0 and is deactivated, and the task fails. The canary must be a new major version: OIC
+    deactivates the old one when a new minor version is activated, so a minor canary cannot run beside it.
+    """
+
+    template_fields: Sequence[str] = ("code", "stable_version", "canary_version", "routing_lookup")
+    operator_extra_links = (OICConsoleLink(),)
+    ui_color = "#f6e3a1"
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        stable_version: str,
+        canary_version: str,
+        routing_lookup: str,
+        steps: Sequence[int] = (10, 50, 100),
+        observe_seconds: float = 300,
+        poll_interval: float = 15,
+        max_error_rate: float = 0.05,
+        min_messages: int = 20,
+        activation_timeout: float = 600,
+        deactivate_stable: bool = True,
+        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.code = code
+        self.stable_version = stable_version
+        self.canary_version = canary_version
+        self.routing_lookup = routing_lookup
+        self.steps = steps
+        self.observe_seconds = observe_seconds
+        self.poll_interval = poll_interval
+        self.max_error_rate = max_error_rate
+        self.min_messages = min_messages
+        self.activation_timeout = activation_timeout
+        self.deactivate_stable = deactivate_stable
+        self.oracle_oic_conn_id = oracle_oic_conn_id
+        self.console_url: str | None = None
+
+    @property
+    def stable(self) -> str:
+        return f"{self.code}|{self.stable_version}"
+
+    @property
+    def canary(self) -> str:
+        return f"{self.code}|{self.canary_version}"
+
+    def _check_arguments(self) -> list[int]:
+        if self.stable_version.split(".")[0] == self.canary_version.split(".")[0]:
+            raise ValueError(
+                f"canary_version {self.canary_version} has the same major version as {self.stable_version}; "
+                "OIC would deactivate the stable version when the canary activates. Publish the canary as a new "
+                "major version (e.g. 02.00.0000)"
+            )
+        weights = [int(w) for w in self.steps]
+        if (
+            not weights
+            or weights[-1] != 100
+            or any(not 0 < w <= 100 for w in weights)
+            or weights != sorted(weights)
+        ):
+            raise ValueError(
+                f"steps must rise from above 0 to exactly 100 (e.g. [10, 50, 100]), not {list(self.steps)}"
+            )
+        if not 0 <= self.max_error_rate < 1:
+            raise ValueError("max_error_rate must be between 0 and 1")
+        return weights
+
+    def _route(self, client: OICClient, canary_weight: int) -> None:
+        rows = [[self.stable_version, str(100 - canary_weight)], [self.canary_version, str(canary_weight)]]
+        client.lookups.create_or_update(self.routing_lookup, ROUTING_COLUMNS, rows)
+        self.log.info(
+            "Routing %s: %d%% to %s, %d%% to %s",
+            self.code,
+            100 - canary_weight,
+            self.stable_version,
+            canary_weight,
+            self.canary_version,
+        )
+
+    def _ensure_active(self, client: OICClient, ident: str) -> None:
+        if client.integrations.activation_status(ident) != "ACTIVATED":
+            client.integrations.activate(ident)
+            client.integrations.wait_for_status(
+                ident, "ACTIVATED", self.activation_timeout, self.poll_interval
+            )
+
+    def _observe(self, client: OICClient, weight: int) -> StepReport:
+        """Watch the canary for `observe_seconds`; stop early once it is clearly unhealthy."""
+        before = client.monitoring.integration_counts(self.canary)
+        deadline = time.monotonic() + self.observe_seconds
+        while True:
+            time.sleep(max(min(self.poll_interval, deadline - time.monotonic()), 0))
+            handled, failed = _delta(client.monitoring.integration_counts(self.canary), before)
+            rate = failed / handled if handled else 0.0
+            report = StepReport(weight, handled, failed, round(rate, 4))
+            self.log.info(
+                "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
+                self.canary,
+                weight,
+                handled,
+                failed,
+                rate * 100,
+            )
+            if handled >= self.min_messages and rate > self.max_error_rate:
+                return report
+            if time.monotonic() >= deadline:
+                return report
+
+    def _roll_back(self, client: OICClient) -> None:
+        self._route(client, 0)
+        client.integrations.deactivate(self.canary)
+        client.integrations.wait_for_status(
+            self.canary, "CONFIGURED", self.activation_timeout, self.poll_interval
+        )
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        weights = self._check_arguments()
+        hook = OracleOICHook(self.oracle_oic_conn_id)
+        client = hook.client
+        self.console_url = console_url(hook.oic_config().base_url, self.canary)
+        reports: list[StepReport] = []
+        try:
+            self._ensure_active(client, self.stable)
+            self._ensure_active(client, self.canary)
+            for weight in weights:
+                self._route(client, weight)
+                report = self._observe(client, weight)
+                reports.append(report)
+                problem = None
+                if report.processed < self.min_messages:
+                    problem = (
+                        f"only {report.processed} message(s) reached it (min_messages {self.min_messages})"
+                    )
+                elif report.error_rate > self.max_error_rate:
+                    problem = f"error rate {report.error_rate:.1%} is above max_error_rate {self.max_error_rate:.1%}"
+                if problem:
+                    self._roll_back(client)
+                    raise AirflowException(
+                        f"Canary {self.canary} at {weight}% traffic: {problem}. Rolled back: all traffic on "
+                        f"{self.stable}, {self.canary} deactivated"
+                    )
+            if self.deactivate_stable:
+                client.integrations.deactivate(self.stable)
+                client.integrations.wait_for_status(
+                    self.stable, "CONFIGURED", self.activation_timeout, self.poll_interval
+                )
+        except OICError as exc:
+            undo = "rolled back to the stable version"
+            try:
+                self._roll_back(client)
+            except OICError as again:
+                undo = (
+                    f"and the rollback failed too ({again}); check the routing lookup {self.routing_lookup}"
+                )
+            raise AirflowException(f"Canary promotion of {self.canary} failed: {exc}; {undo}") from None
+        return {"promoted": self.canary, "replaced": self.stable, "steps": [asdict(r) for r in reports]}

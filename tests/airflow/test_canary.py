@@ -1,0 +1,114 @@
+"""CanaryPromoteOperator in a DAG, with the emulator's traffic simulator feeding monitoring."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.airflow.conftest import task_states, xcom_values
+from tests.http_api import Api
+
+IMPORT = "from airflow_provider_oracle_oic.operators.canary import CanaryPromoteOperator\n"
+
+
+@contextmanager
+def traffic(server, canary_error_rate: float) -> Iterator[None]:
+    """Simulated calls to ORDERS every 20 ms, split by the routing lookup, while the DAG runs."""
+    stop = threading.Event()
+
+    def pump() -> None:
+        while not stop.is_set():
+            server._http.post(
+                f"{server.url}/_emulator/traffic",
+                json={
+                    "code": "ORDERS",
+                    "requests": 40,
+                    "routing_lookup": "ORDERS_ROUTING",
+                    "error_rates": {"01.00.0000": 0.01, "02.00.0000": canary_error_rate},
+                },
+                timeout=10,
+            )
+            stop.wait(0.02)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def two_versions(oic_connection):
+    api = Api(oic_connection)
+    api.import_iar("ORDERS", "01.00.0000")
+    api.import_iar("ORDERS", "02.00.0000")
+    api.set_status("ORDERS|01.00.0000", "ACTIVATED")
+    api.post(
+        "/lookups",
+        json={
+            "name": "ORDERS_ROUTING",
+            "columns": ["version", "weight"],
+            "rows": [{"rowData": ["01.00.0000", "100"]}],
+        },
+    )
+    return api
+
+
+CANARY = (
+    IMPORT
+    + """
+canary = CanaryPromoteOperator(task_id="canary", code="ORDERS", stable_version="01.00.0000",
+                               canary_version="02.00.0000", routing_lookup="ORDERS_ROUTING", steps=[10, 50, 100],
+                               observe_seconds=0.6, poll_interval=0.1, max_error_rate=0.05, min_messages=10)
+"""
+)
+
+
+def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions):
+    with traffic(oic_connection, canary_error_rate=0.0):
+        run = dag_runner.run(CANARY)
+    assert task_states(run) == {"canary": "success"}
+    api = two_versions
+    assert api.status("ORDERS|02.00.0000") == "ACTIVATED"
+    assert api.status("ORDERS|01.00.0000") == "CONFIGURED"
+    rows = api.get("/lookups/ORDERS_ROUTING").json()["rows"]
+    assert [r["rowData"] for r in rows] == [["01.00.0000", "0"], ["02.00.0000", "100"]]
+    report = xcom_values(run)["canary:return_value"]
+    report = __import__("json").loads(report) if isinstance(report, str) else report
+    assert [step["weight"] for step in report["steps"]] == [10, 50, 100]
+    assert all(step["processed"] >= 10 for step in report["steps"])
+
+
+def test_failing_canary_is_rolled_back(dag_runner, oic_connection, two_versions, capfd):
+    with traffic(oic_connection, canary_error_rate=0.6):
+        run = dag_runner.run(CANARY)
+    assert task_states(run) == {"canary": "failed"}
+    api = two_versions
+    assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
+    assert api.status("ORDERS|02.00.0000") == "CONFIGURED"
+    rows = api.get("/lookups/ORDERS_ROUTING").json()["rows"]
+    assert [r["rowData"] for r in rows] == [["01.00.0000", "100"], ["02.00.0000", "0"]]
+    out, err = capfd.readouterr()
+    assert "at 10% traffic: error rate" in out + err
+    assert "Rolled back" in out + err
+
+
+def test_same_major_canary_is_refused(dag_runner, oic_connection, two_versions, capfd):
+    body = (
+        IMPORT
+        + """
+canary = CanaryPromoteOperator(task_id="canary", code="ORDERS", stable_version="01.00.0000",
+                               canary_version="01.01.0000", routing_lookup="ORDERS_ROUTING")
+"""
+    )
+    oic_connection.reset_stats()
+    run = dag_runner.run(body)
+    assert task_states(run) == {"canary": "failed"}
+    assert oic_connection.stats()["writes"] == 0
+    out, err = capfd.readouterr()
+    assert "same major version" in out + err
