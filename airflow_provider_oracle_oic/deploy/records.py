@@ -13,7 +13,7 @@ from typing import Any
 from .issues import Issue, IssueError
 from .placeholders import Placeholders, UnresolvedPlaceholder
 from .settings import DeploySettings
-from .sources import ArchiveSources, archive_facts, check_checksum
+from .sources import ArchiveSources, archive_facts, check_checksum, with_prefixed_code
 from .specs import (
     CertificateSpec,
     ConnectionSpec,
@@ -277,6 +277,10 @@ class RecordParser:
                 code,
                 version,
             )
+        prefix = self.settings.deployment_prefix
+        if prefix:
+            archive = with_prefixed_code(archive, code, version, prefix, self.sources.workdir)
+            code = _code_version(prefix + code, version)[0]
         declared = record.get("connections") or []
         if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
             raise IssueError("connections", "must be an array of connection ids")

@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -93,3 +94,18 @@ def archive_facts(archive: ArchiveFile, field: str, require_layout: bool = True)
         return read_archive(archive.path, require_layout=require_layout)
     except OICArchiveError as exc:
         raise IssueError(field, str(exc)) from None
+
+
+def with_prefixed_code(
+    archive: ArchiveFile, code: str, version: str, prefix: str, workdir: Path
+) -> ArchiveFile:
+    """A copy of an `.iar` whose integration folder carries `prefix + code` (blue-green deployments)."""
+    old = f"icspackage/project/{code}_{version}/"
+    new = f"icspackage/project/{prefix}{code}_{version}/"
+    target = workdir / "prefixed" / f"{prefix}{code}_{version}.iar"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive.path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            name = new + info.filename[len(old) :] if info.filename.startswith(old) else info.filename
+            out.writestr(name, source.read(info))
+    return ArchiveFile(target, sha256_file(target), target.name)

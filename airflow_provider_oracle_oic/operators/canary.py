@@ -46,7 +46,16 @@ class CanaryPromoteOperator(BaseOperator):
     deactivates the old one when a new minor version is activated, so a minor canary cannot run beside it.
     """
 
-    template_fields: Sequence[str] = ("code", "stable_version", "canary_version", "routing_lookup")
+    template_fields: Sequence[str] = (
+        "code",
+        "stable_version",
+        "canary_version",
+        "routing_lookup",
+        "observe_seconds",
+        "poll_interval",
+        "max_error_rate",
+        "min_messages",
+    )
     operator_extra_links = (OICConsoleLink(),)
     ui_color = "#f6e3a1"
 
@@ -58,10 +67,10 @@ class CanaryPromoteOperator(BaseOperator):
         canary_version: str,
         routing_lookup: str,
         steps: Sequence[int] = (10, 50, 100),
-        observe_seconds: float = 300,
-        poll_interval: float = 15,
-        max_error_rate: float = 0.05,
-        min_messages: int = 20,
+        observe_seconds: float | str = 300,
+        poll_interval: float | str = 15,
+        max_error_rate: float | str = 0.05,
+        min_messages: int | str = 20,
         activation_timeout: float = 600,
         deactivate_stable: bool = True,
         oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
@@ -91,6 +100,11 @@ class CanaryPromoteOperator(BaseOperator):
         return f"{self.code}|{self.canary_version}"
 
     def _check_arguments(self) -> list[int]:
+        # Numbers may arrive as rendered template strings ("{{ params.observe_seconds }}").
+        self.observe_seconds = float(self.observe_seconds)
+        self.poll_interval = float(self.poll_interval)
+        self.max_error_rate = float(self.max_error_rate)
+        self.min_messages = int(self.min_messages)
         if self.stable_version.split(".")[0] == self.canary_version.split(".")[0]:
             raise ValueError(
                 f"canary_version {self.canary_version} has the same major version as {self.stable_version}; "

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import BaseHook, BaseOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 
@@ -51,7 +51,9 @@ class SingerToOICOperator(BaseOperator):
     task log, a non-zero exit fails the task before anything is deployed), `input_path` (a local path or
     an ObjectStorage URL of a JSONL file), or `records` (Singer messages, or `{"stream", "record"}` items).
     Connection settings come from the `oracle_oic` connection; `target_config` adds any other target
-    setting. `secrets` fills `${NAME}` placeholders and is never templated, logged or returned.
+    setting. `${NAME}` placeholders are filled from `secret_connections` (placeholder name to the id of an
+    Airflow connection whose password is the value), then `secrets`, then the worker's environment;
+    these values are never templated, logged or returned.
     """
 
     template_fields: Sequence[str] = (
@@ -80,6 +82,7 @@ class SingerToOICOperator(BaseOperator):
         activate_integrations: bool | None = None,
         archive_directory: str | None = None,
         secrets: Mapping[str, str] | None = None,
+        secret_connections: Mapping[str, str] | None = None,
         target_config: Mapping[str, Any] | None = None,
         ledger_variable: str | None = None,
         fail_on_error: bool = True,
@@ -97,6 +100,7 @@ class SingerToOICOperator(BaseOperator):
         self.activate_integrations = activate_integrations
         self.archive_directory = archive_directory
         self.secrets = secrets
+        self.secret_connections = secret_connections
         self.target_config = target_config
         self.ledger_variable = ledger_variable
         self.fail_on_error = fail_on_error
@@ -169,7 +173,10 @@ class SingerToOICOperator(BaseOperator):
         # singer-sdk is only needed while the task runs; importing it with the DAG file would slow parsing.
         from ..singer.inprocess import InputError, run_target
 
-        for value in (self.secrets or {}).values():
+        secrets = dict(self.secrets or {})
+        for name, conn_id in (self.secret_connections or {}).items():
+            secrets[name] = BaseHook.get_connection(conn_id).password or ""
+        for value in secrets.values():
             mask_secret(value)
         config = self._config()
         ledger = None
@@ -181,7 +188,7 @@ class SingerToOICOperator(BaseOperator):
             result = run_target(
                 config,
                 self._lines(),
-                secrets=self.secrets,
+                secrets=secrets,
                 secret_masker=mask_secret,
                 ledger_store=ledger,
                 state_sink=states.append,

@@ -179,3 +179,14 @@ def test_integration_id_forms(config, archives, oic_emulator):
     assert run_target(config, lines).ok
     ids = {f"{i['code']}|{i['version']}" for i in oic_emulator.state()["integrations"]}
     assert ids == {"PIPE|01.00.0000", "SEED|02.00.0000"}
+
+
+def test_deployment_prefix_renames_integration_codes(config, archives, oic_emulator):
+    record = {"code": "ORDERS", "version": "01.00.0000", "archive_path": archives.iar("ORDERS")}
+    result = run_target({**config, "deployment_prefix": "GREEN_"}, singer_lines([("integrations", record)]))
+    assert result.ok, result.summary()
+    assert [r.id for r in result.results] == ["GREEN_ORDERS|01.00.0000"]
+    ids = {f"{i['code']}|{i['version']}" for i in oic_emulator.state()["integrations"]}
+    assert ids == {"GREEN_ORDERS|01.00.0000"}
+    bad = run_target({**config, "deployment_prefix": "green-"}, singer_lines([("integrations", record)]))
+    assert [(i.field, "upper-case" in i.message) for i in bad.issues] == [("code", True)]

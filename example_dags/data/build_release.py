@@ -1,0 +1,89 @@
+"""Writes the sample releases the example DAGs deploy (JSONL with the archives inside, so they need no files).
+
+Run from the repository root: `.venv/bin/python example_dags/data/build_release.py`
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
+from airflow_provider_oracle_oic.singer.schemas import schema_message
+
+HERE = Path(__file__).parent
+
+
+def archive(code: str, version: str, **spec: object) -> str:
+    return base64.b64encode(build_iar(IntegrationArchiveSpec(code, version, **spec))).decode()
+
+
+def write(name: str, records: list[tuple[str, dict]]) -> None:
+    lines, seen = [], set()
+    for stream, record in records:
+        if stream not in seen:
+            seen.add(stream)
+            lines.append(json.dumps(schema_message(stream)))
+        lines.append(json.dumps({"type": "RECORD", "stream": stream, "record": record}))
+    (HERE / name).write_text("\n".join(lines) + "\n")
+
+
+ERP = (
+    "connections",
+    {
+        "id": "REST_ERP",
+        "securityPolicy": "BASIC_AUTH",
+        "connectionUrl": "https://erp.example.com/api",
+        "securityProperties": {"username": "oic-integration", "password": "${ERP_PASSWORD}"},
+    },
+)
+COUNTRIES = (
+    "lookups",
+    {
+        "name": "COUNTRY_CODES",
+        "columns": ["iso2", "name"],
+        "rows": [["NL", "Netherlands"], ["FR", "France"], ["DE", "Germany"]],
+    },
+)
+
+write(
+    "release.jsonl",
+    [
+        (
+            "integrations",
+            {
+                "code": "ORDERS",
+                "version": "01.00.0000",
+                "name": "Orders",
+                "archive_base64": archive(
+                    "ORDERS", "01.00.0000", name="Orders", connections=["REST_ERP"], lookups=["COUNTRY_CODES"]
+                ),
+            },
+        ),
+        ERP,
+        COUNTRIES,
+    ],
+)
+write(
+    "canary_release.jsonl",
+    [
+        (
+            "integrations",
+            {
+                "code": "ORDERS",
+                "version": "02.00.0000",
+                "name": "Orders v2",
+                "activate": False,
+                "archive_base64": archive(
+                    "ORDERS",
+                    "02.00.0000",
+                    name="Orders v2",
+                    connections=["REST_ERP"],
+                    lookups=["COUNTRY_CODES"],
+                ),
+            },
+        ),
+        ERP,
+    ],
+)

@@ -1,0 +1,152 @@
+"""The example DAGs: they import cleanly (no network, no connection lookups) and run end to end on the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.airflow.conftest import DAGS, task_states, xcom_values
+from tests.airflow.test_canary import traffic
+from tests.http_api import Api
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_dags"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.py"))
+ERP_SECRET = "erp-secret-from-connection-4417"
+
+
+@pytest.fixture
+def examples(oic_connection, airflow_db, monkeypatch) -> Path:
+    """The example DAGs in the DAGs folder, `oracle_oic_default` on the emulator and an `erp_api` connection."""
+    target = DAGS / "examples"
+    if not target.exists():
+        shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("AIRFLOW_CONN_ERP_API", json.dumps({"conn_type": "http", "password": ERP_SECRET}))
+    return target
+
+
+def load(folder: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.dag
+
+
+def test_example_dags_load_without_errors(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(EXAMPLES))
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"oic_scheduled_promotion", "oic_blue_green", "oic_canary_release"}
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_importing_an_example_dag_does_no_io(path):
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('network I/O at import time')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from airflow.sdk import BaseHook\n"
+        "def no_lookup(*a, **k):\n"
+        "    raise AssertionError('connection lookup at import time')\n"
+        "BaseHook.get_connection = classmethod(no_lookup)\n"
+        "import runpy\n"
+        f"runpy.run_path({str(path)!r})\n"
+        "print('imported')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "imported" in done.stdout
+
+
+def test_scheduled_promotion_deploys_then_rerun_writes_nothing(examples, oic_connection, capfd):
+    dag = load(examples, "oic_scheduled_promotion")
+    run = dag.test(run_conf={"poll_seconds": 0.05})
+    assert task_states(run) == {
+        "validate": "success",
+        "plan": "success",
+        "deploy": "success",
+        "smoke_test": "success",
+    }
+    api = Api(oic_connection)
+    assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
+    assert api.get("/connections/REST_ERP").json()["status"] == "CONFIGURED"
+    plan = xcom_values(run)["plan:return_value"]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    assert plan["mode"] == "dry-run"
+    oic_connection.reset_stats()
+    again = dag.test(run_conf={"poll_seconds": 0.05})
+    assert task_states(again)["deploy"] == "success"
+    assert oic_connection.stats()["writes"] == 0
+    out, err = capfd.readouterr()
+    assert ERP_SECRET not in out + err
+
+
+def test_blue_green_swaps_the_live_color(examples, oic_connection):
+    oic_connection.seed(
+        {
+            "connections": [
+                {
+                    "id": "REST_ERP",
+                    "securityPolicy": "BASIC_AUTH",
+                    "status": "CONFIGURED",
+                    "connectionProperties": {"connectionUrl": "https://erp.example.com/api"},
+                    "securityProperties": {"username": "oic-integration", "password": "old"},
+                }
+            ],
+            "integrations": [
+                {
+                    "code": "BLUE_ORDERS",
+                    "version": "01.00.0000",
+                    "connections": ["REST_ERP"],
+                    "status": "ACTIVATED",
+                }
+            ],
+            "lookups": [
+                {"name": "ORDERS_ACTIVE_COLOR", "columns": ["service", "color"], "rows": [["ORDERS", "BLUE"]]}
+            ],
+        }
+    )
+    run = load(examples, "oic_blue_green").test()
+    assert task_states(run) == {
+        "deploy_next": "success",
+        "wait_next": "success",
+        "switch_route": "success",
+        "retire_live": "success",
+    }
+    api = Api(oic_connection)
+    assert api.status("GREEN_ORDERS|01.00.0000") == "ACTIVATED"
+    assert api.status("BLUE_ORDERS|01.00.0000") == "CONFIGURED"
+    rows = api.get("/lookups/ORDERS_ACTIVE_COLOR").json()["rows"]
+    assert [r["rowData"] for r in rows] == [["ORDERS", "GREEN"]]
+
+
+def test_canary_release_promotes_a_healthy_new_major(examples, oic_connection):
+    promotion = load(examples, "oic_scheduled_promotion").test(run_conf={"poll_seconds": 0.05})
+    assert task_states(promotion)["deploy"] == "success"
+    Api(oic_connection).post(
+        "/lookups",
+        json={
+            "name": "ORDERS_ROUTING",
+            "columns": ["version", "weight"],
+            "rows": [{"rowData": ["01.00.0000", "100"]}],
+        },
+    )
+    with traffic(oic_connection, canary_error_rate=0.0):
+        run = load(examples, "oic_canary_release").test(
+            run_conf={"observe_seconds": 0.6, "poll_seconds": 0.1, "min_messages": 10}
+        )
+    assert task_states(run) == {"deploy_canary": "success", "promote": "success"}
+    api = Api(oic_connection)
+    assert api.status("ORDERS|02.00.0000") == "ACTIVATED"
+    assert api.status("ORDERS|01.00.0000") == "CONFIGURED"
