@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint format emulator bench clean
+.PHONY: test lint format emulator demo bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/upload_memory.py
 	$(PY) benchmarks/deploy_concurrency.py
 	$(PY) benchmarks/provider_import.py
+
+demo: $(STAMP)
+	VENV=$(VENV) bash scripts/demo.sh
 
 emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator

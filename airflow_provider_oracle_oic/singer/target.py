@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import sys
 import typing as t
 from collections.abc import Callable, Mapping
@@ -185,8 +184,6 @@ class TargetOracleOIC(Target):
         result = target.result
         assert result is not None
         print(result.summary(), file=sys.stderr)
-        if result.mode == "dry-run":
-            print(json.dumps({"plan": result.to_dict()["results"]}, indent=1), file=sys.stderr)
         sys.exit(0 if result.ok else (2 if result.issues else 1))
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(files, oic_emulator):
     done = run(["--config", str(config_path), "--input", str(input_path), "--dry-run"])
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert "create" in done.stderr
-    assert '"plan"' in done.stderr
+    assert "dry-run run" in done.stderr
+    assert re.search(r"lookup CODES\s+create\s+planned\s", done.stderr)
+    assert re.search(r"integration HELLO\|01\.00\.0000\s+create\s+planned\s", done.stderr)
     assert oic_emulator.stats()["writes"] == 0
 
 
