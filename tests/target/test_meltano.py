@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from airflow_provider_oracle_oic.singer.settings_schema import CONFIG_SCHEMA
+from airflow_provider_oracle_oic.singer.tap import TAP_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,3 +25,13 @@ def test_meltano_loader_matches_the_target_settings():
     assert settings["oauth_client_secret"]["sensitive"] is True
     assert settings["oauth_client_secret"]["kind"] == "password"
     assert loader["settings_group_validation"] == [CONFIG_SCHEMA["required"]]
+
+
+def test_meltano_extractor_matches_the_tap_settings():
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    [extractor] = project["plugins"]["extractors"]
+    assert extractor["executable"] == "tap-oracle-oic"
+    settings = {s["name"]: s for s in extractor["settings"]}
+    assert set(settings) == set(TAP_SETTINGS["properties"])
+    for name, prop in TAP_SETTINGS["properties"].items():
+        assert settings[name].get("sensitive", False) == bool(prop.get("secret")), name
