@@ -197,6 +197,8 @@ def test_singer_to_oic_from_a_jsonl_file_and_a_tap(dag_runner, oic_connection, t
         )
         + "\n"
     )
+    url_jsonl = tmp_path / "from_url.jsonl"
+    url_jsonl.write_text(jsonl.read_text().replace("FROM_FILE", "FROM_URL"))
     tap = tmp_path / "tap.py"
     tap.write_text(
         "import json, sys\n"
@@ -210,14 +212,15 @@ def test_singer_to_oic_from_a_jsonl_file_and_a_tap(dag_runner, oic_connection, t
         IMPORTS
         + f"""
 from_file = SingerToOICOperator(task_id="from_file", input_path={str(jsonl)!r})
+from_url = SingerToOICOperator(task_id="from_url", input_path={"file://" + str(url_jsonl)!r})
 from_tap = SingerToOICOperator(task_id="from_tap", tap_command=[{sys.executable!r}, {str(tap)!r}])
-from_file >> from_tap
+from_file >> from_url >> from_tap
 """
     )
     run = dag_runner.run(body)
-    assert task_states(run) == {"from_file": "success", "from_tap": "success"}
+    assert task_states(run) == {"from_file": "success", "from_url": "success", "from_tap": "success"}
     names = {lk["name"] for lk in server.state()["lookups"]}
-    assert names == {"FROM_FILE", "FROM_TAP"}
+    assert names == {"FROM_FILE", "FROM_URL", "FROM_TAP"}
     assert _value(xcom_values(run)["from_tap:return_value"])["state"] == {"done": True}
 
 
