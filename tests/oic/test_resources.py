@@ -23,6 +23,7 @@ from airflow_provider_oracle_oic.oic import (
     OICLockedError,
     OICNotFoundError,
     OICPreconditionFailedError,
+    OICRateLimitedError,
     OICTimeoutError,
     read_archive,
 )
@@ -320,3 +321,53 @@ def test_archive_facts(iar):
     assert facts.single.name == "The facts"
     assert (facts.connections, facts.lookups) == (("C1", "C2"), ("L1",))
     assert len(facts.sha256) == 64
+
+
+MISSING = "NOPE|01.00.0000"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, p: c.integrations.activation_status(MISSING),
+        lambda c, p: c.integrations.activation_errors(MISSING),
+        lambda c, p: c.integrations.export(MISSING, p / "x.iar"),
+        lambda c, p: c.integrations.delete(MISSING),
+        lambda c, p: c.integrations.deactivate(MISSING),
+        lambda c, p: c.integrations.schedule(MISSING, "start"),
+        lambda c, p: c.connections.test("NOPE"),
+        lambda c, p: c.connections.delete("NOPE"),
+        lambda c, p: c.lookups.delete("NOPE"),
+        lambda c, p: c.lookups.export_csv("NOPE", p / "x.csv"),
+        lambda c, p: c.packages.export("nope", p / "x.par"),
+        lambda c, p: c.packages.delete("nope"),
+        lambda c, p: c.libraries.export(MISSING, p / "x.js"),
+        lambda c, p: c.libraries.delete(MISSING),
+        lambda c, p: c.certificates.delete("nope"),
+        lambda c, p: c.monitoring.integration_counts(MISSING),
+    ],
+)
+def test_absent_artifacts_raise_not_found(client, tmp_path, call):
+    with pytest.raises(OICNotFoundError) as caught:
+        call(client, tmp_path)
+    assert caught.value.status == 404
+    assert caught.value.path
+    assert not list(tmp_path.iterdir())
+
+
+def test_in_use_lookup_is_locked_and_bad_resubmit_is_bad_request(client, iar, oic_emulator):
+    client.lookups.create("USED", ["a", "b"], [])
+    client.integrations.import_archive(iar("USER", lookups=["USED"]))
+    client.integrations.activate("USER|01.00.0000")
+    with pytest.raises(OICLockedError, match="USER"):
+        client.lookups.delete("USED")
+    with pytest.raises(OICBadRequestError):
+        client.monitoring.resubmit(["not-an-error-instance"])
+
+
+def test_persistent_429_is_rate_limited_error(client, oic_emulator):
+    client.lookups.list()
+    oic_emulator.set_faults([{"route": "/ic/api/*", "p429": 1.0, "retry_after": "0"}])
+    with pytest.raises(OICRateLimitedError, match="List lookups failed: HTTP 429"):
+        client.lookups.list()
+    assert oic_emulator.stats()["statuses"]["429"] == 4
