@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
 from requests_toolbelt import MultipartEncoder
 
-from ..errors import OICNotFoundError
-from ..models import ArchiveDownload
-from ..transport import Call, Transport
+from ..errors import OICConflictError, OICNotFoundError
+from ..models import ArchiveDownload, ImportResult
+from ..transport import Call, Transport, encode
 
 PAGE_SIZE = 100
 T = TypeVar("T")
@@ -119,3 +119,67 @@ class ArtifactResource(Resource, Generic[T]):
             return self.get(ident)
         except OICNotFoundError:
             return None
+
+
+class Stamped(Protocol):
+    """An OIC object that says when it last changed."""
+
+    last_updated: str
+
+
+S = TypeVar("S", bound=Stamped)
+
+
+class ArchiveResource(ArtifactResource[S]):
+    """A family deployed as archives: POST a new one, PUT a replacement, GET an export."""
+
+    collection = ""
+    noun = ""
+
+    def archive_id(self, path: Path) -> str:
+        """The id OIC will give the archive at `path` (checked before anything is sent)."""
+        raise NotImplementedError
+
+    def import_archive(self, path: Path) -> ImportResult:
+        """POST a new archive (409 `OICConflictError` when it exists)."""
+        ident = self.archive_id(path)
+        with Upload(path) as upload:
+            location = self._create(
+                Call(
+                    "POST",
+                    f"{self.collection}/archive",
+                    f"Import {self.noun} {ident}",
+                    body=upload,
+                    took_effect=lambda: self.find(ident) is not None,
+                )
+            )
+        return ImportResult(ident, replaced=False, location=location)
+
+    def replace_archive(self, path: Path) -> ImportResult:
+        """PUT an archive over an existing one (404 when absent; 412 while active or locked)."""
+        ident = self.archive_id(path)
+        before = self.get(ident).last_updated
+        with Upload(path) as upload:
+            self._call(
+                Call(
+                    "PUT",
+                    f"{self.collection}/archive",
+                    f"Replace {self.noun} {ident}",
+                    body=upload,
+                    took_effect=lambda: self.get(ident).last_updated != before,
+                )
+            )
+        return ImportResult(ident, replaced=True)
+
+    def import_or_replace(self, path: Path) -> ImportResult:
+        """POST, then PUT when OIC answers 409 (it exists)."""
+        try:
+            return self.import_archive(path)
+        except OICConflictError:
+            return self.replace_archive(path)
+
+    def export(self, ident: str, destination: Path) -> ArchiveDownload:
+        """Stream the archive of `ident` to `destination`."""
+        return self._download(
+            f"{self.collection}/{encode(ident)}/archive", f"Export {self.noun} {ident}", destination
+        )

@@ -6,16 +6,22 @@ import time
 from pathlib import Path
 
 from ..archives import read_archive
-from ..errors import OICActivationError, OICConflictError, OICTimeoutError
-from ..models import ActivationErrors, ArchiveDownload, ImportResult, Integration
+from ..errors import OICActivationError, OICTimeoutError
+from ..models import ActivationErrors, Integration
 from ..transport import Call, encode
-from .base import ArtifactResource, Upload
+from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
 
 
-class Integrations(ArtifactResource[Integration]):
+class Integrations(ArchiveResource[Integration]):
     """List, import, replace, export, activate, deactivate, delete, clone and schedule integrations."""
+
+    collection = "/integrations"
+    noun = "integration"
+
+    def archive_id(self, path: Path) -> str:
+        return read_archive(path).single.id
 
     def list(self, q: str | None = None, order_by: str | None = None) -> list[Integration]:
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
@@ -31,50 +37,6 @@ class Integrations(ArtifactResource[Integration]):
     def get(self, ident: str) -> Integration:
         return Integration.from_api(
             self._call(Call("GET", f"/integrations/{encode(ident)}", f"Get integration {ident}"))
-        )
-
-    def import_archive(self, path: Path) -> ImportResult:
-        """POST a new `.iar` (409 `OICConflictError` when it exists)."""
-        ident = read_archive(path).single.id
-        with Upload(path) as upload:
-            location = self._create(
-                Call(
-                    "POST",
-                    "/integrations/archive",
-                    f"Import integration {ident}",
-                    body=upload,
-                    took_effect=lambda: self.find(ident) is not None,
-                )
-            )
-        return ImportResult(ident, replaced=False, location=location)
-
-    def replace_archive(self, path: Path) -> ImportResult:
-        """PUT an `.iar` over an existing integration (404 absent; 412 while ACTIVATED or locked)."""
-        ident = read_archive(path).single.id
-        before = self.get(ident).last_updated
-        with Upload(path) as upload:
-            self._call(
-                Call(
-                    "PUT",
-                    "/integrations/archive",
-                    f"Replace integration {ident}",
-                    body=upload,
-                    took_effect=lambda: self.get(ident).last_updated != before,
-                )
-            )
-        return ImportResult(ident, replaced=True)
-
-    def import_or_replace(self, path: Path) -> ImportResult:
-        """POST, then PUT when OIC answers 409 (it exists)."""
-        try:
-            return self.import_archive(path)
-        except OICConflictError:
-            return self.replace_archive(path)
-
-    def export(self, ident: str, destination: Path) -> ArchiveDownload:
-        """Stream the `.iar` of `ident` to `destination`."""
-        return self._download(
-            f"/integrations/{encode(ident)}/archive", f"Export integration {ident}", destination
         )
 
     def _set_status(self, ident: str, body: dict[str, object], what: str) -> Integration:
