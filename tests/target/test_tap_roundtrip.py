@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,30 @@ def settings(server: EmulatorServer, **extra) -> dict:
         "oauth_token_url": server.token_url,
         **extra,
     }
+
+
+def pipeline(
+    tap_config: Path, target_config: Path, env: dict[str, str]
+) -> tuple[int, str, subprocess.CompletedProcess[str]]:
+    """`tap-oracle-oic --config A | target-oracle-oic --config B`: the tap's exit code and stderr, and the target's run."""
+    with tempfile.TemporaryFile() as tap_stderr:
+        tap = subprocess.Popen(
+            [str(BIN / "tap-oracle-oic"), "--config", str(tap_config)],
+            stdout=subprocess.PIPE,
+            stderr=tap_stderr,
+            env=env,
+        )
+        done = subprocess.run(
+            [str(BIN / "target-oracle-oic"), "--config", str(target_config)],
+            stdin=tap.stdout,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        code = tap.wait(timeout=60)
+        tap_stderr.seek(0)
+        return code, tap_stderr.read().decode(errors="replace"), done
 
 
 @pytest.fixture
@@ -77,22 +102,8 @@ def test_tap_into_target_promotes_everything(source_and_target, tmp_path, with_f
         )
     )
     env = {**os.environ, placeholder("REST_ERP", "password").strip("${}"): "promoted-password"}
-    tap = subprocess.Popen(
-        [str(BIN / "tap-oracle-oic"), "--config", str(tap_config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    done = subprocess.run(
-        [str(BIN / "target-oracle-oic"), "--config", str(target_config)],
-        stdin=tap.stdout,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    tap.wait(timeout=60)
-    assert tap.returncode == 0, tap.stderr.read().decode()[-2000:]
+    tap_code, tap_err, done = pipeline(tap_config, target_config, env)
+    assert tap_code == 0, tap_err[-2000:]
     assert done.returncode == 0, done.stderr[-3000:]
     state = target.state()
     integrations = {f"{i['code']}|{i['version']}": i for i in state["integrations"]}
@@ -117,21 +128,7 @@ def test_withheld_secret_without_a_value_stops_the_promotion(source_and_target, 
     target_config = tmp_path / "target.json"
     target_config.write_text(json.dumps(settings(target)))
     env = {k: v for k, v in os.environ.items() if not k.startswith("REST_ERP_")}
-    tap = subprocess.Popen(
-        [str(BIN / "tap-oracle-oic"), "--config", str(tap_config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    done = subprocess.run(
-        [str(BIN / "target-oracle-oic"), "--config", str(target_config)],
-        stdin=tap.stdout,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    tap.wait(timeout=60)
+    _tap_code, _tap_err, done = pipeline(tap_config, target_config, env)
     assert done.returncode == 2
     assert (
         "connection REST_ERP: securityProperties.password: placeholder ${REST_ERP_PASSWORD} is not set"
