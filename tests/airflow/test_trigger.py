@@ -48,13 +48,26 @@ def slow(monkeypatch):
 def test_pending_status_yields_nothing_until_terminal(slow):
     api = Api(slow)
     api.import_iar("HELLO", "01.00.0000")
-    api.set_status("HELLO|01.00.0000", "ACTIVATED")
-    started = time.monotonic()
-    event = first_event(make())
-    assert time.monotonic() - started >= 0.3
+    activated_at: list[float] = []
+
+    async def activate_later() -> None:
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(api.set_status, "HELLO|01.00.0000", "ACTIVATED")
+        activated_at.append(time.monotonic())
+
+    async def scenario() -> tuple[dict, float]:
+        activation = asyncio.create_task(activate_later())
+        async for event in make().run():
+            await activation
+            return event.payload, time.monotonic()
+        raise AssertionError("the trigger ended without an event")
+
+    event, received_at = asyncio.run(asyncio.wait_for(scenario(), 15))
     assert event["status"] == "success"
     assert event["activation_status"] == "ACTIVATED"
-    assert slow.stats()["requests"]["GET /ic/api/integration/v1/integrations/{ident}/activationStatus"] >= 3
+    assert received_at - activated_at[0] >= 0.4
+    polls = slow.stats()["requests"]["GET /ic/api/integration/v1/integrations/{ident}/activationStatus"]
+    assert polls >= 4
 
 
 def test_failed_activation_is_a_terminal_error_event(slow):
