@@ -139,3 +139,17 @@ def test_bad_certificates_are_400(api):
         answer = api.upload("POST", "/certificates", data, "c.pem", **fields)
         assert answer.status_code == 400, fields
     assert api.get("/certificates").json()["totalResults"] == 0
+
+
+def test_categories_follow_oracles_upload_page(api):
+    pem = build_certificate_pem()
+    ok = [("SAML", "OWSM"), ("SIGNKEY", "PRIVATE"), ("SIGNKEY", "PUBLIC"), ("PGP", "PUBLIC")]
+    for index, (kind, category) in enumerate(ok):
+        answer = api.upload(
+            "POST", "/certificates", pem, "c.pem", name=f"c{index}", type=kind, category=category
+        )
+        assert answer.status_code == 204, (kind, category)
+    for kind, category in [("SAML", "TRUST"), ("SIGNKEY", "TRUST"), ("X509", "OWSM")]:
+        answer = api.upload("POST", "/certificates", pem, "c.pem", name="bad", type=kind, category=category)
+        assert answer.status_code == 400, (kind, category)
+        assert category in detail(answer)

@@ -11,11 +11,12 @@ from ..errors import bad_request, conflict, not_found
 from ..models import Certificate
 from ..store import Store
 
+# Oracle's "Upload a Certificate" page: TRUST/IDENTITY for X509, OWSM for SAML, PRIVATE/PUBLIC for PGP and SIGNKEY.
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "X509": ("TRUST", "IDENTITY"),
     "PGP": ("PRIVATE", "PUBLIC"),
-    "SAML": ("TRUST", "IDENTITY"),
-    "SIGNKEY": ("TRUST", "IDENTITY"),
+    "SAML": ("OWSM",),
+    "SIGNKEY": ("PRIVATE", "PUBLIC"),
 }
 SECRET_FIELDS = ("keystorePassword", "keyPasswords", "passPhrase")
 
