@@ -61,6 +61,7 @@ def test_bad_libraries_are_400(api):
         (build_js_library(), "math.js", {**LIB, "version": "1"}),
         (build_js_library(), "math.js", {**LIB, "type": "JAVA"}),
         (build_js_library(), "math.js", {k: v for k, v in LIB.items() if k != "name"}),
+        (build_js_library(), "math.js", {k: v for k, v in LIB.items() if k != "type"}),
     ]
     for data, file_name, fields in cases:
         answer = api.upload("POST", "/libraries/archive", data, file_name, **fields)

@@ -76,6 +76,7 @@ def source_and_target():
             "util.jar",
             code="UTIL",
             version="01.00.0000",
+            type="API",
             name="Util",
         )
         yield source, target

@@ -38,7 +38,9 @@ def register(store: Store, staged: Path, file_name: str | None, fields: dict[str
     name = fields.get("name")
     if not name:
         raise bad_request(f"{what}: name is required")
-    kind = fields.get("type") or "API"
+    kind = fields.get("type")
+    if not kind:
+        raise bad_request(f"{what}: type is required (API)")
     if kind not in TYPES:
         raise bad_request(f"{what}: type '{kind}' is not supported; use API")
     file_name = _check_file(staged, file_name, what)
