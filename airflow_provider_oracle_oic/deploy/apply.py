@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..oic import OICClient, OICError, OICNotFoundError
+from ..oic.models import Integration
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
 from .journal import Backups, Journal
@@ -137,6 +138,13 @@ class Applier:
     def _deactivate(self, ident: str) -> None:
         self.client.integrations.deactivate(ident)
         self._wait(ident, "CONFIGURED")
+
+    def _reactivate_as(self, before: Integration) -> None:
+        """Activate again with the flags it had, going down first if it is up."""
+        if self.client.integrations.activation_status(before.id) == "ACTIVATED":
+            self._deactivate(before.id)
+        self.client.integrations.activate(before.id, before.tracing, before.payload_tracing, before.record_enabled)
+        self._wait(before.id, "ACTIVATED")
 
     def _reactivate(self, ident: str) -> None:
         self.client.integrations.activate(ident)
@@ -316,6 +324,10 @@ class Applier:
                 "record_enabled": spec.record_enabled,
             }
         before = self.ctx.observed.integrations.get(step.target)
+        if before is not None and step.target in step.deactivate_first:
+            self._deactivate(step.target)
+            self.ctx.journal.add(f"reactivate integration {step.target} with its previous flags",
+                                 lambda: self._reactivate_as(before))
         self.client.integrations.activate(step.target, **flags)
         self._wait(step.target, "ACTIVATED")
         if step.target not in step.deactivate_first and (before is None or before.status != "ACTIVATED"):

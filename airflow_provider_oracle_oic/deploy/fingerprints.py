@@ -30,16 +30,9 @@ def _values(key: bytes, values: dict[str, Value]) -> dict[str, str]:
 
 def describe(spec: Spec, key: bytes) -> dict[str, Any]:
     """What the fingerprint covers; never a secret in clear."""
-    if isinstance(spec, IntegrationSpec):
-        return {
-            "archive": spec.archive.sha256,
-            "activate": spec.activate,
-            "tracing": spec.tracing,
-            "payload_tracing": spec.payload_tracing,
-            "record_enabled": spec.record_enabled,
-        }
-    if isinstance(spec, PackageSpec):
-        return {"archive": spec.archive.sha256, "activate": spec.activate}
+    # Activation state and flags are planned from OIC's live status, so only content counts for archives.
+    if isinstance(spec, IntegrationSpec | PackageSpec):
+        return {"archive": spec.archive.sha256}
     if isinstance(spec, LibrarySpec):
         return {"archive": spec.archive.sha256, "name": spec.name, "type": spec.type}
     if isinstance(spec, CertificateSpec):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..oic.models import Connection
+from ..oic.models import Connection, Integration
 from .fingerprints import fingerprint
 from .ledger import Ledger
 from .observe import Observed
@@ -305,7 +305,12 @@ class Planner:
             return None
         current = self.observed.integrations.get(target)
         if step.action == Action.SKIP and current is not None and current.status == "ACTIVATED":
-            return None
+            changed = _changed_flags(step.spec, current)
+            if not changed:
+                return None
+            # OIC ignores flags when activating an ACTIVATED integration, so it must go down and up again.
+            return Step(step.spec, Action.ACTIVATE, f"{', '.join(changed)} differ from OIC; reactivating with them",
+                        ACTIVATION_LEVEL, target=target, deactivate_first=(target,))
         code, version = target.split("|", 1)
         major = version.split(".", 1)[0]
         replaced = [
@@ -327,6 +332,17 @@ class Planner:
             target=target,
             replaces_active=replaced[0] if replaced else None,
         )
+
+
+ACTIVATION_FLAGS = (("tracing", "tracing"), ("payload_tracing", "payload_tracing"), ("record_enabled", "record_enabled"))
+
+
+def _changed_flags(spec: Spec, current: Integration) -> list[str]:
+    """The activation flags a record sets that OIC currently has otherwise."""
+    if not isinstance(spec, IntegrationSpec):
+        return []
+    return [name for name, attribute in ACTIVATION_FLAGS
+            if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, attribute)]
 
 
 def _same_connection(spec: ConnectionSpec, current: Connection) -> tuple[bool, str]:

@@ -158,3 +158,21 @@ def test_replace_of_an_active_integration_deactivates_then_reactivates(config, a
     assert [r.action for r in result.results] == ["replace", "activate"]
     assert "reactivate" in result.results[1].reason
     assert Api(oic_emulator).status("LIVE|01.00.0000") == "ACTIVATED"
+
+
+def test_changed_tracing_flags_reactivate_an_unchanged_integration(config, archives, oic_emulator):
+    record = {"code": "TRACED", "version": "01.00.0000", "activate": True,
+              "archive_path": archives.iar("TRACED")}
+    assert run_target(config, singer_lines([("integrations", record)])).ok
+    oic_emulator.reset_stats()
+    result = run_target(config, singer_lines([("integrations", {**record, "tracing": True})]))
+    assert result.ok, result.summary()
+    assert [(r.action, r.outcome.value) for r in result.results] == [("skip", "skipped"), ("activate", "applied")]
+    assert "tracing differ" in result.results[1].reason
+    body = Api(oic_emulator).get("/integrations/TRACED%7C01.00.0000").json()
+    assert (body["status"], body["tracingEnabledFlag"]) == ("ACTIVATED", True)
+    assert oic_emulator.stats()["requests"]["POST /ic/api/integration/v1/integrations/{ident}"] == 2
+    oic_emulator.reset_stats()
+    again = run_target(config, singer_lines([("integrations", {**record, "tracing": True})]))
+    assert [r.action for r in again.results] == ["skip"]
+    assert oic_emulator.stats()["writes"] == 0
