@@ -143,7 +143,9 @@ class Applier:
         """Activate again with the flags it had, going down first if it is up."""
         if self.client.integrations.activation_status(before.id) == "ACTIVATED":
             self._deactivate(before.id)
-        self.client.integrations.activate(before.id, before.tracing, before.payload_tracing, before.record_enabled)
+        self.client.integrations.activate(
+            before.id, before.tracing, before.payload_tracing, before.record_enabled
+        )
         self._wait(before.id, "ACTIVATED")
 
     def _reactivate(self, ident: str) -> None:
@@ -326,8 +328,10 @@ class Applier:
         before = self.ctx.observed.integrations.get(step.target)
         if before is not None and step.target in step.deactivate_first:
             self._deactivate(step.target)
-            self.ctx.journal.add(f"reactivate integration {step.target} with its previous flags",
-                                 lambda: self._reactivate_as(before))
+            self.ctx.journal.add(
+                f"reactivate integration {step.target} with its previous flags",
+                lambda: self._reactivate_as(before),
+            )
         self.client.integrations.activate(step.target, **flags)
         self._wait(step.target, "ACTIVATED")
         if step.target not in step.deactivate_first and (before is None or before.status != "ACTIVATED"):

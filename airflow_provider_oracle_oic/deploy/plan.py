@@ -309,8 +309,14 @@ class Planner:
             if not changed:
                 return None
             # OIC ignores flags when activating an ACTIVATED integration, so it must go down and up again.
-            return Step(step.spec, Action.ACTIVATE, f"{', '.join(changed)} differ from OIC; reactivating with them",
-                        ACTIVATION_LEVEL, target=target, deactivate_first=(target,))
+            return Step(
+                step.spec,
+                Action.ACTIVATE,
+                f"{', '.join(changed)} differ from OIC; reactivating with them",
+                ACTIVATION_LEVEL,
+                target=target,
+                deactivate_first=(target,),
+            )
         code, version = target.split("|", 1)
         major = version.split(".", 1)[0]
         replaced = [
@@ -334,15 +340,22 @@ class Planner:
         )
 
 
-ACTIVATION_FLAGS = (("tracing", "tracing"), ("payload_tracing", "payload_tracing"), ("record_enabled", "record_enabled"))
+ACTIVATION_FLAGS = (
+    ("tracing", "tracing"),
+    ("payload_tracing", "payload_tracing"),
+    ("record_enabled", "record_enabled"),
+)
 
 
 def _changed_flags(spec: Spec, current: Integration) -> list[str]:
     """The activation flags a record sets that OIC currently has otherwise."""
     if not isinstance(spec, IntegrationSpec):
         return []
-    return [name for name, attribute in ACTIVATION_FLAGS
-            if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, attribute)]
+    return [
+        name
+        for name, attribute in ACTIVATION_FLAGS
+        if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, attribute)
+    ]
 
 
 def _same_connection(spec: ConnectionSpec, current: Connection) -> tuple[bool, str]:

@@ -331,3 +331,34 @@ def _value(raw):
         return json.loads(raw)
     except json.JSONDecodeError:
         return raw
+
+
+def test_on_kill_stops_the_tap(airflow_db):
+    import threading
+    import time
+
+    from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator, TapFailedError
+
+    operator = SingerToOICOperator(
+        task_id="deploy", tap_command=[sys.executable, "-c", "import time; time.sleep(120)"]
+    )
+    outcome: list[BaseException | None] = []
+
+    def consume() -> None:
+        try:
+            list(operator._lines())
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    deadline = time.monotonic() + 10
+    while operator._tap is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    operator.on_kill()
+    reader.join(timeout=15)
+    assert not reader.is_alive()
+    assert operator._tap is not None
+    assert operator._tap.returncode is not None
+    assert isinstance(outcome[0], TapFailedError)

@@ -161,13 +161,20 @@ def test_replace_of_an_active_integration_deactivates_then_reactivates(config, a
 
 
 def test_changed_tracing_flags_reactivate_an_unchanged_integration(config, archives, oic_emulator):
-    record = {"code": "TRACED", "version": "01.00.0000", "activate": True,
-              "archive_path": archives.iar("TRACED")}
+    record = {
+        "code": "TRACED",
+        "version": "01.00.0000",
+        "activate": True,
+        "archive_path": archives.iar("TRACED"),
+    }
     assert run_target(config, singer_lines([("integrations", record)])).ok
     oic_emulator.reset_stats()
     result = run_target(config, singer_lines([("integrations", {**record, "tracing": True})]))
     assert result.ok, result.summary()
-    assert [(r.action, r.outcome.value) for r in result.results] == [("skip", "skipped"), ("activate", "applied")]
+    assert [(r.action, r.outcome.value) for r in result.results] == [
+        ("skip", "skipped"),
+        ("activate", "applied"),
+    ]
     assert "tracing differ" in result.results[1].reason
     body = Api(oic_emulator).get("/integrations/TRACED%7C01.00.0000").json()
     assert (body["status"], body["tracingEnabledFlag"]) == ("ACTIVATED", True)
