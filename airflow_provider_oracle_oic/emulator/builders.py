@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+
 
 @dataclass(frozen=True)
 class IntegrationArchiveSpec:
@@ -29,13 +31,20 @@ class IntegrationArchiveSpec:
     extra_entries: dict[str, bytes] = field(default_factory=dict)
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so the same content always builds the same bytes (and sha256)."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def _write_integration(archive: zipfile.ZipFile, spec: IntegrationArchiveSpec) -> None:
     """Write one integration folder and its shared entries, skipping shared ones already present."""
     present = set(archive.namelist())
 
     def put(entry: str, data: str | bytes) -> None:
         if entry not in present:
-            archive.writestr(entry, data)
+            archive.writestr(_entry(entry), data)
 
     folder = f"icspackage/project/{spec.code}_{spec.version}"
     name = escape(spec.name or spec.code)
@@ -94,8 +103,8 @@ def build_jar_library(class_name: str = "com/example/Util") -> bytes:
     """A minimal `.jar` (a zip with a manifest and one class entry)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
-        archive.writestr(f"{class_name}.class", b"\xca\xfe\xba\xbe\x00\x00\x00\x34")
+        archive.writestr(_entry("META-INF/MANIFEST.MF"), "Manifest-Version: 1.0\n")
+        archive.writestr(_entry(f"{class_name}.class"), b"\xca\xfe\xba\xbe\x00\x00\x00\x34")
     return out.getvalue()
 
 
