@@ -14,7 +14,6 @@ from typing import Any
 from ..oic import OICClient, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
-from .fingerprints import fingerprint
 from .issues import Issue
 from .journal import Backups, Journal
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
@@ -235,8 +234,7 @@ def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None
         if step.target != step.spec.key or step.level == 4:
             continue
         if step.action in WRITES or step.unchanged:
-            _status_now, last_updated = after.get(step.spec.key, (None, ""))
+            last_updated = after.get(step.spec.key, (None, ""))[1]
             ledger.record(
-                f"{step.spec.kind.value}:{step.spec.key}",
-                LedgerEntry(step.fingerprint or fingerprint(step.spec, ledger.hmac_key), last_updated),
+                f"{step.spec.kind.value}:{step.spec.key}", LedgerEntry(step.fingerprint, last_updated)
             )

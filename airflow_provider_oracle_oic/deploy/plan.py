@@ -164,10 +164,9 @@ class Planner:
         self.observed = observed
         self.ledger = ledger
 
-    def _compare_by_ledger(self, spec: Spec, last_updated: str) -> tuple[bool, str, bool]:
+    def _compare_by_ledger(self, spec: Spec, desired: str, last_updated: str) -> tuple[bool, str, bool]:
         """(same, why it differs, drift) for artifacts OIC cannot show us byte for byte."""
         entry = self.ledger.get(f"{spec.kind.value}:{spec.key}")
-        desired = fingerprint(spec, self.ledger.hmac_key)
         if entry is None:
             return False, "exists in OIC and no ledger entry says what it holds", False
         if entry.fingerprint != desired:
@@ -181,21 +180,13 @@ class Planner:
         return True, "", False
 
     def _archive_step(self, spec: Spec, current: Any) -> Step:
-        level = LEVELS[spec.kind]
+        printed = fingerprint(spec, self.ledger.hmac_key)
         present = current is not None
         same, why, drift = (
-            self._compare_by_ledger(spec, current.last_updated) if present else (False, "", False)
+            self._compare_by_ledger(spec, printed, current.last_updated) if present else (False, "", False)
         )
         action, reason = decide(spec, present, same, why, self.settings)
-        return Step(
-            spec,
-            action,
-            reason,
-            level,
-            fingerprint=fingerprint(spec, self.ledger.hmac_key),
-            drift=drift,
-            unchanged=same,
-        )
+        return Step(spec, action, reason, LEVELS[spec.kind], fingerprint=printed, drift=drift, unchanged=same)
 
     def _lookup_step(self, spec: LookupSpec) -> Step:
         current = self.observed.lookups.get(spec.key)
@@ -340,11 +331,7 @@ class Planner:
         )
 
 
-ACTIVATION_FLAGS = (
-    ("tracing", "tracing"),
-    ("payload_tracing", "payload_tracing"),
-    ("record_enabled", "record_enabled"),
-)
+ACTIVATION_FLAGS = ("tracing", "payload_tracing", "record_enabled")
 
 
 def _changed_flags(spec: Spec, current: Integration) -> list[str]:
@@ -353,8 +340,8 @@ def _changed_flags(spec: Spec, current: Integration) -> list[str]:
         return []
     return [
         name
-        for name, attribute in ACTIVATION_FLAGS
-        if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, attribute)
+        for name in ACTIVATION_FLAGS
+        if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, name)
     ]
 
 

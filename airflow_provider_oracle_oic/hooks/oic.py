@@ -140,14 +140,15 @@ class OracleOICHook(HttpHook):
             "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
         }
 
+    @cached_property
     def oic_config(self) -> OICConfig:
-        """The client settings from the Airflow connection; its secrets are registered with the masker."""
+        """The client settings from the Airflow connection (read once); its secrets go to the masker."""
         return config_from_connection(self.get_connection(self.oracle_oic_conn_id))
 
     @cached_property
     def client(self) -> OICClient:
         """The OIC client for this connection (built on first use, never at import or in `__init__`)."""
-        return OICClient(self.oic_config(), secret_masker=mask_secret)
+        return OICClient(self.oic_config, secret_masker=mask_secret)
 
     def get_conn(self, *_args: Any, **_kwargs: Any) -> OICClient:  # type: ignore[override]
         """The OIC client; unlike `HttpHook`, extras never become HTTP headers."""
@@ -156,7 +157,7 @@ class OracleOICHook(HttpHook):
     def test_connection(self) -> tuple[bool, str]:
         """Fetch a token and make one cheap read; on failure say what OIC said, never the secret."""
         try:
-            config = self.oic_config()
+            config = self.oic_config
             with OICClient(config, secret_masker=mask_secret) as client:
                 count = client.integrations.count()
         except (OICError, ValueError) as exc:

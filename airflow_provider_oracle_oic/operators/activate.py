@@ -70,7 +70,7 @@ class ActivateIntegrationOperator(BaseOperator):
         wanted = ACTIONS[self.action]
         hook = OracleOICHook(self.oracle_oic_conn_id)
         client = hook.client
-        self.console_url = console_url(hook.oic_config().base_url, ident)
+        self.console_url = console_url(hook.oic_config.base_url, ident)
         try:
             current = client.integrations.get(ident)
             if current.status == wanted:
@@ -103,7 +103,7 @@ class ActivateIntegrationOperator(BaseOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger (in a fresh operator instance, so the console link is set again)."""
         self.console_url = console_url(
-            OracleOICHook(self.oracle_oic_conn_id).oic_config().base_url, event["integration_id"]
+            OracleOICHook(self.oracle_oic_conn_id).oic_config.base_url, event["integration_id"]
         )
         if event.get("status") != "success":
             raise AirflowException(event.get("message") or f"Could not {self.action} {self.integration_id}")

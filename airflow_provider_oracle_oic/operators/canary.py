@@ -177,7 +177,7 @@ class CanaryPromoteOperator(BaseOperator):
         weights = self._check_arguments()
         hook = OracleOICHook(self.oracle_oic_conn_id)
         client = hook.client
-        self.console_url = console_url(hook.oic_config().base_url, self.canary)
+        self.console_url = console_url(hook.oic_config.base_url, self.canary)
         reports: list[StepReport] = []
         try:
             self._ensure_active(client, self.stable)

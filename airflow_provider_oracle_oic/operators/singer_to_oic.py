@@ -110,7 +110,7 @@ class SingerToOICOperator(BaseOperator):
     def _config(self) -> dict[str, Any]:
         hook = OracleOICHook(self.oracle_oic_conn_id)
         config = dict(self.target_config or {})
-        config.update(target_settings(hook.oic_config()))
+        config.update(target_settings(hook.oic_config))
         overrides = {
             "import_mode": self.import_mode,
             "conflict_resolution": self.conflict_resolution,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseSensorOperator
@@ -47,6 +48,11 @@ class IntegrationActivationSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self.console_url: str | None = None
 
+    @cached_property
+    def hook(self) -> OracleOICHook:
+        """One hook (and so one client and token) for every poke of this try."""
+        return OracleOICHook(self.oracle_oic_conn_id)
+
     def _ident(self) -> str:
         if self.target_status not in STATUSES:
             raise ValueError(
@@ -61,8 +67,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def execute(self, context: Any) -> Any:
         ident = self._ident()
-        hook = OracleOICHook(self.oracle_oic_conn_id)
-        self.console_url = console_url(hook.oic_config().base_url, ident)
+        self.console_url = console_url(self.hook.oic_config.base_url, ident)
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context):
@@ -82,7 +87,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def poke(self, context: Any) -> bool:
         ident = self._ident()
-        client = OracleOICHook(self.oracle_oic_conn_id).client
+        client = self.hook.client
         status = client.integrations.activation_status(ident)
         self.log.info("Integration %s is %s (waiting for %s)", ident, status, self.target_status)
         if status == "FAILEDACTIVATION" and self.target_status == "ACTIVATED":
@@ -92,9 +97,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
         """Resume after the trigger: success returns, anything else fails (or skips with `soft_fail`)."""
-        self.console_url = console_url(
-            OracleOICHook(self.oracle_oic_conn_id).oic_config().base_url, event["integration_id"]
-        )
+        self.console_url = console_url(self.hook.oic_config.base_url, event["integration_id"])
         if event.get("status") != "success":
             self._fail(event.get("message") or f"Waiting for {self.integration_id} failed")
         self.log.info("%s", event.get("message"))

@@ -119,7 +119,7 @@ def test_hook_reads_the_uri_form_and_legacy_extras(oic_emulator, monkeypatch):
         "&verify_ssl=false&timeout=12&max_retries=5"
     )
     monkeypatch.setenv("AIRFLOW_CONN_FROM_URI", uri)
-    config = OracleOICHook("from_uri").oic_config()
+    config = OracleOICHook("from_uri").oic_config
     assert config.base_url == f"https://{host}"
     assert config.token_url == oic_emulator.token_url
     assert (config.integration_instance, config.verify_ssl, config.request_timeout, config.max_retries) == (

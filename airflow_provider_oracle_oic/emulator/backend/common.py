@@ -24,11 +24,6 @@ def check_code_version(code: object, version: object, what: str) -> tuple[str, s
     return code, version
 
 
-def split_id(ident: str, what: str) -> tuple[str, str]:
-    code, _, version = ident.partition("|")
-    return check_code_version(code, version, f"{what} id '{ident}'")
-
-
 def is_busy(item: Integration) -> bool:
     return item.locked or item.status in IN_PROGRESS
 

@@ -21,7 +21,6 @@ def list_certificates(
     with emulator(request).store.read() as store:
         items = sorted(store.certificates.values(), key=lambda c: c.name)
         return listing(
-            request,
             items,
             KEYS,
             lambda c, k: getattr(c, k),

@@ -64,7 +64,7 @@ def deleted() -> Response:
     return Response(status_code=200)
 
 
-def listing(request: Request, items: list[Any], keys: tuple[str, ...], field, render, q, limit, offset):
+def listing(items: list[Any], keys: tuple[str, ...], field, render, q, limit, offset):
     """Filter by `q`, sort by name, render and page a collection."""
     terms = parse_q(q, keys)
     chosen = filter_items(items, terms, field)

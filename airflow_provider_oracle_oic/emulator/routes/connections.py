@@ -21,7 +21,6 @@ def list_connections(
     with emulator(request).store.read() as store:
         items = sorted(store.connections.values(), key=lambda c: c.id)
         return listing(
-            request,
             items,
             tuple(FIELDS),
             lambda c, k: getattr(c, FIELDS[k]),

@@ -22,7 +22,6 @@ def list_libraries(
     with emulator(request).store.read() as store:
         items = sorted(store.libraries.values(), key=lambda lib: lib.id)
         return listing(
-            request,
             items,
             KEYS,
             lambda lib, k: getattr(lib, k),

@@ -27,7 +27,6 @@ def list_lookups(request: Request, q: str | None = None, limit: int | None = Non
     with emulator(request).store.read() as store:
         items = sorted(store.lookups.values(), key=lambda lk: lk.name)
         return listing(
-            request,
             items,
             KEYS,
             lambda lk, k: lk.name if k == "name" else "DEVELOPED",

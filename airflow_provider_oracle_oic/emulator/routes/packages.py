@@ -26,9 +26,7 @@ def list_packages(
 ):
     with emulator(request).store.read() as store:
         items = sorted(store.packages.values(), key=lambda p: p.name)
-        return listing(
-            request, items, KEYS, lambda p, k: getattr(p, k), lambda p: _view(request, p), q, limit, offset
-        )
+        return listing(items, KEYS, lambda p, k: getattr(p, k), lambda p: _view(request, p), q, limit, offset)
 
 
 @router.post("/packages/archive", status_code=204)
