@@ -15,11 +15,11 @@ from ..oic import OICClient, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
 from .issues import Issue
-from .journal import Backups, Journal
+from .journal import Backups, Journal, JournalFolder, PastRun
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
 from .observe import Observed, observe
 from .placeholders import Placeholders
-from .plan import WRITES, Action, Plan, Planner, Step
+from .plan import ACTIVATION_LEVEL, WRITES, Action, Plan, Planner, Step
 from .records import RecordParser
 from .result import ArtifactResult, DeploymentResult, Outcome
 from .settings import deploy_settings, oic_config
@@ -63,6 +63,10 @@ class Deployment:
         self._ledger_store = ledger_store
 
     @property
+    def _instance(self) -> str:
+        return self.oic_config.integration_instance or self.oic_config.base_url
+
+    @property
     def mode(self) -> str:
         if self.settings.validate_only:
             return "validate-only"
@@ -102,7 +106,10 @@ class Deployment:
         try:
             return self._run(client, result)
         except OICError as exc:
-            result.issues.append(Issue("run", "OIC", str(exc)))
+            if result.wrote:
+                result.error = str(exc)
+            else:
+                result.issues.append(Issue("run", "OIC", str(exc)))
             return result
         finally:
             if own_client:
@@ -122,9 +129,7 @@ class Deployment:
             ]
             return result
         try:
-            ledger = Ledger(
-                self._ledger_store, self.oic_config.integration_instance or self.oic_config.base_url
-            )
+            ledger = Ledger(self._ledger_store, self._instance)
         except ValueError as exc:
             result.issues.append(Issue("run", "state_path", str(exc)))
             return result
@@ -139,7 +144,9 @@ class Deployment:
         result.issues = online_issues(inventory, observed)
         if result.issues:
             return result
-        plan = Planner(settings, observed, ledger).plan(inventory)
+        interrupted = [r for r in self._journals().runs(self._instance) if r.interrupted]
+        active_before = {i for run in interrupted for i in run.active_before}
+        plan = Planner(settings, observed, ledger, active_before).plan(inventory)
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
@@ -147,45 +154,87 @@ class Deployment:
                 for step in plan.steps
             ]
             return result
-        return self._apply(client, plan, observed, ledger, result)
+        return self._apply(client, plan, observed, ledger, result, interrupted)
+
+    def _journals(self) -> JournalFolder:
+        """Journals live beside the ledger file, else in the backup directory."""
+        settings = self.settings
+        if settings.state_path is not None:
+            folder = settings.state_path.with_name(settings.state_path.name + ".journals")
+        else:
+            folder = self._backup_root() / "journals"
+        return JournalFolder(folder, settings.backup_retention)
+
+    def _backup_root(self) -> Path:
+        return self.settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"
 
     def _apply(
-        self, client: OICClient, plan: Plan, observed: Observed, ledger: Ledger, result: DeploymentResult
+        self,
+        client: OICClient,
+        plan: Plan,
+        observed: Observed,
+        ledger: Ledger,
+        result: DeploymentResult,
+        interrupted: list[PastRun],
     ) -> DeploymentResult:
         settings = self.settings
-        journal = Journal()
-        backup_root = settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"
-        backups = Backups(backup_root, self.run_id, settings.backup_retention)
-        audit = AuditTrail(
-            settings.audit_log,
-            self.run_id,
-            self.oic_config.client_id,
-            self.oic_config.integration_instance or self.oic_config.base_url,
-        )
+        instance = self._instance
+        journals = self._journals()
+        inherited = tuple(dict.fromkeys(i for run in interrupted for i in run.active_before))
+        journal = Journal(journals.folder, self.run_id, instance, inherited)
+        journals.take_over(interrupted, self.run_id)
+        backups = Backups(self._backup_root(), self.run_id, settings.backup_retention)
+        audit = AuditTrail(settings.audit_log, self.run_id, self.oic_config.client_id, instance)
         recorded: list[tuple[Step, ArtifactResult]] = []
+        ledger_before = {key: ledger.get(key) for key in (_ledger_key(s) for s in plan.steps)}
+
+        def applied(step: Step) -> None:
+            if step.target == step.spec.key and step.level != ACTIVATION_LEVEL:
+                ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, ""))
+                ledger.save()
+
         applier = Applier(
             Context(client, settings, observed, journal, backups),
             lambda step, res: recorded.append((step, res)),
+            applied,
         )
-        result.results = applier.run(plan)
+        try:
+            result.results = applier.run(plan)
+        except BaseException:
+            journal.close()
+            raise
+        result.wrote = len(journal) > 0 or any(r.outcome == Outcome.APPLIED for r in result.results)
+        status = "deployed"
         if not result.ok and settings.rollback_on_failure and len(journal):
             log.warning("Deployment failed; rolling back %d change(s)", len(journal))
-            result.undo = journal.roll_back()
+            result.undo, problems = applier.restorer.roll_back(journal)
             for res in result.results:
                 if res.outcome == Outcome.APPLIED:
                     res.outcome = Outcome.ROLLED_BACK
-        result.not_restorable = list(journal.not_restorable)
+            result.not_restorable = [*journal.not_restorable, *problems]
+            for key, entry in ledger_before.items():
+                ledger.restore(key, entry)
+            ledger.save()
+            status = "incomplete" if problems or not all(u.ok for u in result.undo) else "rolled_back"
+        elif not result.ok:
+            status = "incomplete"
         after = _settle(client, plan, settings.max_concurrency)
         for step, res in recorded:
             audit.action(step, res, _status(observed, step), after.get(step.target, (None, ""))[0])
         if result.ok:
             _record_ledger(ledger, plan, after)
             ledger.save()
+        journal.finish(status)
         audit.finish(result)
         backups.prune()
+        journals.prune()
         if not journal and backups.folder.exists():
             shutil.rmtree(backups.folder, ignore_errors=True)
         return result
+
+
+def _ledger_key(step: Step) -> str:
+    return f"{step.spec.kind.value}:{step.spec.key}"
 
 
 def _status(observed: Observed, step: Step) -> str | None:
@@ -215,7 +264,11 @@ def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
         Kind.LIBRARY: client.libraries.find,
         Kind.CERTIFICATE: client.certificates.find,
     }[spec.kind]
-    current = finder(spec.key)
+    try:
+        current = finder(spec.key)
+    except OICError as exc:
+        log.warning("Could not read %s after the run: %s", spec.key, exc)
+        return None, ""
     if current is None:
         return None, ""
     return getattr(current, "status", "PRESENT") or "PRESENT", current.last_updated

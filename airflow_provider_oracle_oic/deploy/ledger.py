@@ -102,9 +102,13 @@ class Ledger:
         with self._lock:
             self._entries[artifact] = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
 
-    def forget(self, artifact: str) -> None:
-        with self._lock:
-            self._entries.pop(artifact, None)
+    def restore(self, artifact: str, entry: LedgerEntry | None) -> None:
+        """Put back what the ledger said of `artifact` before a run (None: it said nothing)."""
+        if entry is None:
+            with self._lock:
+                self._entries.pop(artifact, None)
+        else:
+            self.record(artifact, entry)
 
     def save(self) -> None:
         with self._lock:

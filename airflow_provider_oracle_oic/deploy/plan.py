@@ -159,10 +159,18 @@ def decide(
 class Planner:
     """Builds the plan from the inventory, OIC's state and the ledger."""
 
-    def __init__(self, settings: DeploySettings, observed: Observed, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        settings: DeploySettings,
+        observed: Observed,
+        ledger: Ledger,
+        active_before: set[str] | None = None,
+    ) -> None:
         self.settings = settings
         self.observed = observed
         self.ledger = ledger
+        # Integrations an interrupted or failed earlier run found ACTIVATED: they must end ACTIVATED.
+        self.active_before = active_before or set()
 
     def _compare_by_ledger(self, spec: Spec, desired: str, last_updated: str) -> tuple[bool, str, bool]:
         """(same, why it differs, drift) for artifacts OIC cannot show us byte for byte."""
@@ -275,14 +283,32 @@ class Planner:
         assert isinstance(spec, CertificateSpec)
         return self._archive_step(spec, self.observed.certificates.get(spec.key))
 
+    def _restores_status(self, target: str, claimed: set[tuple[str, str]]) -> bool:
+        """Whether `target` must end ACTIVATED because an interrupted run found it so, and no record
+        of this run activates another version of its code and major version instead."""
+        if target not in self.active_before:
+            return False
+        code, version = target.split("|", 1)
+        return (code, version.split(".", 1)[0]) not in claimed
+
     def _activations(self, plan: Plan) -> list[Step]:
+        claimed = {
+            (s.spec.code, s.spec.version.split(".", 1)[0])
+            for s in plan.steps
+            if isinstance(s.spec, IntegrationSpec) and s.spec.activate
+        }
         steps = []
         for step in list(plan.steps):
             if isinstance(step.spec, IntegrationSpec):
-                wanted = step.spec.activate or step.was_active
-                targets = [step.spec.key] if wanted else []
+                key = step.spec.key
+                wanted = step.spec.activate or step.was_active or self._restores_status(key, claimed)
+                targets = [key] if wanted else []
             elif isinstance(step.spec, PackageSpec):
-                targets = list(step.spec.integrations) if step.spec.activate else list(step.deactivate_first)
+                targets = list(step.spec.integrations) if step.spec.activate else [
+                    m
+                    for m in step.spec.integrations
+                    if m in step.deactivate_first or self._restores_status(m, claimed)
+                ]
             else:
                 continue
             for target in targets:
@@ -292,7 +318,8 @@ class Planner:
         return steps
 
     def _activation(self, step: Step, target: str) -> Step | None:
-        if step.action == Action.REFUSE or (step.action == Action.SKIP and not step.unchanged):
+        restoring = target in self.active_before
+        if step.action == Action.REFUSE or (step.action == Action.SKIP and not step.unchanged and not restoring):
             return None
         current = self.observed.integrations.get(target)
         if step.action == Action.SKIP and current is not None and current.status == "ACTIVATED":
@@ -319,6 +346,8 @@ class Planner:
         wanted = isinstance(step.spec, IntegrationSpec | PackageSpec) and step.spec.activate
         if target in step.deactivate_first and not wanted:
             reason = "reactivate: it was ACTIVATED before the replace"
+        elif restoring and not wanted:
+            reason = "reactivate: it was ACTIVATED before an interrupted or failed run"
         if replaced:
             reason += f"; replaces {replaced[0]} (same major version)"
         return Step(

@@ -61,10 +61,12 @@ class DeploymentResult:
     not_restorable: list[str] = field(default_factory=list)
     skipped_streams: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    wrote: bool = False
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.issues and all(
+        return not self.issues and self.error is None and all(
             r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED) for r in self.results
         )
 
@@ -88,6 +90,8 @@ class DeploymentResult:
             "skipped_streams": dict(self.skipped_streams),
             "drift": self.drift,
             "warnings": list(self.warnings),
+            "wrote": self.wrote,
+            "error": self.error,
             "counts": self.counts(),
         }
 
@@ -103,6 +107,8 @@ class DeploymentResult:
         if self.issues:
             lines.append(f"{len(self.issues)} problem(s) in the input; nothing was written:")
             lines.extend(f"  - {issue}" for issue in self.issues)
+        if self.error:
+            lines.append(f"the run stopped after it had written to OIC: {self.error}")
         if self.results:
             rows = [("artifact", "action", "outcome", "seconds", "reason / detail")]
             for r in self.results:
@@ -120,7 +126,7 @@ class DeploymentResult:
                 for u in self.undo
             )
         if self.not_restorable:
-            lines.append("could not be restored:")
+            lines.append("not in its pre-run state after the rollback (could not be restored):")
             lines.extend(f"  - {item}" for item in self.not_restorable)
         for stream, count in self.skipped_streams.items():
             lines.append(f"skipped {count} record(s) of stream {stream} (not in the streams setting)")

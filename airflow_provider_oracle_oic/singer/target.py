@@ -184,7 +184,7 @@ class TargetOracleOIC(Target):
         result = target.result
         assert result is not None
         print(result.summary(), file=sys.stderr)
-        sys.exit(0 if result.ok else (2 if result.issues else 1))
+        sys.exit(0 if result.ok else (2 if result.issues and not result.wrote else 1))
 
     @classmethod
     def get_singer_command(cls) -> click.Command:

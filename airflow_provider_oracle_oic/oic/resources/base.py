@@ -136,14 +136,18 @@ class ArchiveResource(ArtifactResource[S]):
     collection = ""
     noun = ""
 
-    def archive_id(self, path: Path) -> str:
+    def archive_id(self, path: Path, name: str | None = None) -> str:
         """The id OIC will give the archive at `path` (checked before anything is sent)."""
         raise NotImplementedError
 
-    def import_archive(self, path: Path) -> ImportResult:
+    def upload_name(self, ident: str, path: Path) -> str:
+        """The file name the archive is uploaded under."""
+        return path.name
+
+    def import_archive(self, path: Path, name: str | None = None) -> ImportResult:
         """POST a new archive (409 `OICConflictError` when it exists)."""
-        ident = self.archive_id(path)
-        with Upload(path) as upload:
+        ident = self.archive_id(path, name)
+        with Upload(path, file_name=self.upload_name(ident, path)) as upload:
             location = self._create(
                 Call(
                     "POST",
@@ -155,11 +159,11 @@ class ArchiveResource(ArtifactResource[S]):
             )
         return ImportResult(ident, replaced=False, location=location)
 
-    def replace_archive(self, path: Path) -> ImportResult:
+    def replace_archive(self, path: Path, name: str | None = None) -> ImportResult:
         """PUT an archive over an existing one (404 when absent; 412 while active or locked)."""
-        ident = self.archive_id(path)
+        ident = self.archive_id(path, name)
         before = self.get(ident).last_updated
-        with Upload(path) as upload:
+        with Upload(path, file_name=self.upload_name(ident, path)) as upload:
             self._call(
                 Call(
                     "PUT",
@@ -171,12 +175,12 @@ class ArchiveResource(ArtifactResource[S]):
             )
         return ImportResult(ident, replaced=True)
 
-    def import_or_replace(self, path: Path) -> ImportResult:
+    def import_or_replace(self, path: Path, name: str | None = None) -> ImportResult:
         """POST, then PUT when OIC answers 409 (it exists)."""
         try:
-            return self.import_archive(path)
+            return self.import_archive(path, name)
         except OICConflictError:
-            return self.replace_archive(path)
+            return self.replace_archive(path, name)
 
     def export(self, ident: str, destination: Path) -> ArchiveDownload:
         """Stream the archive of `ident` to `destination`."""

@@ -6,12 +6,16 @@ import time
 from pathlib import Path
 
 from ..archives import read_archive
-from ..errors import OICActivationError, OICTimeoutError
+from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
 from ..models import ActivationErrors, Integration
 from ..transport import Call, encode
 from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
+ALREADY_UNDER_WAY = {
+    "ACTIVATED": ("ACTIVATION_INPROGRESS", "ACTIVATED"),
+    "CONFIGURED": ("DEACTIVATION_INPROGRESS", "CONFIGURED"),
+}
 
 
 class Integrations(ArchiveResource[Integration]):
@@ -20,8 +24,8 @@ class Integrations(ArchiveResource[Integration]):
     collection = "/integrations"
     noun = "integration"
 
-    def archive_id(self, path: Path) -> str:
-        return read_archive(path).single.id
+    def archive_id(self, path: Path, name: str | None = None) -> str:
+        return name or read_archive(path).single.id
 
     def list(self, q: str | None = None, order_by: str | None = None) -> list[Integration]:
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
@@ -40,6 +44,11 @@ class Integrations(ArchiveResource[Integration]):
         )
 
     def _set_status(self, ident: str, body: dict[str, object], what: str) -> Integration:
+        """Send a status change; a 412 because that very change is already under way is not an error.
+
+        When the answer to a status change is lost, the retry finds the change in progress (412); the
+        integration's own status tells that apart from a lock.
+        """
         call = Call(
             "POST",
             f"/integrations/{encode(ident)}",
@@ -49,7 +58,13 @@ class Integrations(ArchiveResource[Integration]):
             idempotent=True,
             params={"enableAsyncActivationMode": "true"},
         )
-        return Integration.from_api(self._call(call))
+        try:
+            return Integration.from_api(self._call(call))
+        except OICPreconditionFailedError:
+            current = self.get(ident)
+            if current.status in ALREADY_UNDER_WAY[str(body["status"])] and not current.locked:
+                return current
+            raise
 
     def activate(
         self,

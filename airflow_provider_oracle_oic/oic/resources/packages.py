@@ -12,7 +12,7 @@ from .base import ArchiveResource
 
 
 def package_name(path: Path) -> str:
-    """OIC names a package after its file (§11.8), so the file must be `<name>.par`."""
+    """The package name a `.par` file's name gives (`<name>.par`), for callers that know no other."""
     if path.suffix.lower() != ".par" or not path.stem:
         raise OICArchiveError(f"{path.name}: a package archive must be named <package name>.par")
     return path.stem
@@ -24,10 +24,14 @@ class Packages(ArchiveResource[Package]):
     collection = "/packages"
     noun = "package"
 
-    def archive_id(self, path: Path) -> str:
-        name = package_name(path)
+    def archive_id(self, path: Path, name: str | None = None) -> str:
+        """`name`, or the file's name; OIC names a package after its upload (§11.16) when its
+        integrations carry no packageName, so the archive is uploaded as `<name>.par`."""
         read_archive(path)
-        return name
+        return name or package_name(path)
+
+    def upload_name(self, ident: str, path: Path) -> str:
+        return f"{ident}.par"
 
     def list(self, q: str | None = None) -> list[Package]:
         return [Package.from_api(p) for p in self._pages("/packages", "List packages", {"q": q} if q else {})]

@@ -1,0 +1,242 @@
+"""Rollback: bring every artifact a run touched back to its pre-run state, reading before each decision.
+
+Undos are written so that running one whose write never took effect is harmless: each first reads
+what OIC holds, does nothing when it is already as it was, and is checked again at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..oic import OICClient, OICError, OICNotFoundError
+from .journal import Entry, Journal, Outcome, Undo, UndoAction
+from .result import UndoRecord
+from .specs import Kind
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+RETRY_PAUSE = 1.0
+
+
+class Restorer:
+    """Performs and verifies undos against OIC."""
+
+    def __init__(self, client: OICClient, activation_timeout: float, poll_interval: float) -> None:
+        self.client = client
+        self.timeout = activation_timeout
+        self.poll = poll_interval
+
+    def wait(self, ident: str, status: str) -> None:
+        self.client.integrations.wait_for_status(ident, status, self.timeout, self.poll)
+
+    def deactivate(self, ident: str) -> None:
+        self.client.integrations.deactivate(ident)
+        self.wait(ident, "CONFIGURED")
+
+    def activate(self, ident: str, flags: dict[str, bool | None]) -> None:
+        self.client.integrations.activate(ident, **flags)
+        self.wait(ident, "ACTIVATED")
+
+    def _status(self, ident: str) -> str | None:
+        current = self.client.integrations.find(ident)
+        return None if current is None else current.status
+
+    def _settle_status(self, ident: str) -> str | None:
+        """The integration's status once no activation or deactivation is in progress."""
+        status = self._status(ident)
+        if status == "ACTIVATION_INPROGRESS":
+            self.wait(ident, "ACTIVATED")
+        elif status == "DEACTIVATION_INPROGRESS":
+            self.wait(ident, "CONFIGURED")
+        else:
+            return status
+        return self._status(ident)
+
+    def _deactivate_if_active(self, ident: str) -> None:
+        if self._settle_status(ident) == "ACTIVATED":
+            self.deactivate(ident)
+
+    # Each undo: perform(undo) brings the artifact back; problem(undo) says what is still off, or None.
+
+    def perform(self, undo: Undo) -> None:
+        {
+            UndoAction.DELETE: self._delete,
+            UndoAction.RESTORE_ARCHIVE: self._restore_archive,
+            UndoAction.ACTIVATE: self._activate,
+            UndoAction.DEACTIVATE: self._deactivate,
+            UndoAction.RESTORE_LOOKUP: self._restore_lookup,
+            UndoAction.RESTORE_CONNECTION: self._restore_connection,
+        }[undo.action](undo)
+
+    def problem(self, undo: Undo) -> str | None:
+        """What still differs from the pre-run state this undo stands for; None when nothing does."""
+        kind, ident = undo.kind, undo.ident
+        if undo.action == UndoAction.DELETE:
+            return f"{kind.singular} {ident} still exists (it did not before the run)" if self._find(
+                kind, ident
+            ) else None
+        if undo.action in (UndoAction.ACTIVATE, UndoAction.DEACTIVATE):
+            status = self._status(ident)
+            wanted = "ACTIVATED" if undo.action == UndoAction.ACTIVATE else "CONFIGURED"
+            if (status == "ACTIVATED") != (wanted == "ACTIVATED"):
+                return f"integration {ident} is {status or 'absent'}; it was {wanted} before the run"
+            return None
+        if undo.action == UndoAction.RESTORE_ARCHIVE:
+            return None if self._find(kind, ident) else f"{kind.singular} {ident} is absent; it existed before"
+        if undo.action == UndoAction.RESTORE_LOOKUP:
+            current = self.client.lookups.find(ident)
+            before = undo.before
+            rows = [list(r) for r in before["rows"]]
+            if current is None or list(current.columns) != list(before["columns"]) or [
+                list(r) for r in current.rows
+            ] != rows:
+                return f"lookup {ident} does not hold its pre-run rows"
+            return None
+        conn = self.client.connections.find(ident)
+        if conn is None:
+            return f"connection {ident} is absent"
+        if undo.before.get("status") == "CONFIGURED" and conn.status != "CONFIGURED":
+            return f"connection {ident} is {conn.status}; it was CONFIGURED before the run"
+        return None
+
+    def _find(self, kind: Kind, ident: str) -> object | None:
+        finder: dict[Kind, Callable[[str], object | None]] = {
+            Kind.INTEGRATION: self.client.integrations.find,
+            Kind.PACKAGE: self.client.packages.find,
+            Kind.CONNECTION: self.client.connections.find,
+            Kind.LOOKUP: self.client.lookups.find,
+            Kind.LIBRARY: self.client.libraries.find,
+            Kind.CERTIFICATE: self.client.certificates.find,
+        }
+        return finder[kind](ident)
+
+    def _delete(self, undo: Undo) -> None:
+        kind, ident = undo.kind, undo.ident
+        if self._find(kind, ident) is None:
+            return
+        if kind == Kind.INTEGRATION:
+            self._deactivate_if_active(ident)
+        if kind == Kind.PACKAGE:
+            for member in self.client.packages.get(ident).integrations:
+                self._deactivate_if_active(member.id)
+        delete = {
+            Kind.INTEGRATION: self.client.integrations.delete,
+            Kind.PACKAGE: self.client.packages.delete,
+            Kind.CONNECTION: self.client.connections.delete,
+            Kind.LOOKUP: self.client.lookups.delete,
+            Kind.LIBRARY: self.client.libraries.delete,
+            Kind.CERTIFICATE: self.client.certificates.delete,
+        }[kind]
+        try:
+            delete(ident)
+        except OICNotFoundError:
+            return
+
+    def _restore_archive(self, undo: Undo) -> None:
+        assert undo.backup is not None
+        backup = Path(undo.backup)
+        if undo.kind == Kind.LIBRARY:
+            self.client.libraries.replace(undo.ident, _named(backup, str(undo.before["file_name"])))
+            return
+        if undo.kind == Kind.PACKAGE:
+            for member in self.client.packages.get(undo.ident).integrations:
+                self._deactivate_if_active(member.id)
+            self.client.packages.replace_archive(backup, name=undo.ident)
+            return
+        self._deactivate_if_active(undo.ident)
+        self.client.integrations.replace_archive(backup)
+
+    def _activate(self, undo: Undo) -> None:
+        flags = {k: undo.before.get(k) for k in ("tracing", "payload_tracing", "record_enabled")}
+        current = self.client.integrations.find(undo.ident)
+        if current is None:
+            return
+        status = self._settle_status(undo.ident)
+        if status == "ACTIVATED":
+            same = all(v is None or getattr(current, k) == v for k, v in flags.items())
+            if same:
+                return
+            self.deactivate(undo.ident)
+        self.activate(undo.ident, flags)
+
+    def _deactivate(self, undo: Undo) -> None:
+        if self.client.integrations.find(undo.ident) is not None:
+            self._deactivate_if_active(undo.ident)
+
+    def _restore_lookup(self, undo: Undo) -> None:
+        before = undo.before
+        self.client.lookups.update(
+            undo.ident,
+            tuple(before["columns"]),
+            tuple(tuple(r) for r in before["rows"]),
+            before.get("description"),
+        )
+
+    def _restore_connection(self, undo: Undo) -> None:
+        before = undo.before
+        self.client.connections.update(
+            undo.ident,
+            connection_properties=before.get("connection_properties") or None,
+            security_properties=before.get("security_properties") or None,
+            security_policy=before.get("security_policy"),
+            agent_group_id=before.get("agent_group_id"),
+        )
+        if before.get("status") == "CONFIGURED":
+            self.client.connections.test(undo.ident)
+
+    def _attempt(self, what: str, action: Callable[[], None]) -> str | None:
+        """Run `action` up to ATTEMPTS times; the last error's text, or None on success."""
+        error = None
+        for attempt in range(ATTEMPTS):
+            try:
+                action()
+                return None
+            # An undo must not stop the others: whatever it hits is reported, the rest still run.
+            except Exception as exc:
+                error = str(exc)
+                log.warning("Rollback: %s failed (attempt %d of %d): %s", what, attempt + 1, ATTEMPTS, exc)
+                time.sleep(RETRY_PAUSE * (attempt + 1))
+        return error
+
+    def roll_back(self, journal: Journal) -> tuple[list[UndoRecord], list[str]]:
+        """Undo every journaled write that may have taken effect, newest first; then check each one.
+
+        Returns the undo records and, per artifact still off its pre-run state, what is off.
+        """
+        records: list[UndoRecord] = []
+        entries = [e for e in reversed(journal.entries) if e.outcome != Outcome.FAILED]
+        for entry in entries:
+            error = self._attempt(entry.undo.description, lambda entry=entry: self.perform(entry.undo))
+            journal.rolled_back(entry, error is None, error)
+            if error is None:
+                log.info("Rolled back: %s", entry.undo.description)
+            else:
+                log.error("Rollback step failed: %s: %s", entry.undo.description, error)
+            records.append(UndoRecord(entry.undo.description, error is None, error))
+        return records, self.verify(entries)
+
+    def verify(self, entries: list[Entry]) -> list[str]:
+        """What is still not in its pre-run state, one line per artifact."""
+        problems: dict[tuple[Kind, str], str] = {}
+        for entry in entries:
+            key = (entry.undo.kind, entry.undo.ident)
+            if key in problems:
+                continue
+            try:
+                problem = self.problem(entry.undo)
+            except OICError as exc:
+                problem = f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({exc})"
+            if problem is not None:
+                problems[key] = problem
+        return list(problems.values())
+
+
+def _named(path: Path, file_name: str) -> Path:
+    """A copy of a backup under the file name OIC expects (its suffix tells .jar from .js)."""
+    target = path.with_name(f"restore-{path.stem}{Path(file_name).suffix}")
+    if not target.exists():
+        target.write_bytes(path.read_bytes())
+    return target
