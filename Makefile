@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint format emulator demo bench clean
+.PHONY: test chaos lint format emulator demo bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): $(PY) pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The long variants of the safety suites: 30 fault-injection seeds.
+chaos: $(STAMP)
+	CHAOS_SEEDS=30 $(PY) -m pytest tests/target/test_chaos.py tests/target/test_crash.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..oic import OICClient, OICError, OICNotFoundError
+from ..oic import OICClient, OICNotFoundError
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .result import UndoRecord
 from .specs import Kind
@@ -225,10 +225,14 @@ class Restorer:
             key = (entry.undo.kind, entry.undo.ident)
             if key in problems:
                 continue
-            try:
-                problem = self.problem(entry.undo)
-            except OICError as exc:
-                problem = f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({exc})"
+            found: list[str | None] = []
+            error = self._attempt(
+                f"check {entry.undo.kind.singular} {entry.undo.ident}",
+                lambda entry=entry, found=found: found.append(self.problem(entry.undo)),
+            )
+            problem = found[-1] if found else None
+            if error is not None:
+                problem = f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({error})"
             if problem is not None:
                 problems[key] = problem
         return list(problems.values())

@@ -141,7 +141,12 @@ def _copy_entries(source: zipfile.ZipFile, target: zipfile.ZipFile, rename: dict
         if name in written:
             continue
         written.add(name)
-        target.writestr(name, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        # The source entry's date, not the clock: the same archive always splits into the same bytes.
+        copied = zipfile.ZipInfo(name, date_time=info.date_time)
+        target.writestr(copied, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def project_archive(package: zipfile.ZipFile, project: ProjectFacts) -> bytes:
@@ -163,7 +168,7 @@ def renamed_archive(source: Path, old: ProjectFacts, new: ProjectFacts) -> bytes
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(out, "w") as target:
         _copy_entries(archive, target, {old.folder: new.folder}, lambda n: not n.endswith("project.xml"))
         target.writestr(
-            f"{new.folder}PROJECT-INF/project.xml",
+            zipfile.ZipInfo(f"{new.folder}PROJECT-INF/project.xml", date_time=FIXED_DATE),
             f"<project><name>{new.name}</name><code>{new.code}</code><version>{new.version}</version></project>",
         )
     return out.getvalue()

@@ -81,11 +81,14 @@ class FaultInjector:
             self.injected = 0
 
     def draw(self, method: str, path: str) -> Fault | None:
+        """The fault for one request: rules are tried in order, the first that injects one wins;
+        the latency of every matching rule is added up."""
         with self._lock:
+            delay = 0.0
             for rule in self.rules:
                 if not rule.applies(method, path) or rule.times == 0:
                     continue
-                delay = max(rule.latency_ms + self.rng.uniform(-rule.jitter_ms, rule.jitter_ms), 0.0) / 1000
+                delay += max(rule.latency_ms + self.rng.uniform(-rule.jitter_ms, rule.jitter_ms), 0.0) / 1000
                 roll, status, drop = self.rng.random(), None, False
                 for key, code in STATUS_KEYS.items():
                     chance = getattr(rule, key)
@@ -95,14 +98,12 @@ class FaultInjector:
                     roll -= chance
                 else:
                     drop = roll < rule.pdrop
-                if (status or drop) and rule.times is not None:
-                    rule.times -= 1
                 if status or drop:
+                    if rule.times is not None:
+                        rule.times -= 1
                     self.injected += 1
-                if not delay and not status and not drop:
-                    return None
-                return Fault(delay, status, drop, rule.retry_after if status == 429 else None, rule.after)
-        return None
+                    return Fault(delay, status, drop, rule.retry_after if status == 429 else None, rule.after)
+            return Fault(delay, None, False, None, False) if delay else None
 
     def describe(self) -> dict[str, Any]:
         with self._lock:

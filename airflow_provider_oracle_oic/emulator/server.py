@@ -104,6 +104,10 @@ class EmulatorServer:
     def set_faults(self, rules: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         return self._control("PUT", "faults", {"rules": rules, "seed": seed})
 
+    def faults(self) -> dict[str, Any]:
+        """The fault rules and how many faults they injected."""
+        return self._control("GET", "faults")
+
     def clear_faults(self) -> None:
         self._control("DELETE", "faults")
 
