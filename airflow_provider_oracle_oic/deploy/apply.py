@@ -189,7 +189,11 @@ class Applier:
         for ident in step.deactivate_first:
             self._deactivate_first(ident)
         undo = Undo(
-            UndoAction.RESTORE_ARCHIVE, spec.kind, spec.key, f"restore {what} from its backup", str(backup.path)
+            UndoAction.RESTORE_ARCHIVE,
+            spec.kind,
+            spec.key,
+            f"restore {what} from its backup",
+            str(backup.path),
         )
         self._write(undo, lambda: family.replace_archive(spec.archive.path, spec.key))
         return f"previous archive backed up to {backup.path}"
@@ -308,7 +312,11 @@ class Applier:
         if step.replaces_active:
             replaced = step.replaces_active
             old = next(
-                (i for i in self.ctx.observed.active_versions.get(target.split("|")[0], []) if i.id == replaced),
+                (
+                    i
+                    for i in self.ctx.observed.active_versions.get(target.split("|")[0], [])
+                    if i.id == replaced
+                ),
                 None,
             )
             self.journal.intend(

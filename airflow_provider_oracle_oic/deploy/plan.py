@@ -304,11 +304,15 @@ class Planner:
                 wanted = step.spec.activate or step.was_active or self._restores_status(key, claimed)
                 targets = [key] if wanted else []
             elif isinstance(step.spec, PackageSpec):
-                targets = list(step.spec.integrations) if step.spec.activate else [
-                    m
-                    for m in step.spec.integrations
-                    if m in step.deactivate_first or self._restores_status(m, claimed)
-                ]
+                targets = (
+                    list(step.spec.integrations)
+                    if step.spec.activate
+                    else [
+                        m
+                        for m in step.spec.integrations
+                        if m in step.deactivate_first or self._restores_status(m, claimed)
+                    ]
+                )
             else:
                 continue
             for target in targets:
@@ -319,7 +323,9 @@ class Planner:
 
     def _activation(self, step: Step, target: str) -> Step | None:
         restoring = target in self.active_before
-        if step.action == Action.REFUSE or (step.action == Action.SKIP and not step.unchanged and not restoring):
+        if step.action == Action.REFUSE or (
+            step.action == Action.SKIP and not step.unchanged and not restoring
+        ):
             return None
         current = self.observed.integrations.get(target)
         if step.action == Action.SKIP and current is not None and current.status == "ACTIVATED":

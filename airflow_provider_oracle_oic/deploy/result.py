@@ -66,8 +66,10 @@ class DeploymentResult:
 
     @property
     def ok(self) -> bool:
-        return not self.issues and self.error is None and all(
-            r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED) for r in self.results
+        return (
+            not self.issues
+            and self.error is None
+            and all(r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED) for r in self.results)
         )
 
     @property

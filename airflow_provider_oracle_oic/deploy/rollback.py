@@ -75,9 +75,11 @@ class Restorer:
         """What still differs from the pre-run state this undo stands for; None when nothing does."""
         kind, ident = undo.kind, undo.ident
         if undo.action == UndoAction.DELETE:
-            return f"{kind.singular} {ident} still exists (it did not before the run)" if self._find(
-                kind, ident
-            ) else None
+            return (
+                f"{kind.singular} {ident} still exists (it did not before the run)"
+                if self._find(kind, ident)
+                else None
+            )
         if undo.action in (UndoAction.ACTIVATE, UndoAction.DEACTIVATE):
             status = self._status(ident)
             wanted = "ACTIVATED" if undo.action == UndoAction.ACTIVATE else "CONFIGURED"
@@ -85,14 +87,18 @@ class Restorer:
                 return f"integration {ident} is {status or 'absent'}; it was {wanted} before the run"
             return None
         if undo.action == UndoAction.RESTORE_ARCHIVE:
-            return None if self._find(kind, ident) else f"{kind.singular} {ident} is absent; it existed before"
+            return (
+                None if self._find(kind, ident) else f"{kind.singular} {ident} is absent; it existed before"
+            )
         if undo.action == UndoAction.RESTORE_LOOKUP:
             current = self.client.lookups.find(ident)
             before = undo.before
             rows = [list(r) for r in before["rows"]]
-            if current is None or list(current.columns) != list(before["columns"]) or [
-                list(r) for r in current.rows
-            ] != rows:
+            if (
+                current is None
+                or list(current.columns) != list(before["columns"])
+                or [list(r) for r in current.rows] != rows
+            ):
                 return f"lookup {ident} does not hold its pre-run rows"
             return None
         conn = self.client.connections.find(ident)
@@ -232,7 +238,9 @@ class Restorer:
             )
             problem = found[-1] if found else None
             if error is not None:
-                problem = f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({error})"
+                problem = (
+                    f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({error})"
+                )
             if problem is not None:
                 problems[key] = problem
         return list(problems.values())

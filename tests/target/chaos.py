@@ -21,8 +21,9 @@ def prepare(server: EmulatorServer) -> None:
     assert api.import_iar("ORDERS", "01.00.0000", connections=["CONN_A"], payload=b"v1").status_code == 204
     assert api.import_iar("BILLING", "01.00.0000", payload=b"v1").status_code == 204
     assert api.import_iar("IDLE", "01.00.0000", payload=b"v1").status_code == 204
+    assert api.import_iar("KEEPUP", "01.00.0000", payload=b"v1").status_code == 204
     assert api.configure_connection("CONN_A", url="https://before.example.com").status_code == 200
-    for ident in ("ORDERS|01.00.0000", "BILLING|01.00.0000"):
+    for ident in ("ORDERS|01.00.0000", "BILLING|01.00.0000", "KEEPUP|01.00.0000"):
         assert api.set_status(ident, "ACTIVATED").status_code == 200
         api.wait_status(ident, "ACTIVATED")
     assert (
@@ -38,7 +39,10 @@ def release(archives: Archives) -> list[tuple[str, dict[str, Any]]]:
     pem = archives.pem("chaos-trust.pem")
     records: list[tuple[str, dict[str, Any]]] = [
         ("certificates", {"name": "chaos_trust", "type": "X509", "category": "TRUST", "file_path": pem}),
-        ("libraries", {"code": "CHAOS_LIB", "version": "01.00.0000", "name": "Chaos", "archive_path": archives.js()}),
+        (
+            "libraries",
+            {"code": "CHAOS_LIB", "version": "01.00.0000", "name": "Chaos", "archive_path": archives.js()},
+        ),
         ("lookups", {"name": "LK_CODES", "columns": ["k", "v"], "rows": [["1", "b"], ["2", "c"]]}),
         ("lookups", {"name": "LK_NEW", "columns": ["a", "b"], "rows": [["x", "y"]]}),
         (
@@ -60,6 +64,8 @@ def release(archives: Archives) -> list[tuple[str, dict[str, Any]]]:
         ("ORDERS", "01.00.0000", ["CONN_A"], True),
         ("BILLING", "01.00.0001", [], True),
         ("IDLE", "01.00.0000", [], False),
+        # Active before and replaced without asking for activation: it must still end ACTIVATED.
+        ("KEEPUP", "01.00.0000", [], False),
         ("FRESH", "01.00.0000", ["CONN_NEW"], True),
         ("QUIET", "01.00.0000", [], False),
         ("LATER", "02.00.0000", [], True),

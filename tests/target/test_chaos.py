@@ -22,7 +22,10 @@ from tests.target.conftest import Archives, singer_lines
 SEEDS = range(int(os.environ.get("CHAOS_SEEDS", "5")))
 SECRETS = {"CHAOS_CONN_PASSWORD": CONN_PASSWORD}
 # What OIC cannot give back, so a rollback may only name these.
-UNRESTORABLE_BY_NATURE = ("previous secret values cannot be read back", "cannot export the replaced certificate")
+UNRESTORABLE_BY_NATURE = (
+    "previous secret values cannot be read back",
+    "cannot export the replaced certificate",
+)
 
 
 @pytest.fixture(scope="module")
