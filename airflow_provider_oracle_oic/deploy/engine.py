@@ -25,7 +25,7 @@ from .result import ArtifactResult, DeploymentResult, Outcome
 from .settings import deploy_settings, oic_config
 from .sources import ArchiveSources
 from .specs import Kind, Spec
-from .validation import offline_issues, online_issues
+from .validation import offline_issues, online_issues, settings_issues
 
 log = logging.getLogger(__name__)
 SecretMasker = Callable[[str], None]
@@ -97,7 +97,7 @@ class Deployment:
         inventory = self.parser.inventory
         self._mask_inventory()
         result = DeploymentResult(self.run_id, self.mode, skipped_streams=dict(inventory.skipped))
-        issues = [*inventory.issues, *offline_issues(inventory)]
+        issues = [*settings_issues(self.settings), *inventory.issues, *offline_issues(inventory)]
         if issues:
             result.issues = issues
             return result

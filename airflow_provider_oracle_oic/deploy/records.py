@@ -10,6 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .file_checks import (
+    CATEGORIES,
+    LIBRARY_TYPES,
+    check_category,
+    check_certificate_file,
+    check_library_file,
+    is_pkcs12_candidate,
+)
 from .issues import Issue, IssueError
 from .placeholders import Placeholders, UnresolvedPlaceholder
 from .settings import DeploySettings
@@ -28,6 +36,8 @@ from .specs import (
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
+# The names OIC accepts for lookups and certificate aliases; never a path.
+LOOKUP_OR_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 SECRET_NAME_PARTS = ("password", "secret", "token", "key")
 KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
@@ -260,7 +270,7 @@ class RecordParser:
         if version is None:
             raise IssueError("version", "is required (NN.NN.NNNN)")
         code, version = _code_version(code, version)
-        archive = self.sources.file(record, "archive_path", "archive_base64", f"{code}_{version}.iar")
+        archive = self.sources.file(record, "archive_path", "archive_base64", "integration.iar")
         check_checksum(archive, record)
         facts = archive_facts(
             archive, "archive_path" if record.get("archive_path") else "archive_base64", require_layout=False
@@ -279,11 +289,19 @@ class RecordParser:
             )
         prefix = self.settings.deployment_prefix
         if prefix:
+            prefixed = _code_version(prefix + code, version)[0]
             archive = with_prefixed_code(archive, code, version, prefix, self.sources.workdir)
-            code = _code_version(prefix + code, version)[0]
+            code = prefixed
         declared = record.get("connections") or []
         if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
             raise IssueError("connections", "must be an array of connection ids")
+        absent = [c for c in declared if facts.integrations and c not in facts.connections]
+        if absent:
+            raise IssueError(
+                "connections",
+                f"{', '.join(absent)} not in the archive (it holds {', '.join(facts.connections) or 'none'}); "
+                "fix the record or export the integration again",
+            )
         return IntegrationSpec(
             code=code,
             version=version,
@@ -299,11 +317,13 @@ class RecordParser:
 
     def _lookup(self, record: Mapping[str, Any]) -> LookupSpec:
         name = _required(record, "name")
+        if not LOOKUP_OR_ALIAS.match(name):
+            raise IssueError("name", f"'{name}' must be letters, digits, '_', '.' or '-'")
         description = _text(record, "description")
         if record.get("archive_path") or record.get("archive_base64"):
             if record.get("columns") is not None:
                 raise IssueError("columns", "give either columns and rows, or a CSV archive, not both")
-            archive = self.sources.file(record, "archive_path", "archive_base64", f"{name}.csv")
+            archive = self.sources.file(record, "archive_path", "archive_base64", "lookup.csv")
             columns, rows = _csv_table(archive.path.read_bytes(), name)
         else:
             columns, rows = record.get("columns"), record.get("rows", [])
@@ -313,6 +333,11 @@ class RecordParser:
             or not all(isinstance(c, str) and c for c in columns)
         ):
             raise IssueError("columns", "must be at least two non-empty strings")
+        repeated = sorted({c for c in columns if columns.count(c) > 1})
+        if repeated:
+            raise IssueError(
+                "columns", f"names {', '.join(repeated)} more than once; column names must be unique"
+            )
         if not isinstance(rows, list):
             raise IssueError("rows", "must be an array of arrays of strings")
         for index, row in enumerate(rows):
@@ -326,7 +351,7 @@ class RecordParser:
 
     def _package(self, record: Mapping[str, Any]) -> PackageSpec:
         name = _required(record, "name")
-        archive = self.sources.file(record, "archive_path", "archive_base64", f"{name}.par")
+        archive = self.sources.file(record, "archive_path", "archive_base64", "package.par")
         check_checksum(archive, record)
         facts = archive_facts(archive, "archive_path" if record.get("archive_path") else "archive_base64")
         return PackageSpec(
@@ -340,30 +365,51 @@ class RecordParser:
     def _library(self, record: Mapping[str, Any]) -> LibrarySpec:
         code, version = _code_version(record.get("code"), record.get("version"))
         name = _required(record, "name")
-        archive = self.sources.file(record, "archive_path", "archive_base64", f"{code.lower()}.js")
+        kind = _text(record, "type") or "API"
+        if kind not in LIBRARY_TYPES:
+            raise IssueError(
+                "type", f"'{kind}' is not a library type OIC registers; use {', '.join(LIBRARY_TYPES)}"
+            )
+        archive = self.sources.file(record, "archive_path", "archive_base64", "library.js")
         if record.get("archive_base64") and archive.path.read_bytes()[:2] == b"PK":
-            renamed = archive.path.with_name(f"{code.lower()}.jar")
+            renamed = archive.path.with_name("library.jar")
             archive.path.replace(renamed)
             archive = type(archive)(renamed, archive.sha256, renamed.name)
+        field = "archive_path" if record.get("archive_path") else "archive_base64"
         if not archive.file_name.lower().endswith((".jar", ".js")):
-            raise IssueError("archive_path", f"'{archive.file_name}' must be a .jar or .js file")
+            raise IssueError(field, f"'{archive.file_name}' must be a .jar or .js file")
+        check_library_file(archive.path, field, archive.file_name)
         check_checksum(archive, record)
-        return LibrarySpec(
-            code, version, name, archive, _text(record, "type") or "API", _text(record, "description")
-        )
+        return LibrarySpec(code, version, name, archive, kind, _text(record, "description"))
 
     def _certificate(self, record: Mapping[str, Any]) -> CertificateSpec:
         name = _required(record, "name")
+        if not LOOKUP_OR_ALIAS.match(name):
+            raise IssueError(
+                "name", f"'{name}' must be letters, digits, '_', '.' or '-' (an alias, not a path)"
+            )
         kind = _required(record, "type")
-        if kind not in ("X509", "PGP", "SAML", "SIGNKEY"):
+        if kind not in CATEGORIES:
             raise IssueError("type", f"'{kind}' must be X509, PGP, SAML or SIGNKEY")
-        category = _text(record, "category")
-        archive = self.sources.file(record, "file_path", "content_base64", f"{name}.cer")
+        category = check_category(kind, _text(record, "category"))
         secrets = {}
         for secret_field in ("keystorePassword", "keyPasswords", "passPhrase"):
             raw = _text(record, secret_field)
             if raw is not None:
                 secrets[secret_field] = Value(self._resolve(raw, secret_field)[0], secret=True)
+        archive = self.sources.file(record, "file_path", "content_base64", "certificate.cer")
+        field = "file_path" if record.get("file_path") else "content_base64"
+        password = secrets["keystorePassword"].text if "keystorePassword" in secrets else None
+        check_certificate_file(archive.path, field, kind, category, password)
+        if (
+            category == "IDENTITY"
+            and record.get("content_base64")
+            and is_pkcs12_candidate(archive.path.read_bytes())
+        ):
+            # OIC tells a PKCS#12 keystore by its file name.
+            renamed = archive.path.with_name("certificate.p12")
+            archive.path.replace(renamed)
+            archive = type(archive)(renamed, archive.sha256, renamed.name)
         return CertificateSpec(name, kind, category, archive, secrets)
 
 

@@ -49,7 +49,11 @@ class ArchiveSources:
     def file(
         self, record: Mapping[str, Any], path_field: str, base64_field: str, default_name: str
     ) -> ArchiveFile:
-        """Exactly one of the two fields, as a local file with its sha256."""
+        """Exactly one of the two fields, as a local file with its sha256.
+
+        Inline bytes are written as `default_name` (a fixed name, never a record value) in a folder
+        named by their digest, so nothing a record says can place a file outside the work folder.
+        """
         given = [f for f in (path_field, base64_field) if record.get(f) not in (None, "")]
         if len(given) != 1:
             raise IssueError(f"{path_field}/{base64_field}", "give exactly one of the two")
@@ -102,7 +106,7 @@ def with_prefixed_code(
     """A copy of an `.iar` whose integration folder carries `prefix + code` (blue-green deployments)."""
     old = f"icspackage/project/{code}_{version}/"
     new = f"icspackage/project/{prefix}{code}_{version}/"
-    target = workdir / "prefixed" / f"{prefix}{code}_{version}.iar"
+    target = workdir / "prefixed" / archive.sha256[:16] / "integration.iar"
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive.path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():

@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from .issues import Issue
 from .observe import Observed
 from .records import Inventory
+from .settings import DeploySettings
 from .specs import ConnectionSpec, IntegrationSpec, Kind, PackageSpec, label
+
+
+def _unwritable(path: Path, directory: bool) -> str | None:
+    """Why the run could not write `path` (a file, or a folder when `directory`); None when it can."""
+    if path.exists():
+        if directory and not path.is_dir():
+            return f"{path} is not a directory"
+        if not directory and path.is_dir():
+            return f"{path} is a directory; give a file path"
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{ancestor} is a file, so {path} cannot be created"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"{ancestor} is not writable, so {path} cannot be created"
+    return None
+
+
+def settings_issues(settings: DeploySettings) -> list[Issue]:
+    """Files the run will write must be writable before anything is sent to OIC."""
+    places = [
+        ("state_path", settings.state_path, False),
+        ("audit_log", settings.audit_log, False),
+        ("backup_directory", settings.backup_directory, True),
+    ]
+    issues = []
+    for name, path, directory in places:
+        problem = _unwritable(path, directory) if path is not None else None
+        if problem is not None:
+            issues.append(Issue("configuration", name, f"{problem}; fix the setting"))
+    return issues
 
 
 def offline_issues(inventory: Inventory) -> list[Issue]:
@@ -44,6 +81,20 @@ def online_issues(inventory: Inventory, observed: Observed) -> list[Issue]:
                     "id",
                     "does not exist in OIC and no integration or package in this run "
                     "creates it; import an integration that uses it first",
+                )
+            )
+        if (
+            current is not None
+            and spec.security_policy
+            and current.security_policies
+            and spec.security_policy not in current.security_policies
+        ):
+            issues.append(
+                Issue(
+                    label(spec),
+                    "securityPolicy",
+                    f"'{spec.security_policy}' is not offered by its {current.adapter_type} adapter; "
+                    f"use one of {', '.join(current.security_policies)}",
                 )
             )
         if (

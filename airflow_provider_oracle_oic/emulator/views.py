@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+from .backend.connections import REQUIRED_BY_POLICY
 from .models import Certificate, Connection, Integration, Library, Lookup, Package, Property
 
 MASK = "*****"
@@ -62,6 +63,16 @@ def connection(conn: Connection, base: str) -> dict[str, Any]:
             _property(p, "CONNECTION_PROPS", False) for p in conn.connection_properties.values()
         ],
         "securityProperties": [_property(p, "CREDENTIALS", True) for p in conn.security_properties.values()],
+        "securityPolicyInfo": [
+            {
+                "scope": "ACTION",
+                "securityPolicy": policy,
+                "securityProperties": [
+                    _property(Property(name, None, required=True), "CREDENTIALS", True) for name in names
+                ],
+            }
+            for policy, names in REQUIRED_BY_POLICY.items()
+        ],
         "usage": 0,
         **_audit(conn.created, conn.last_updated),
         "links": links(base, "connections", conn.id),

@@ -138,6 +138,7 @@ class Connection:
     last_updated: str = ""
     connection_properties: tuple[ConnectionProperty, ...] = ()
     security_properties: tuple[ConnectionProperty, ...] = ()
+    security_policies: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -166,6 +167,11 @@ class Connection:
             ),
             security_properties=tuple(
                 ConnectionProperty.from_api(p) for p in body.get("securityProperties") or []
+            ),
+            security_policies=tuple(
+                str(info["securityPolicy"])
+                for info in body.get("securityPolicyInfo") or []
+                if isinstance(info, dict) and info.get("securityPolicy")
             ),
         )
 

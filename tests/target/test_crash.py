@@ -89,11 +89,14 @@ def reference(crash_emulator, tmp_path_factory) -> dict[str, Any]:
     return {"writes": writes(crash_emulator), "desired": comparable(crash_emulator.state())}
 
 
+MAX_WRITES = 30
+
+
 def test_the_release_has_writes_to_crash_at(reference):
-    assert reference["writes"] >= 20
+    assert 20 <= reference["writes"] <= MAX_WRITES
 
 
-@pytest.mark.parametrize("k", range(1, 40))
+@pytest.mark.parametrize("k", range(1, MAX_WRITES + 1))
 def test_a_rerun_after_sigkill_converges_and_a_third_run_writes_nothing(
     k, crash_emulator, reference, tmp_path
 ):

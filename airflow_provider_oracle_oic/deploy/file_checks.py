@@ -1,0 +1,84 @@
+"""Offline checks of certificate and library files: what OIC would refuse, refused before any write."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from .issues import IssueError
+
+# oic-api.md §7: the categories Oracle's certificate upload page allows per type.
+CATEGORIES = {
+    "X509": ("TRUST", "IDENTITY"),
+    "PGP": ("PRIVATE", "PUBLIC"),
+    "SIGNKEY": ("PRIVATE", "PUBLIC"),
+    "SAML": ("OWSM",),
+}
+LIBRARY_TYPES = ("API",)
+JKS_MAGIC = b"\xfe\xed\xfe\xed"
+
+
+def check_category(kind: str, category: str | None) -> str:
+    """The certificate's category, which OIC requires and which must suit its type."""
+    allowed = CATEGORIES[kind]
+    if category is None:
+        raise IssueError("category", f"is required for a {kind} certificate; use {' or '.join(allowed)}")
+    if category not in allowed:
+        raise IssueError(
+            "category", f"'{category}' does not suit a {kind} certificate; use {' or '.join(allowed)}"
+        )
+    return category
+
+
+def is_pkcs12_candidate(data: bytes) -> bool:
+    """A keystore that is not Java's JKS is taken as PKCS#12 (the other format OIC accepts)."""
+    return not data.startswith(JKS_MAGIC)
+
+
+def check_certificate_file(
+    path: Path, field: str, kind: str, category: str, keystore_password: str | None
+) -> None:
+    """The file must be what its type and category say: an X.509 certificate, or a keystore that opens."""
+    data = path.read_bytes()
+    if not data:
+        raise IssueError(field, "is empty; give the certificate file")
+    if kind == "X509" and category == "IDENTITY":
+        if not keystore_password:
+            raise IssueError(
+                "keystorePassword", "is required for an IDENTITY keystore; give it (a ${VAR} placeholder)"
+            )
+        if is_pkcs12_candidate(data):
+            try:
+                pkcs12.load_key_and_certificates(data, keystore_password.encode())
+            except ValueError:
+                raise IssueError(
+                    field,
+                    "is not a PKCS#12 keystore that opens with keystorePassword; check the file and password",
+                ) from None
+        return
+    if kind in ("X509", "SAML"):
+        try:
+            if b"-----BEGIN CERTIFICATE-----" in data:
+                x509.load_pem_x509_certificate(data)
+            else:
+                x509.load_der_x509_certificate(data)
+        except ValueError:
+            raise IssueError(field, "is not an X.509 certificate (PEM or DER); check the file") from None
+
+
+def check_library_file(path: Path, field: str, file_name: str) -> None:
+    """A `.jar` must be a zip, a `.js` UTF-8 text; neither may be empty."""
+    data = path.read_bytes()
+    if not data:
+        raise IssueError(field, f"'{file_name}' is empty; give the library file")
+    if file_name.lower().endswith(".jar"):
+        if not zipfile.is_zipfile(path):
+            raise IssueError(field, f"'{file_name}' is not a valid .jar (zip) file; rebuild it")
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IssueError(field, f"'{file_name}' is not UTF-8 JavaScript; give the .js source") from None
