@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -17,13 +19,29 @@ from .config import EmulatorConfig
 START_TIMEOUT = 15.0
 
 
+@dataclass(frozen=True)
+class TLSFiles:
+    """Serve HTTPS: the server's certificate and key, and a CA bundle that client certificates must chain to."""
+
+    certfile: Path
+    keyfile: Path
+    client_ca: Path | None = None
+
+
 class EmulatorServer:
     """An emulator served by uvicorn in a background thread; a context manager."""
 
-    def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TLSFiles | None = None,
+    ) -> None:
         self.config = config or EmulatorConfig()
         self.host = host
         self.port = port
+        self.tls = tls
         self.app = create_app(self.config)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -31,7 +49,7 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def token_url(self) -> str:
@@ -47,8 +65,13 @@ class EmulatorServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        tls: dict[str, Any] = {}
+        if self.tls is not None:
+            tls = {"ssl_certfile": str(self.tls.certfile), "ssl_keyfile": str(self.tls.keyfile)}
+            if self.tls.client_ca is not None:
+                tls.update(ssl_ca_certs=str(self.tls.client_ca), ssl_cert_reqs=ssl.CERT_REQUIRED)
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30
+            self.app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30, **tls
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -57,6 +57,8 @@ class TokenProvider:
                 data={"grant_type": "client_credentials", "scope": config.effective_scope},
                 headers={"Accept": "application/json"},
                 timeout=config.request_timeout,
+                # Explicit, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE never override verify_ssl: false.
+                verify=config.verify_ssl,
             )
 
         try:

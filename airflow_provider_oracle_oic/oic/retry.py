@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,27 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(moment.timestamp() - time.time(), 0.0)
 
 
+VERIFY_FAILED = re.compile(r"certificate verify failed: ([^'\"()]+)")
+
+
+def tls_problem(exc: BaseException) -> str:
+    """What went wrong in a TLS handshake, and what to do about it."""
+    text = str(exc)
+    verify = VERIFY_FAILED.search(text)
+    if verify is not None:
+        return (
+            f"the server's TLS certificate could not be verified ({verify.group(1).strip()}); "
+            "point REQUESTS_CA_BUNDLE at the CA bundle that signed it, or set verify_ssl to false "
+            "for a test instance"
+        )
+    lowered = text.lower()
+    if "certificate required" in lowered or "bad certificate" in lowered or "unknown ca" in lowered:
+        return (
+            "the server refused this client's TLS certificate; check client_cert and client_key (mutual TLS)"
+        )
+    return "the TLS handshake failed (a certificate or protocol problem); check the URL, verify_ssl and the CA bundle"
+
+
 class TookEffect(Exception):
     """A write whose answer was lost was found to have taken effect."""
 
@@ -76,6 +98,9 @@ def send_with_retries(
         reason, retry_after = "", None
         try:
             answer = send()
+        except requests.exceptions.SSLError as exc:
+            # A certificate problem does not heal on retry.
+            raise OICTransportError(f"{what} failed: {tls_problem(exc)}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             answer, reason = None, type(exc).__name__
             if attempt >= policy.max_retries:

@@ -94,6 +94,8 @@ class Transport:
             headers=headers,
             timeout=self.config.request_timeout,
             stream=call.stream,
+            # Explicit, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE never override verify_ssl: false.
+            verify=self.config.verify_ssl,
         )
 
     def request(self, call: Call) -> requests.Response | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import sys
 import typing as t
 from collections.abc import Callable, Mapping
@@ -19,8 +20,17 @@ from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
 from ..deploy.settings import SettingsError
 from ..deploy.specs import STREAMS
-from .reader import SafeSingerReader
+from .reader import InputLineError, SafeSingerReader
 from .settings_schema import CONFIG_SCHEMA
+
+
+def integration_identity(record: dict) -> dict:
+    """An integration record with `code` and `version` filled from `id: "CODE|VERSION"` when absent."""
+    ident = record.get("id")
+    if not isinstance(ident, str) or "|" not in ident or (record.get("code") and record.get("version")):
+        return record
+    code, _, version = ident.partition("|")
+    return {**record, "code": record.get("code") or code, "version": record.get("version") or version}
 
 
 class UnknownStreamError(ValueError):
@@ -31,11 +41,25 @@ class UnknownStreamError(ValueError):
 INPUT_ERRORS = (SingerReadError, SingerSDKError, UnknownStreamError, SettingsError)
 
 
+SECRET_SETTINGS = ("oauth_client_secret", "client_key")
+TYPE_ERROR = re.compile(r"is not of type '(\w+)'")
+
+
+def _config_error(error: str) -> str:
+    """A config validation message; one about a secret setting never repeats its value."""
+    for name in SECRET_SETTINGS:
+        if f"'{name}'" in error:
+            expected = TYPE_ERROR.search(error)
+            wanted = f"must be a {expected.group(1)}" if expected else "is invalid"
+            return f"setting {name} {wanted} (its value is not shown)"
+    return error
+
+
 def describe_input_error(exc: BaseException, secrets: t.Iterable[str] = ()) -> str:
     """One readable message for bad input or configuration, with any secret setting value blanked out."""
     message = str(exc)
     if isinstance(exc, ConfigValidationError) and exc.errors:
-        message = "invalid configuration: " + "; ".join(exc.errors)
+        message = "invalid configuration: " + "; ".join(_config_error(e) for e in exc.errors)
     for secret in secrets:
         if secret:
             message = message.replace(str(secret), "***")
@@ -46,7 +70,27 @@ def secret_settings(config: t.Any) -> list[str]:
     """Values of the settings marked secret in a config mapping (for blanking them out of messages)."""
     if not isinstance(config, Mapping):
         return []
-    return [str(config[name]) for name in ("oauth_client_secret", "client_key") if config.get(name)]
+    return [str(config[name]) for name in SECRET_SETTINGS if config.get(name)]
+
+
+def config_file_error(exc: OSError | ValueError) -> str:
+    """What is wrong with a `--config` file (never its content)."""
+    if isinstance(exc, OSError):
+        return f"the file cannot be read ({exc.strerror or exc}); check the path"
+    where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+    return f"the file is not valid JSON ({getattr(exc, 'msg', 'unreadable')}{where}); fix the file"
+
+
+def _readable_config(callback: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """singer-sdk's --config callback, with a missing or malformed file reported as a usage error."""
+
+    def read(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
+        try:
+            return callback(ctx, param, value)
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(config_file_error(exc), ctx=ctx, param=param) from None
+
+    return read
 
 
 class ArtifactSink(RecordSink):
@@ -118,7 +162,26 @@ class TargetOracleOIC(Target):
             )
         return ArtifactSink
 
+    def _line(self) -> int:
+        return t.cast("SafeSingerReader", self.message_reader).line_number
+
+    def _process_batch_message(self, message_dict: dict) -> None:
+        raise InputLineError(
+            f"line {self._line()}: BATCH messages are not supported by target-oracle-oic; "
+            "send RECORD messages (one artifact each)"
+        )
+
     def _process_record_message(self, message_dict: dict) -> None:
+        record = message_dict.get("record")
+        stream = message_dict.get("stream")
+        if "record" in message_dict and not isinstance(record, dict):
+            kind = "null" if record is None else type(record).__name__
+            raise InputLineError(
+                f"line {self._line()}: the RECORD of stream {stream} must carry a JSON object in "
+                f"'record', not {kind}"
+            )
+        if stream == "integrations" and isinstance(record, dict):
+            message_dict = {**message_dict, "record": integration_identity(record)}
         try:
             super()._process_record_message(message_dict)
         except MissingKeyPropertiesError:
@@ -126,9 +189,8 @@ class TargetOracleOIC(Target):
             sink = self._sinks_active.get(stream)
             keys = sink.key_properties if sink else []
             missing = [k for k in keys if k not in (message_dict.get("record") or {})]
-            line = t.cast("SafeSingerReader", self.message_reader).line_number
             raise MissingKeyPropertiesError(
-                f"line {line}: a record of stream {stream} lacks its key field(s) {', '.join(missing)}"
+                f"line {self._line()}: a record of stream {stream} lacks its key field(s) {', '.join(missing)}"
             ) from None
 
     def _write_state_message(self, state: dict) -> None:
@@ -189,6 +251,9 @@ class TargetOracleOIC(Target):
     @classmethod
     def get_singer_command(cls) -> click.Command:
         command = super().get_singer_command()
+        for param in command.params:
+            if param.name == "config" and param.callback is not None:
+                param.callback = _readable_config(param.callback)
         command.params.extend(
             [
                 click.Option(["--dry-run"], is_flag=True, help="Print the plan and write nothing."),
