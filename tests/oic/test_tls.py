@@ -117,7 +117,8 @@ def test_a_self_signed_certificate_is_refused_by_default_with_a_message_naming_i
     message = str(caught.value)
     assert "certificate could not be verified" in message
     assert "self-signed" in message or "unable to get local issuer" in message
-    assert "REQUESTS_CA_BUNDLE" in message and "verify_ssl" in message
+    assert "REQUESTS_CA_BUNDLE" in message
+    assert "verify_ssl" in message
 
 
 def test_the_ca_bundle_makes_it_trusted(https_emulator, pki, monkeypatch):
