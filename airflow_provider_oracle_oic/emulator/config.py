@@ -19,4 +19,5 @@ class EmulatorConfig:
     max_archive_bytes: int = 1 << 30
     max_uncompressed_bytes: int = 4 << 30
     max_compression_ratio: float = 200.0
+    max_json_bytes: int = 10 << 20
     api_base: str = "/ic/api/integration/v1"

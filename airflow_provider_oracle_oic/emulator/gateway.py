@@ -102,10 +102,47 @@ class Gateway:
             headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.status == 401 else {}
             await send_json(send, error.status, error_body(error.status, error.detail), headers)
             status = error.status
+        elif (limited := await self._bounded_json(scope, receive)) is None:
+            limit = self.emu.config.max_json_bytes
+            detail = f"The JSON body is larger than {limit} bytes; send a smaller request"
+            await send_json(send, 413, error_body(413, detail))
+            status = 413
         else:
-            status = await self._forward(scope, receive, send, fault if failing else None)
+            status = await self._forward(scope, limited, send, fault if failing else None)
         if path != TOKEN_PATH:
             self.emu.stats.record(method, self._template(scope), status)
+
+    async def _bounded_json(self, scope: Scope, receive: Receive) -> Receive | None:
+        """`receive` for the app, or None when a JSON body exceeds `max_json_bytes` (it is not kept)."""
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        if "json" not in headers.get("content-type", ""):
+            return receive
+        limit = self.emu.config.max_json_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
 
     def _template(self, scope: Scope) -> str:
         """The route template of a request, also for requests answered before routing (faults, 401)."""

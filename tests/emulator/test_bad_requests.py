@@ -107,3 +107,26 @@ def test_malformed_json_is_400(populated, oic_emulator, method, path):
     assert answer.status_code == 400
     assert "not valid JSON" in detail(answer)
     assert oic_emulator.state() == before
+
+
+def test_a_json_body_over_the_limit_is_refused_and_not_stored(api, oic_emulator):
+    huge = "x" * (oic_emulator.config.max_json_bytes + 1)
+    body = {"name": "LK_HUGE", "columns": ["a", "b"], "rows": [{"rowData": [huge, "y"]}]}
+    answer = api.post("/lookups", json=body)
+    assert answer.status_code == 413
+    assert "larger than" in detail(answer)
+    assert api.get("/lookups/LK_HUGE").status_code == 404
+
+
+def test_a_chunked_json_body_over_the_limit_is_refused(api, oic_emulator):
+    size = oic_emulator.config.max_json_bytes + 1
+
+    def chunks():
+        yield b'{"name": "LK_CHUNKED", "columns": ["a", "b"], "rows": [{"rowData": ["'
+        for _ in range(size // (1 << 20) + 1):
+            yield b"x" * (1 << 20)
+        yield b'", "y"]}]}'
+
+    answer = api.post("/lookups", data=chunks(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413
+    assert api.get("/lookups/LK_CHUNKED").status_code == 404
