@@ -36,7 +36,7 @@ from .specs import (
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
-# The names OIC accepts for lookups and certificate aliases; never a path.
+# The names OIC accepts for lookups, packages and certificate aliases; never a path.
 LOOKUP_OR_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 SECRET_NAME_PARTS = ("password", "secret", "token", "key")
@@ -351,6 +351,10 @@ class RecordParser:
 
     def _package(self, record: Mapping[str, Any]) -> PackageSpec:
         name = _required(record, "name")
+        if not LOOKUP_OR_ALIAS.match(name):
+            raise IssueError(
+                "name", f"'{name}' must be letters, digits, '_', '.' or '-' (e.g. com.example.orders)"
+            )
         archive = self.sources.file(record, "archive_path", "archive_base64", "package.par")
         check_checksum(archive, record)
         facts = archive_facts(archive, "archive_path" if record.get("archive_path") else "archive_base64")

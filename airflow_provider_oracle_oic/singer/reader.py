@@ -20,6 +20,9 @@ class SafeSingerReader(SimpleSingerReader):
 
     def deserialize_json(self, line: str) -> dict:
         self.line_number += 1
+        if any("\udc80" <= char <= "\udcff" for char in line):
+            # Python hands undecodable stdin bytes over as surrogate escapes.
+            raise InputLineError(f"line {self.line_number}: is not UTF-8 text; Singer input must be UTF-8")
         try:
             message = json.loads(line)
         except json.JSONDecodeError as exc:
