@@ -8,7 +8,16 @@ from email.utils import formatdate
 
 import pytest
 
-from airflow_provider_oracle_oic.oic import OICClient, OICConflictError, OICServerError, OICTransportError
+from airflow_provider_oracle_oic.emulator import EmulatorServer
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
+from airflow_provider_oracle_oic.emulator.config import EmulatorConfig
+from airflow_provider_oracle_oic.oic import (
+    OICClient,
+    OICConflictError,
+    OICPreconditionFailedError,
+    OICServerError,
+    OICTransportError,
+)
 from airflow_provider_oracle_oic.oic.retry import RetryPolicy, parse_retry_after
 from tests.oic.conftest import make_config
 
@@ -115,3 +124,38 @@ def test_retry_after_seconds_and_http_date():
     assert policy.is_retryable_status(500, "GET")
     assert not policy.is_retryable_status(500, "POST")
     assert not policy.is_retryable_status(404, "GET")
+
+
+@pytest.mark.parametrize("change", ["activate", "deactivate"])
+def test_a_status_change_whose_answer_was_lost_is_recognised_and_waited_for(change, tmp_path):
+    """The retry of a lost activation finds it in progress (412); the client knows it as its own."""
+    path = tmp_path / "slow.iar"
+    path.write_bytes(build_iar(IntegrationArchiveSpec("SLOW", "01.00.0000")))
+    with (
+        EmulatorServer(EmulatorConfig(activation_delay=0.5)) as server,
+        OICClient(make_config(server)) as oic,
+    ):
+        oic.integrations.import_archive(path)
+        if change == "deactivate":
+            oic.integrations.activate("SLOW|01.00.0000")
+            oic.integrations.wait_for_status("SLOW|01.00.0000", "ACTIVATED", 10, 0.05)
+        lost_answer = {
+            "route": "/ic/api/integration/v1/integrations/*",
+            "methods": ["POST"],
+            "after": True,
+            "pdrop": 1.0,
+            "times": 1,
+        }
+        server.set_faults([lost_answer])
+        getattr(oic.integrations, change)("SLOW|01.00.0000")
+        wanted = "ACTIVATED" if change == "activate" else "CONFIGURED"
+        assert oic.integrations.wait_for_status("SLOW|01.00.0000", wanted, 10, 0.05) == wanted
+        assert server.stats()["statuses"].get("412") == 1
+        assert server.faults()["injected"] == 1
+
+
+def test_a_412_from_a_lock_is_still_an_error(client, oic_emulator, iar):
+    client.integrations.import_archive(iar("HELD"))
+    oic_emulator.lock("integration", "HELD|01.00.0000")
+    with pytest.raises(OICPreconditionFailedError):
+        client.integrations.activate("HELD|01.00.0000")

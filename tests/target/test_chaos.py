@@ -118,4 +118,9 @@ def test_every_run_ends_deployed_or_exactly_restored(seed, chaos_emulator, refer
     for item in result.not_restorable:
         assert any(reason in item for reason in UNRESTORABLE_BY_NATURE), result.summary()
     assert CONN_PASSWORD not in result.summary()
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and "archives" not in path.parts:
+            written = path.read_bytes()
+            assert CONN_PASSWORD.encode() not in written, path
+            assert chaos_emulator.config.client_secret.encode() not in written, path
     assert injected > 0
