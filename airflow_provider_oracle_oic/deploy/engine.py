@@ -15,7 +15,7 @@ from ..oic import OICClient, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
 from .issues import Issue
-from .journal import Backups, Journal, JournalFolder, PastRun
+from .journal import Backups, FileJournalStore, Journal, JournalStore, PastRun, past_runs, prune, take_over
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
 from .observe import Observed, observe
 from .placeholders import Placeholders
@@ -45,6 +45,7 @@ class Deployment:
         secrets: Mapping[str, str] | None = None,
         secret_masker: SecretMasker | None = None,
         ledger_store: LedgerStore | None = None,
+        journal_store: JournalStore | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = deploy_settings(config)
@@ -61,6 +62,7 @@ class Deployment:
             path = self.settings.state_path
             ledger_store = JsonFileStore(path) if path else MemoryStore()
         self._ledger_store = ledger_store
+        self._journal_store = journal_store or FileJournalStore(self._journal_folder())
 
     @property
     def _instance(self) -> str:
@@ -144,7 +146,7 @@ class Deployment:
         result.issues = online_issues(inventory, observed)
         if result.issues:
             return result
-        interrupted = [r for r in self._journals().runs(self._instance) if r.interrupted]
+        interrupted = [r for r in past_runs(self._journal_store, self._instance) if r.interrupted]
         active_before = {i for run in interrupted for i in run.active_before}
         plan = Planner(settings, observed, ledger, active_before).plan(inventory)
         if settings.dry_run or plan.refused:
@@ -156,14 +158,12 @@ class Deployment:
             return result
         return self._apply(client, plan, observed, ledger, result, interrupted)
 
-    def _journals(self) -> JournalFolder:
+    def _journal_folder(self) -> Path:
         """Journals live beside the ledger file, else in the backup directory."""
-        settings = self.settings
-        if settings.state_path is not None:
-            folder = settings.state_path.with_name(settings.state_path.name + ".journals")
-        else:
-            folder = self._backup_root() / "journals"
-        return JournalFolder(folder, settings.backup_retention)
+        state_path = self.settings.state_path
+        if state_path is not None:
+            return state_path.with_name(state_path.name + ".journals")
+        return self._backup_root() / "journals"
 
     def _backup_root(self) -> Path:
         return self.settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"
@@ -179,10 +179,9 @@ class Deployment:
     ) -> DeploymentResult:
         settings = self.settings
         instance = self._instance
-        journals = self._journals()
+        store = self._journal_store
         inherited = tuple(dict.fromkeys(i for run in interrupted for i in run.active_before))
-        journal = Journal(journals.folder, self.run_id, instance, inherited)
-        journals.take_over(interrupted, self.run_id)
+        journal = Journal(store, self.run_id, instance, inherited)
         backups = Backups(self._backup_root(), self.run_id, settings.backup_retention)
         audit = AuditTrail(settings.audit_log, self.run_id, self.oic_config.client_id, instance)
         recorded: list[tuple[Step, ArtifactResult]] = []
@@ -198,11 +197,7 @@ class Deployment:
             lambda step, res: recorded.append((step, res)),
             applied,
         )
-        try:
-            result.results = applier.run(plan)
-        except BaseException:
-            journal.close()
-            raise
+        result.results = applier.run(plan)
         result.wrote = len(journal) > 0 or any(r.outcome == Outcome.APPLIED for r in result.results)
         status = "deployed"
         if not result.ok and settings.rollback_on_failure and len(journal):
@@ -225,9 +220,13 @@ class Deployment:
             _record_ledger(ledger, plan, after)
             ledger.save()
         journal.finish(status)
+        # Only now, and only when this run converged or carries their facts in its own journal: had it
+        # stopped before its end, the interrupted runs would still say what they knew.
+        if status != "incomplete" or journal.kept:
+            take_over(store, interrupted, self.run_id)
         audit.finish(result)
         backups.prune()
-        journals.prune()
+        prune(store, settings.backup_retention)
         if not journal and backups.folder.exists():
             shutil.rmtree(backups.folder, ignore_errors=True)
         return result

@@ -1,9 +1,10 @@
-"""The write-ahead journal: how to undo each write is on disk before the write is sent.
+"""The write-ahead journal: how to undo each write is stored before the write is sent.
 
-One JSON-lines file per run, named by its run id. Each write is preceded by an `intent` line (the
-undo that brings the artifact back to its pre-run state) and followed by an `outcome` line; a crash
-leaves an intent without outcome, which a later run reads as "may have taken effect". Every line is
-flushed and fsynced before the write it describes is sent.
+One journal per run, named by its run id. Each write is preceded by an `intent` event (the undo that
+brings the artifact back to its pre-run state) and followed by an `outcome` event; a crash leaves an
+intent without outcome, which a later run reads as "may have taken effect". Every event is durable
+(a file line flushed and fsynced, or a committed Airflow Variable) before the write it describes is
+sent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .specs import Kind
 
@@ -84,42 +85,102 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+class JournalStore(Protocol):
+    """Where journals live: files beside the ledger for the CLI, an Airflow-side store for operators."""
+
+    def append(self, run_id: str, event: dict[str, Any]) -> None:
+        """Add one event to a run's journal, durably, before returning."""
+
+    def events(self) -> dict[str, list[dict[str, Any]]]:
+        """Every journal's events by run id, the oldest journal first."""
+
+    def remove(self, run_id: str) -> None:
+        """Forget a run's journal."""
+
+
+class FileJournalStore:
+    """One JSON-lines file per run in `folder`, each line fsynced, readable only by its owner."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, run_id: str) -> Path:
+        return self.folder / f"{run_id}{JOURNAL_SUFFIX}"
+
+    def append(self, run_id: str, event: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path(run_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
+            out.write(json.dumps(event, sort_keys=True) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def events(self) -> dict[str, list[dict[str, Any]]]:
+        if not self.folder.is_dir():
+            return {}
+        paths = sorted(self.folder.glob(f"*{JOURNAL_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        return {p.name.removesuffix(JOURNAL_SUFFIX): _read_lines(p) for p in paths}
+
+    def remove(self, run_id: str) -> None:
+        self._path(run_id).unlink(missing_ok=True)
+
+
+def _read_lines(path: Path) -> list[dict[str, Any]]:
+    """A journal file's events; a torn last line (a crash mid-write) is skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    events = []
+    for line in lines:
+        with contextlib.suppress(json.JSONDecodeError):
+            event = json.loads(line)
+            if isinstance(event, dict):
+                events.append(event)
+    return events
+
+
+class MemoryJournalStore:
+    """Journals that live as long as the process (for callers that keep no files)."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, list[dict[str, Any]]] = {}
+
+    def append(self, run_id: str, event: dict[str, Any]) -> None:
+        self._events.setdefault(run_id, []).append(event)
+
+    def events(self) -> dict[str, list[dict[str, Any]]]:
+        return {k: list(v) for k, v in self._events.items()}
+
+    def remove(self, run_id: str) -> None:
+        self._events.pop(run_id, None)
+
+
 class Journal:
-    """A run's intents and outcomes, in write order; durable when given a folder."""
+    """A run's intents and outcomes, in write order, written through to a store."""
 
     def __init__(
-        self,
-        folder: Path | None,
-        run_id: str,
-        instance: str,
-        inherited_active: tuple[str, ...] = (),
+        self, store: JournalStore, run_id: str, instance: str, inherited_active: tuple[str, ...] = ()
     ) -> None:
+        self.store = store
         self.run_id = run_id
-        self.path = folder / f"{run_id}{JOURNAL_SUFFIX}" if folder is not None else None
         self._lock = threading.Lock()
         self._entries: list[Entry] = []
         self.not_restorable: list[str] = []
-        self._handle = None
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self._handle = os.fdopen(fd, "a", encoding="utf-8")
-        self._append(
-            {
-                "event": "start",
-                "run_id": run_id,
-                "instance": instance,
-                "time": _now(),
-                "inherited_active": list(inherited_active),
-            }
-        )
+        self._start: dict[str, Any] | None = {
+            "event": "start",
+            "run_id": run_id,
+            "instance": instance,
+            "time": _now(),
+            "inherited_active": list(inherited_active),
+        }
 
     def _append(self, event: dict[str, Any]) -> None:
-        if self._handle is None:
-            return
-        self._handle.write(json.dumps(event, sort_keys=True) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        # A run that writes nothing keeps no journal; the start event goes out with the first intent.
+        if self._start is not None:
+            self.store.append(self.run_id, self._start)
+            self._start = None
+        self.store.append(self.run_id, event)
 
     def intend(self, undo: Undo) -> Entry:
         """Journal how to undo a write that is about to be sent."""
@@ -152,27 +213,22 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def kept(self) -> bool:
+        """Whether anything was journaled (and so the store holds this run's journal)."""
+        return self._start is None
+
     def finish(self, status: str) -> None:
         """Close the journal: `deployed`, `rolled_back`, or `incomplete` (a later run converges it)."""
         with self._lock:
-            self._append({"event": "end", "status": status, "time": _now()})
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
-
-    def close(self) -> None:
-        """Close without an end line: the run stopped before it could say how it ended."""
-        with self._lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
+            if self._start is None:
+                self._append({"event": "end", "status": status, "time": _now()})
 
 
 @dataclass
 class PastRun:
     """A journal a previous run left, as read back."""
 
-    path: Path
     run_id: str
     instance: str
     status: str | None
@@ -191,20 +247,12 @@ class PastRun:
         return tuple(dict.fromkeys([*self.inherited_active, *own]))
 
 
-def read_journal(path: Path) -> PastRun | None:
-    """A past run's journal; a torn last line (a crash mid-write) is ignored. None when unreadable."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
+def past_run(run_id: str, events: list[dict[str, Any]]) -> PastRun | None:
+    """A past run read back from its events; None without a start event."""
     start: dict[str, Any] = {}
     status: str | None = None
     entries: dict[int, Entry] = {}
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue
+    for event in events:
         kind = event.get("event")
         if kind == "start":
             start = event
@@ -212,14 +260,14 @@ def read_journal(path: Path) -> PastRun | None:
             with contextlib.suppress(KeyError, ValueError, TypeError):
                 entries[int(event["seq"])] = Entry(int(event["seq"]), Undo.from_json(event["undo"]))
         elif kind == "outcome" and event.get("seq") in entries:
-            entries[event["seq"]].outcome = Outcome(event.get("outcome", "unknown"))
+            with contextlib.suppress(ValueError):
+                entries[event["seq"]].outcome = Outcome(event.get("outcome", "unknown"))
         elif kind in ("end", "resolved"):
             status = str(event.get("status") or kind)
     if not start:
         return None
     return PastRun(
-        path,
-        str(start.get("run_id", path.name)),
+        run_id,
         str(start.get("instance", "")),
         status,
         tuple(start.get("inherited_active") or ()),
@@ -227,36 +275,25 @@ def read_journal(path: Path) -> PastRun | None:
     )
 
 
-class JournalFolder:
-    """Where a ledger's journals live: one file per run, the newest `retention` finished ones kept."""
+def past_runs(store: JournalStore, instance: str) -> list[PastRun]:
+    """Past runs against `instance`, oldest first."""
+    runs = [past_run(run_id, events) for run_id, events in store.events().items()]
+    return [r for r in runs if r is not None and r.instance == instance]
 
-    def __init__(self, folder: Path, retention: int) -> None:
-        self.folder = folder
-        self.retention = retention
 
-    def runs(self, instance: str) -> list[PastRun]:
-        """Past runs against `instance`, oldest first."""
-        if not self.folder.is_dir():
-            return []
-        paths = sorted(self.folder.glob(f"*{JOURNAL_SUFFIX}"), key=lambda p: p.stat().st_mtime)
-        runs = [read_journal(p) for p in paths]
-        return [r for r in runs if r is not None and r.instance == instance]
+def take_over(store: JournalStore, runs: list[PastRun], by: str) -> None:
+    """Mark interrupted runs as taken over by run `by` (it carries their facts forward)."""
+    for run in runs:
+        store.append(run.run_id, {"event": "resolved", "status": "resolved", "by": by})
 
-    def take_over(self, runs: list[PastRun], by: str) -> None:
-        """Mark interrupted runs as taken over by run `by` (it carries their facts forward)."""
-        for run in runs:
-            with run.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps({"event": "resolved", "status": "resolved", "by": by}) + "\n")
 
-    def prune(self) -> None:
-        """Keep the newest `retention` journals; never one still interrupted."""
-        if not self.folder.is_dir():
-            return
-        paths = sorted(self.folder.glob(f"*{JOURNAL_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in paths[self.retention :]:
-            run = read_journal(old)
-            if run is None or not run.interrupted:
-                old.unlink(missing_ok=True)
+def prune(store: JournalStore, retention: int) -> None:
+    """Keep the newest `retention` journals; never one still interrupted."""
+    journals = list(store.events().items())
+    for run_id, events in journals[: max(len(journals) - retention, 0)]:
+        run = past_run(run_id, events)
+        if run is None or not run.interrupted:
+            store.remove(run_id)
 
 
 class Backups:

@@ -16,7 +16,7 @@ from airflow.sdk.log import mask_secret
 from ..deploy.specs import STREAMS
 from ..hooks.oic import OracleOICHook, target_settings
 from ..singer.schemas import schema_message
-from .ledger_store import VariableLedgerStore
+from .ledger_store import VariableJournalStore, VariableLedgerStore
 
 
 class TapFailedError(AirflowException):
@@ -179,10 +179,11 @@ class SingerToOICOperator(BaseOperator):
         for value in secrets.values():
             mask_secret(value)
         config = self._config()
-        ledger = None
+        ledger = journals = None
         if not config.get("state_path"):
             key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
             ledger = VariableLedgerStore(key)
+            journals = VariableJournalStore(f"{key}__journals")
         states: list[dict] = []
         try:
             result = run_target(
@@ -191,6 +192,7 @@ class SingerToOICOperator(BaseOperator):
                 secrets=secrets,
                 secret_masker=mask_secret,
                 ledger_store=ledger,
+                journal_store=journals,
                 state_sink=states.append,
             )
         except InputError as exc:

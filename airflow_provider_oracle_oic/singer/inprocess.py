@@ -6,6 +6,7 @@ import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
 from ..deploy.engine import SecretMasker
+from ..deploy.journal import JournalStore
 from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
 from .target import INPUT_ERRORS, TargetOracleOIC, describe_input_error, secret_settings
@@ -27,6 +28,7 @@ def run_target(
     secrets: Mapping[str, str] | None = None,
     secret_masker: SecretMasker | None = None,
     ledger_store: LedgerStore | None = None,
+    journal_store: JournalStore | None = None,
     state_sink: Callable[[dict], None] | None = None,
 ) -> DeploymentResult:
     """Deploy the Singer messages in `lines` with `config`; returns the result.
@@ -40,6 +42,7 @@ def run_target(
             secrets=secrets,
             secret_masker=secret_masker,
             ledger_store=ledger_store,
+            journal_store=journal_store,
             state_sink=state_sink or (lambda _state: None),
         )
     except INPUT_ERRORS as exc:

@@ -16,6 +16,7 @@ from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
 
 from ..deploy.engine import Deployment, SecretMasker
+from ..deploy.journal import JournalStore
 from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
 from ..deploy.settings import SettingsError
@@ -138,6 +139,7 @@ class TargetOracleOIC(Target):
         secrets: Mapping[str, str] | None = None,
         secret_masker: SecretMasker | None = None,
         ledger_store: LedgerStore | None = None,
+        journal_store: JournalStore | None = None,
         state_sink: Callable[[dict], None] | None = None,
     ) -> None:
         super().__init__(
@@ -148,7 +150,11 @@ class TargetOracleOIC(Target):
         )
         self._config.update({k: v for k, v in (overrides or {}).items() if v is not None})
         self.deployment = Deployment(
-            dict(self.config), secrets=secrets, secret_masker=secret_masker, ledger_store=ledger_store
+            dict(self.config),
+            secrets=secrets,
+            secret_masker=secret_masker,
+            ledger_store=ledger_store,
+            journal_store=journal_store,
         )
         self.result: DeploymentResult | None = None
         self._state_sink = state_sink

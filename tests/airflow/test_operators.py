@@ -306,6 +306,19 @@ deploy = SingerToOICOperator(task_id="deploy", ledger_variable="oic_ledger_secre
     assert task_states(run) == {"deploy": "success"}
     assert oic_connection.stats()["writes"] == 0
     assert {r["outcome"] for r in _value(xcom_values(run)["deploy:return_value"])["results"]} == {"skipped"}
+    journals = journal_variable("oic_ledger_secret_rerun__journals")
+    assert len(journals) == 1  # the re-run wrote nothing, so it kept no journal
+    [events] = journals.values()
+    assert events[0]["event"] == "start"
+    assert events[-1]["status"] == "deployed"
+    assert [e["event"] for e in events].count("intent") == 1
+
+
+def journal_variable(key: str) -> dict:
+    """The write-ahead journals a SingerToOICOperator kept in an Airflow Variable."""
+    from airflow.models import Variable
+
+    return json.loads(Variable.get(key))
 
 
 def test_bad_operator_arguments_fail_clearly(dag_runner, oic_connection, capfd):

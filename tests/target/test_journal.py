@@ -9,7 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from airflow_provider_oracle_oic.deploy.journal import Journal, Outcome, Undo, UndoAction, read_journal
+from airflow_provider_oracle_oic.deploy.journal import (
+    FileJournalStore,
+    Journal,
+    MemoryJournalStore,
+    Outcome,
+    Undo,
+    UndoAction,
+    past_runs,
+)
 from airflow_provider_oracle_oic.deploy.rollback import Restorer
 from airflow_provider_oracle_oic.deploy.specs import Kind
 from airflow_provider_oracle_oic.oic import OICClient, OICConfig
@@ -58,14 +66,13 @@ def test_each_write_is_journaled_before_it_is_sent_and_settled_after(config, arc
     assert "delete" in actions  # the lookup it created
     assert "activate" in actions  # KEPT was ACTIVATED before its replace
     assert "restore_archive" in actions
-    past = read_journal(path)
-    assert past is not None
+    [past] = past_runs(FileJournalStore(path.parent), config["base_url"])
     assert not past.interrupted
     assert api.status("KEPT|01.00.0000") == "ACTIVATED"
 
 
-def test_rollback_takes_an_artifact_that_is_already_gone_as_undone(oic_emulator, tmp_path):
-    journal = Journal(tmp_path, "run-gone", oic_emulator.url)
+def test_rollback_takes_an_artifact_that_is_already_gone_as_undone(oic_emulator):
+    journal = Journal(MemoryJournalStore(), "run-gone", oic_emulator.url)
     entry = journal.intend(Undo(UndoAction.DELETE, Kind.LOOKUP, "LK_NEVER", "delete lookup LK_NEVER"))
     journal.settle(entry, Outcome.UNKNOWN)
     with client_for(oic_emulator) as client:
@@ -74,10 +81,10 @@ def test_rollback_takes_an_artifact_that_is_already_gone_as_undone(oic_emulator,
     assert problems == []
 
 
-def test_rollback_names_what_it_could_not_bring_back(oic_emulator, api, tmp_path):
+def test_rollback_names_what_it_could_not_bring_back(oic_emulator, api):
     assert api.import_iar("HELD", "01.00.0000").status_code == 204
     oic_emulator.lock("integration", "HELD|01.00.0000")
-    journal = Journal(tmp_path, "run-held", oic_emulator.url)
+    journal = Journal(MemoryJournalStore(), "run-held", oic_emulator.url)
     undo = Undo(
         UndoAction.ACTIVATE, Kind.INTEGRATION, "HELD|01.00.0000", "reactivate integration HELD|01.00.0000"
     )
@@ -89,10 +96,10 @@ def test_rollback_names_what_it_could_not_bring_back(oic_emulator, api, tmp_path
     assert problems == ["integration HELD|01.00.0000 is CONFIGURED; it was ACTIVATED before the run"]
 
 
-def test_a_write_oic_refused_is_not_undone(oic_emulator, api, tmp_path):
+def test_a_write_oic_refused_is_not_undone(oic_emulator, api):
     """A 4xx means the write did not happen: its undo (deleting what 'we' created) must not run."""
     api.post("/lookups", json={"name": "LK_THEIRS", "columns": ["a", "b"], "rows": []})
-    journal = Journal(tmp_path, "run-refused", oic_emulator.url)
+    journal = Journal(MemoryJournalStore(), "run-refused", oic_emulator.url)
     entry = journal.intend(Undo(UndoAction.DELETE, Kind.LOOKUP, "LK_THEIRS", "delete lookup LK_THEIRS"))
     journal.settle(entry, Outcome.FAILED)
     with client_for(oic_emulator) as client:
@@ -125,8 +132,7 @@ def test_a_run_that_wrote_and_failed_exits_1_not_2(config, archives, api, oic_em
     assert "nothing was written" not in done.stderr
     assert api.get("/lookups/LK_FIRST").status_code == 404
     [path] = journals(config)
-    past = read_journal(path)
-    assert past is not None
+    [past] = past_runs(FileJournalStore(path.parent), config["base_url"])
     assert past.status == "rolled_back"
 
 
