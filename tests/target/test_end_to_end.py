@@ -190,3 +190,26 @@ def test_deployment_prefix_renames_integration_codes(config, archives, oic_emula
     assert ids == {"GREEN_ORDERS|01.00.0000"}
     bad = run_target({**config, "deployment_prefix": "green-"}, singer_lines([("integrations", record)]))
     assert [(i.field, "upper-case" in i.message) for i in bad.issues] == [("code", True)]
+
+
+def test_integration_id_form_with_the_standard_schema(config, archives, oic_emulator):
+    """The stream's own SCHEMA keys on code and version; `id: "CODE|VERSION"` alone must still do."""
+    records = [("integrations", {"id": "PIPE|01.00.0000", "archive_path": archives.iar("PIPE")})]
+    result = run_target(config, singer_lines(records))
+    assert result.ok, result.summary()
+    assert [f"{i['code']}|{i['version']}" for i in oic_emulator.state()["integrations"]] == [
+        "PIPE|01.00.0000"
+    ]
+
+
+def test_a_package_is_created_under_the_record_name_whatever_its_file_is_called(
+    config, archives, oic_emulator
+):
+    path = archives.par("release-42", [IntegrationArchiveSpec("PKG_A", "01.00.0000")])
+    records = [("packages", {"name": "com.example.orders", "archive_path": path})]
+    assert run_target(config, singer_lines(records)).ok
+    assert [p["name"] for p in oic_emulator.state()["packages"]] == ["com.example.orders"]
+    oic_emulator.reset_stats()
+    again = run_target(config, singer_lines(records))
+    assert again.ok, again.summary()
+    assert oic_emulator.stats()["writes"] == 0
