@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECRET_NAME_PARTS = ("password", "secret", "token", "key")
-
 
 @dataclass
 class Property:
@@ -17,11 +15,10 @@ class Property:
     required: bool = False
     hidden: bool = False
 
-    def is_write_only(self, security: bool) -> bool:
-        """Passwords, and security properties named like secrets, are never returned (§11.3)."""
-        if self.type == "PASSWORD":
-            return True
-        return security and any(part in self.name.lower() for part in SECRET_NAME_PARTS)
+    @property
+    def write_only(self) -> bool:
+        """A PASSWORD-typed property (its type comes from the adapter catalogue) is never returned (§11.3)."""
+        return self.type == "PASSWORD"
 
 
 @dataclass

@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .backend.common import check_code_version, ensure_connections
-from .backend.connections import REQUIRED_BY_ADAPTER, REQUIRED_BY_POLICY
+from .adapters import adapter as catalogue
+from .backend.common import apply_catalogue, check_code_version, ensure_connections
 from .backend.lookups import parse_body as parse_lookup
 from .builders import IntegrationArchiveSpec, build_iar
 from .errors import OICError, bad_request
@@ -49,13 +49,11 @@ def _digest(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 
-def _dump_properties(props: dict[str, Property], security: bool, reveal: bool) -> list[dict[str, Any]]:
+def _dump_properties(props: dict[str, Property], reveal: bool) -> list[dict[str, Any]]:
     return [
         {
             "propertyName": p.name,
-            "propertyValue": p.value
-            if reveal or p.value is None or not p.is_write_only(security)
-            else _digest(p.value),
+            "propertyValue": p.value if reveal or p.value is None or not p.write_only else _digest(p.value),
             "propertyType": p.type,
         }
         for p in props.values()
@@ -74,8 +72,8 @@ def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
                 "description": c.description,
                 "securityPolicy": c.security_policy,
                 "agentGroupId": c.agent_group_id,
-                "connectionProperties": _dump_properties(c.connection_properties, False, reveal_secrets),
-                "securityProperties": _dump_properties(c.security_properties, True, reveal_secrets),
+                "connectionProperties": _dump_properties(c.connection_properties, reveal_secrets),
+                "securityProperties": _dump_properties(c.security_properties, reveal_secrets),
                 "status": c.status,
                 "testStatus": c.test_status,
                 "locked": c.locked,
@@ -194,8 +192,12 @@ def _blob(store: Store, entry: dict[str, Any], digest_key: str, base64_key: str,
 
 def _load_connection(store: Store, raw: dict[str, Any], where: str, now: float) -> Connection:
     policy = raw.get("securityPolicy")
-    if policy is not None and policy not in REQUIRED_BY_POLICY:
-        raise bad_request(f"{where}: securityPolicy {policy!r} is not supported")
+    adapter = catalogue(str(raw.get("adapter", "rest")))
+    if policy is not None and adapter.policy(policy) is None:
+        raise bad_request(
+            f"{where}: securityPolicy {policy!r} is not offered by the {adapter.display} adapter; "
+            f"use one of {', '.join(p.name for p in adapter.policies)}"
+        )
     conn = Connection(
         id=raw["id"],
         name=raw.get("name", raw["id"]),
@@ -212,12 +214,7 @@ def _load_connection(store: Store, raw: dict[str, Any], where: str, now: float) 
         test_status=raw.get("testStatus", "SUCCESS" if raw.get("status") == "CONFIGURED" else "NOTTESTED"),
         locked=bool(raw.get("locked", False)),
     )
-    for name in REQUIRED_BY_ADAPTER.get(conn.adapter, ()):
-        if name in conn.connection_properties:
-            conn.connection_properties[name].required = True
-    for name in REQUIRED_BY_POLICY.get(policy or "", ()):
-        if name in conn.security_properties:
-            conn.security_properties[name].required = True
+    apply_catalogue(conn)
     return conn
 
 

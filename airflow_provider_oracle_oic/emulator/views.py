@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from .backend.connections import REQUIRED_BY_POLICY
+from .adapters import Policy, PropertyDef
+from .adapters import adapter as catalogue
 from .models import Certificate, Connection, Integration, Library, Lookup, Package, Property
 
-MASK = "*****"
 CREATOR = "oic-emulator"
 
 
@@ -33,47 +33,75 @@ def _audit(created: float, updated: float) -> dict[str, Any]:
     }
 
 
-def _property(prop: Property, group: str, security: bool) -> dict[str, Any]:
+def _property(prop: Property, definition: PropertyDef | None, group: str) -> dict[str, Any]:
+    """A property object as OIC returns it; a PASSWORD value is never included (§4)."""
     body: dict[str, Any] = {
         "propertyName": prop.name,
+        "displayName": definition.display if definition else prop.name,
         "propertyType": prop.type,
         "propertyGroup": group,
         "requiredFlag": prop.required,
         "hiddenFlag": prop.hidden,
+        "hasAttachment": False,
     }
-    if prop.value is not None:
-        body["propertyValue"] = MASK if prop.is_write_only(security) else prop.value
+    if definition is not None and definition.short_desc:
+        body["propertyShortDesc"] = definition.short_desc
+    if definition is not None and definition.choices:
+        body["acceptableKeys"] = [
+            {"keyName": key, "displayName": key, "scope": "SOURCE_AND_TARGET"} for key in definition.choices
+        ]
+    if prop.value is not None and not prop.write_only:
+        body["propertyValue"] = prop.value
     return body
 
 
-def connection(conn: Connection, base: str) -> dict[str, Any]:
+def _policy_info(policy: Policy) -> dict[str, Any]:
+    return {
+        "scope": policy.scope,
+        "securityPolicy": policy.name,
+        "securityProperties": [
+            _property(Property(d.name, None, d.type, d.required), d, "CREDENTIALS") for d in policy.properties
+        ],
+    }
+
+
+def connection(conn: Connection, base: str, usage: int = 0, usage_active: int = 0) -> dict[str, Any]:
+    adapter = catalogue(conn.adapter)
+    policy = adapter.policy(conn.security_policy)
+    conn_defs = {d.name: d for d in adapter.connection_properties}
+    sec_defs = {d.name: d for d in (policy.properties if policy else ())}
     return {
         "id": conn.id,
         "name": conn.name,
         "description": conn.description,
-        "adapterType": {"name": conn.adapter, "displayName": conn.adapter.upper(), "type": "PREINSTALLED"},
+        "keywords": "",
+        "adapterType": {
+            "name": conn.adapter,
+            "displayName": adapter.display,
+            "type": "PREINSTALLED",
+            "links": [],
+        },
         "role": conn.role,
         "status": conn.status,
         "testStatus": conn.test_status,
         "percentageComplete": 100 if conn.status == "CONFIGURED" else 50,
         "lockedFlag": conn.locked,
+        "hasOverride": False,
+        "agentRequired": False,
+        "agentSupported": False,
+        "privateEndpoint": False,
         "securityPolicy": conn.security_policy,
         "agentGroupId": conn.agent_group_id,
         "connectionProperties": [
-            _property(p, "CONNECTION_PROPS", False) for p in conn.connection_properties.values()
+            _property(p, conn_defs.get(p.name), "CONNECTION_PROPS")
+            for p in conn.connection_properties.values()
         ],
-        "securityProperties": [_property(p, "CREDENTIALS", True) for p in conn.security_properties.values()],
-        "securityPolicyInfo": [
-            {
-                "scope": "ACTION",
-                "securityPolicy": policy,
-                "securityProperties": [
-                    _property(Property(name, None, required=True), "CREDENTIALS", True) for name in names
-                ],
-            }
-            for policy, names in REQUIRED_BY_POLICY.items()
+        "securityProperties": [
+            _property(p, sec_defs.get(p.name), "CREDENTIALS") for p in conn.security_properties.values()
         ],
-        "usage": 0,
+        "securityPolicyInfo": [_policy_info(p) for p in adapter.policies],
+        "usage": usage,
+        "usageActive": usage_active,
         **_audit(conn.created, conn.last_updated),
         "links": links(base, "connections", conn.id),
     }

@@ -144,9 +144,9 @@ class Connection:
     def configured(self) -> bool:
         return self.status == "CONFIGURED"
 
-    def properties(self) -> dict[str, str | None]:
-        """Connection properties by name (values OIC returns)."""
-        return {p.name: p.value for p in self.connection_properties}
+    def properties(self) -> dict[str, str]:
+        """The connection properties that have a value, by name (OIC lists unset ones too)."""
+        return {p.name: p.value for p in self.connection_properties if p.value is not None}
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Connection:

@@ -23,7 +23,7 @@ def test_update_applies_only_documented_fields(api, conn):
             "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
             "agentGroupId": "AGENT_1",
             "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://a.example"}],
-            "securityProperties": [{"propertyName": "clientId", "propertyValue": "cid"}],
+            "securityProperties": [{"propertyName": "oauth.client.id", "propertyValue": "cid"}],
         },
     )
     assert answer.status_code == 200
@@ -33,9 +33,15 @@ def test_update_applies_only_documented_fields(api, conn):
     props = {p["propertyName"]: p for p in body["connectionProperties"]}
     assert props["connectionUrl"]["propertyValue"] == "https://a.example"
     assert props["connectionUrl"]["requiredFlag"] is True
+    assert props["connectionUrl"]["propertyType"] == "URL"
+    assert props["connectionUrl"]["displayName"] == "Connection URL"
+    assert props["connectionType"]["acceptableKeys"][0]["keyName"] == "restUrl"
+    assert "propertyValue" not in props["connectionType"]
     secs = {p["propertyName"]: p for p in body["securityProperties"]}
-    assert secs["clientId"]["propertyValue"] == "cid"
-    assert {"clientSecret", "accessTokenUri"} <= set(secs)
+    assert secs["oauth.client.id"]["propertyValue"] == "cid"
+    assert {"oauth.client.secret", "oauth.access.token.uri"} <= set(secs)
+    assert secs["oauth.client.secret"]["propertyType"] == "PASSWORD"
+    assert all(p["hasAttachment"] is False for p in body["securityProperties"])
     assert all(p["propertyGroup"] == "CREDENTIALS" for p in body["securityProperties"])
     assert (body["status"], body["testStatus"]) == ("INPROGRESS", "NOTTESTED")
 
@@ -53,14 +59,18 @@ def test_updates_merge_by_property_name(api, conn):
         {
             "connectionProperties": [
                 {"propertyName": "connectionUrl", "propertyValue": "https://b"},
-                {"propertyName": "timeout", "propertyValue": "30"},
+                {"propertyName": "tlsVersion", "propertyValue": "TLSv1.2"},
             ]
         },
     )
     body = api.get(f"/connections/{conn}").json()
     assert {p["propertyName"]: p.get("propertyValue") for p in body["securityProperties"]}["username"] == "u1"
-    props = {p["propertyName"]: p.get("propertyValue") for p in body["connectionProperties"]}
-    assert props == {"connectionUrl": "https://b", "timeout": "30"}
+    props = {
+        p["propertyName"]: p.get("propertyValue")
+        for p in body["connectionProperties"]
+        if "propertyValue" in p
+    }
+    assert props == {"connectionUrl": "https://b", "tlsVersion": "TLSv1.2"}
 
 
 def test_test_is_409_until_complete_then_200_configured(api, conn):
@@ -92,7 +102,7 @@ def test_test_is_409_until_complete_then_200_configured(api, conn):
         ("NONE", {}),
         (
             "OAUTH_CLIENT_CREDENTIALS",
-            {"clientId": "c", "clientSecret": "s", "accessTokenUri": "https://idp/t"},
+            {"oauth.client.id": "c", "oauth.client.secret": "s", "oauth.access.token.uri": "https://idp/t"},
         ),
     ],
 )
@@ -110,17 +120,26 @@ def test_required_properties_per_policy(api, conn, policy, properties):
 
 def test_passwords_are_never_returned(api, conn):
     api.configure_connection(conn)
-    api.patch(
-        f"/connections/{conn}",
-        {"securityProperties": [{"propertyName": "apiKey", "propertyValue": "k-secret-2"}]},
-    )
     text = api.get(f"/connections/{conn}").text + api.get("/connections").text
     assert "pw-secret-1" not in text
+    secs = {p["propertyName"]: p for p in api.get(f"/connections/{conn}").json()["securityProperties"]}
+    assert "propertyValue" not in secs["password"]
+    assert secs["username"]["propertyValue"] == "svc"
+    api.patch(
+        f"/connections/{conn}",
+        {
+            "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
+            "securityProperties": [
+                {"propertyName": "oauth.client.secret", "propertyValue": "k-secret-2"},
+                {"propertyName": "oauth.access.token.uri", "propertyValue": "https://idp/token"},
+            ],
+        },
+    )
+    text = api.get(f"/connections/{conn}").text
     assert "k-secret-2" not in text
     secs = {p["propertyName"]: p for p in api.get(f"/connections/{conn}").json()["securityProperties"]}
-    assert secs["password"]["propertyValue"] == "*****"
-    assert secs["apiKey"]["propertyValue"] == "*****"
-    assert secs["username"]["propertyValue"] == "svc"
+    # Only the catalogue's propertyType decides: a URL whose name holds "token" is readable.
+    assert secs["oauth.access.token.uri"]["propertyValue"] == "https://idp/token"
 
 
 def test_bad_updates_are_400_and_change_nothing(api, conn):
@@ -128,6 +147,11 @@ def test_bad_updates_are_400_and_change_nothing(api, conn):
     for body in (
         ["not", "an", "object"],
         {"securityPolicy": "MAGIC"},
+        {"connectionProperties": [{"propertyName": "timeout", "propertyValue": "30"}]},
+        {
+            "securityPolicy": "BASIC_AUTH",
+            "securityProperties": [{"propertyName": "clientId", "propertyValue": "c"}],
+        },
         {"connectionProperties": {"connectionUrl": "x"}},
         {"securityProperties": [{"propertyValue": "no name"}]},
         {"agentGroupId": 5},
@@ -167,3 +191,27 @@ def test_list_connections_with_q(api):
     listing = api.get("/connections", params={"q": "{status:'CONFIGURED'}"}).json()
     assert [c["id"] for c in listing["items"]] == ["REST_B"]
     assert api.get("/connections").json()["totalResults"] == 2
+
+
+def test_the_adapter_catalogue_decides_policies_and_property_names(api, conn):
+    body = api.get(f"/connections/{conn}").json()
+    offered = {p["securityPolicy"]: p for p in body["securityPolicyInfo"]}
+    assert {"BASIC_AUTH", "OAUTH_CLIENT_CREDENTIALS", "NONE"} <= set(offered)
+    oauth = {p["propertyName"]: p for p in offered["OAUTH_CLIENT_CREDENTIALS"]["securityProperties"]}
+    assert oauth["oauth.client.secret"]["propertyType"] == "PASSWORD"
+    assert oauth["oauth.client.id"]["requiredFlag"] is True
+    assert oauth["oauth.scope"]["requiredFlag"] is False
+    answer = api.patch(f"/connections/{conn}", {"securityPolicy": "FTP_SERVER_ACCESS_POLICY"})
+    assert answer.status_code == 400
+    assert "not offered by the REST adapter" in detail(answer)
+    assert "BASIC_AUTH" in detail(answer)
+    answer = api.patch(
+        f"/connections/{conn}",
+        {
+            "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
+            "securityProperties": [{"propertyName": "clientId", "propertyValue": "c"}],
+        },
+    )
+    assert answer.status_code == 400
+    assert "no property 'clientId'" in detail(answer)
+    assert "oauth.client.id" in detail(answer)

@@ -8,9 +8,8 @@ from airflow_provider_oracle_oic.emulator.builders import build_certificate_pem,
 
 SECRETS = {
     "password": "S3cret-basic-pw",
-    "clientSecret": "S3cret-oauth-client",
+    "oauth.client.secret": "S3cret-oauth-client",
     "apiKey": "S3cret-api-key",
-    "customPassword": "S3cret-typed-password",
     "keystorePassword": "S3cret-keystore",
     "keyPasswords": "S3cret-key-passwords",
     "passPhrase": "S3cret-pgp-phrase",
@@ -23,19 +22,19 @@ def _set_every_secret(api) -> None:
         "/connections/REST_BASIC",
         {
             "securityPolicy": "BASIC_AUTH",
-            "connectionProperties": [
-                {"propertyName": "connectionUrl", "propertyValue": "https://x"},
-                {
-                    "propertyName": "customPassword",
-                    "propertyValue": SECRETS["customPassword"],
-                    "propertyType": "PASSWORD",
-                },
-            ],
+            "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://x"}],
             "securityProperties": [
                 {"propertyName": "username", "propertyValue": "svc"},
                 {"propertyName": "password", "propertyValue": SECRETS["password"]},
-                {"propertyName": "apiKey", "propertyValue": SECRETS["apiKey"]},
             ],
+        },
+    )
+    api.import_iar("KEYED", "01.00.0000", connections=["REST_KEY"])
+    api.patch(
+        "/connections/REST_KEY",
+        {
+            "securityPolicy": "API_KEY_BASED_AUTHENTICATION",
+            "securityProperties": [{"propertyName": "apiKey", "propertyValue": SECRETS["apiKey"]}],
         },
     )
     api.patch(
@@ -43,8 +42,8 @@ def _set_every_secret(api) -> None:
         {
             "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
             "securityProperties": [
-                {"propertyName": "clientId", "propertyValue": "cid"},
-                {"propertyName": "clientSecret", "propertyValue": SECRETS["clientSecret"]},
+                {"propertyName": "oauth.client.id", "propertyValue": "cid"},
+                {"propertyName": "oauth.client.secret", "propertyValue": SECRETS["oauth.client.secret"]},
             ],
         },
     )
@@ -116,5 +115,5 @@ def test_no_get_returns_a_secret(api, oic_emulator):
     assert "/_emulator/state" in ok_paths
     assert len(ok_paths) >= 15
     secs = {p["propertyName"]: p for p in api.get("/connections/REST_OAUTH").json()["securityProperties"]}
-    assert secs["clientSecret"]["propertyValue"] == "*****"
-    assert secs["clientId"]["propertyValue"] == "cid"
+    assert "propertyValue" not in secs["oauth.client.secret"]
+    assert secs["oauth.client.id"]["propertyValue"] == "cid"

@@ -244,7 +244,7 @@ AUDIT_SCHEMA = {
 def test_audit_trail_matches_its_schema_and_holds_no_secret(config, archives, existing, oic_emulator):
     incomplete = {
         "securityPolicy": "OAUTH_CLIENT_CREDENTIALS",
-        "securityProperties": {"clientId": "only-this"},
+        "securityProperties": {"oauth.client.id": "only-this"},
     }
     assert not run_target(config, five_integrations(archives, conn_e=incomplete, conn_a=GOOD_A)).ok
     assert run_target(config, five_integrations(archives, conn_e=GOOD_E, conn_a=GOOD_A)).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..adapters import adapter as catalogue
 from ..archives import ArchiveFacts, open_checked_zip, read_facts
 from ..errors import bad_request
 from ..models import Connection, Integration, Property
@@ -40,20 +41,28 @@ def checked_facts(store: Store, staged: Path, what: str) -> ArchiveFacts:
         return read_facts(archive, what)
 
 
+def apply_catalogue(conn: Connection) -> None:
+    """Every property the adapter (and its chosen policy) defines is listed, with Oracle's type and
+    requiredFlag; values set before are kept."""
+    adapter = catalogue(conn.adapter)
+    policy = adapter.policy(conn.security_policy)
+    for defs, props in (
+        (adapter.connection_properties, conn.connection_properties),
+        (policy.properties if policy else (), conn.security_properties),
+    ):
+        for definition in defs:
+            prop = props.setdefault(definition.name, Property(definition.name, None))
+            prop.type, prop.required = definition.type, definition.required
+
+
 def ensure_connections(store: Store, ids: tuple[str, ...]) -> None:
     """Create the connections an import names that do not exist yet (§11.4)."""
     for conn_id in ids:
         if conn_id not in store.connections:
             now = store.stamp()
-            store.connections[conn_id] = Connection(
-                id=conn_id,
-                name=conn_id,
-                created=now,
-                last_updated=now,
-                connection_properties={
-                    "connectionUrl": Property("connectionUrl", None, "URL", required=True)
-                },
-            )
+            conn = Connection(id=conn_id, name=conn_id, created=now, last_updated=now)
+            apply_catalogue(conn)
+            store.connections[conn_id] = conn
 
 
 def active_users(store: Store, attribute: str, name: str) -> list[Integration]:

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters import PropertyDef
+from ..adapters import adapter as catalogue
 from ..errors import bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Connection, Property
 from ..store import Store
-from .common import active_users
+from .common import active_users, apply_catalogue
 
-# The emulator's reading of which properties make a connection complete (§11.2); one table to correct.
-REQUIRED_BY_POLICY: dict[str, tuple[str, ...]] = {
-    "BASIC_AUTH": ("username", "password"),
-    "OAUTH_CLIENT_CREDENTIALS": ("clientId", "clientSecret", "accessTokenUri"),
-    "OAUTH_RESOURCE_OWNER_PASSWORD_CREDENTIALS": (
-        "clientId",
-        "clientSecret",
-        "accessTokenUri",
-        "username",
-        "password",
-    ),
-    "USERNAME_PASSWORD_TOKEN": ("username", "password"),
-    "OCI_SIGNATURE_VERSION1": ("tenancyOCID", "userOCID", "privateKey", "fingerprint"),
-    "OAUTH": ("clientId", "clientSecret", "accessTokenUri", "authCodeUri"),
-    "NONE": (),
-}
-REQUIRED_BY_ADAPTER: dict[str, tuple[str, ...]] = {"rest": ("connectionUrl",), "soap": ("connectionUrl",)}
 UPDATABLE = ("connectionProperties", "securityProperties", "securityPolicy", "agentGroupId")
 
 
@@ -61,21 +46,16 @@ def _merge(target: dict[str, Property], updates: list[Property]) -> None:
             target[prop.name] = prop
         else:
             current.value = prop.value
-            if prop.type != "STRING":
-                current.type = prop.type
 
 
-def _mark_required(conn: Connection) -> None:
-    required_conn = set(REQUIRED_BY_ADAPTER.get(conn.adapter, ()))
-    required_sec = set(REQUIRED_BY_POLICY.get(conn.security_policy or "", ()))
-    for name in required_conn:
-        conn.connection_properties.setdefault(name, Property(name, None, "URL"))
-    for name in required_sec:
-        conn.security_properties.setdefault(name, Property(name, None))
-    for prop in conn.connection_properties.values():
-        prop.required = prop.name in required_conn
-    for prop in conn.security_properties.values():
-        prop.required = prop.name in required_sec
+def _unknown(updates: list[Property], defs: tuple[PropertyDef, ...], ident: str, where: str) -> None:
+    known = [d.name for d in defs]
+    for prop in updates:
+        if prop.name not in known:
+            raise bad_request(
+                f"Connection {ident}: {where} has no property '{prop.name}'; "
+                f"its properties are {', '.join(known) or 'none'}"
+            )
 
 
 def update(store: Store, ident: str, body: Any) -> Connection:
@@ -87,22 +67,29 @@ def update(store: Store, ident: str, body: Any) -> Connection:
         raise precondition_failed(
             f"Connection {ident} is locked (open in the designer); close it there and retry"
         )
+    adapter = catalogue(conn.adapter)
     policy = body.get("securityPolicy", conn.security_policy)
-    if policy is not None and policy not in REQUIRED_BY_POLICY:
+    offered = adapter.policy(policy) if policy is not None else None
+    if policy is not None and offered is None:
         raise bad_request(
-            f"Connection {ident}: securityPolicy '{policy}' is not supported; use one of {', '.join(REQUIRED_BY_POLICY)}"
+            f"Connection {ident}: securityPolicy '{policy}' is not offered by the {adapter.display} adapter; "
+            f"use one of {', '.join(p.name for p in adapter.policies)}"
         )
     agent = body.get("agentGroupId", conn.agent_group_id)
     if agent is not None and not isinstance(agent, str):
         raise bad_request(f"Connection {ident}: agentGroupId must be a string")
     conn_props = _parse_properties(body.get("connectionProperties", []), "connectionProperties", ident)
     sec_props = _parse_properties(body.get("securityProperties", []), "securityProperties", ident)
+    _unknown(conn_props, adapter.connection_properties, ident, f"the {adapter.display} adapter")
+    if sec_props and offered is None:
+        raise bad_request(f"Connection {ident}: set securityPolicy before securityProperties")
+    _unknown(sec_props, offered.properties if offered else (), ident, f"security policy {policy}")
     if policy != conn.security_policy:
         conn.security_properties = {}
     conn.security_policy, conn.agent_group_id = policy, agent
     _merge(conn.connection_properties, conn_props)
     _merge(conn.security_properties, sec_props)
-    _mark_required(conn)
+    apply_catalogue(conn)
     conn.status, conn.test_status, conn.last_updated = "INPROGRESS", "NOTTESTED", store.stamp()
     return conn
 
@@ -111,9 +98,9 @@ def missing_properties(conn: Connection) -> list[str]:
     """What a test needs that is not set: the policy, then required properties by name."""
     if conn.security_policy is None:
         return ["securityPolicy"]
-    props = {**conn.connection_properties, **conn.security_properties}
-    required = REQUIRED_BY_ADAPTER.get(conn.adapter, ()) + REQUIRED_BY_POLICY[conn.security_policy]
-    return [name for name in required if name not in props or not props[name].value]
+    apply_catalogue(conn)
+    props = [*conn.connection_properties.values(), *conn.security_properties.values()]
+    return [p.name for p in props if p.required and not p.value]
 
 
 def test(store: Store, ident: str) -> Connection:
