@@ -13,6 +13,8 @@ from ..oic import OICClient, OICError
 from ..oic.models import Connection, Integration
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
+from .connection_checks import catalogue_issues
+from .issues import IssueError
 from .journal import Backups, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
 from .plan import ACTIVATION_LEVEL, LEVEL_NAMES, WRITES, Action, Plan, Step
@@ -112,7 +114,7 @@ class Applier:
         started = time.monotonic()
         try:
             detail = self._perform(step)
-        except (OICError, OSError) as exc:
+        except (OICError, OSError, IssueError) as exc:
             log.error("%s: %s failed: %s", step.artifact, step.action.value, exc)
             return self._result(step, StepOutcome.FAILED, time.monotonic() - started, str(exc))
         log.info("%s: %s done", step.artifact, step.action.value)
@@ -270,6 +272,13 @@ class Applier:
     def _connection(self, step: Step, spec: ConnectionSpec) -> str | None:
         connections = self.client.connections
         before = self.ctx.observed.connections.get(spec.key)
+        if before is None:
+            # Created by this run's import: only now can OIC's catalogue of its adapter be read.
+            problems = catalogue_issues(
+                spec, connections.get(spec.key), self.ctx.settings.allow_literal_secrets
+            )
+            if problems:
+                raise IssueError("record", "; ".join(f"{p.field}: {p.message}" for p in problems))
         if step.action == Action.UPDATE:
             undo = None
             if before is not None:

@@ -123,6 +123,11 @@ class Deployment:
         settings = self.settings
         if settings.validate_only:
             client.transport.tokens.token()
+            result.warnings.extend(
+                f"connection {s.key}: not checked against OIC's catalogue of its adapter (policies, "
+                "property names, required and PASSWORD properties); validate-only reads nothing from OIC"
+                for s in inventory.of(Kind.CONNECTION)
+            )
             result.results = [
                 ArtifactResult(
                     f"{s.kind.singular} {s.key}", s.kind.singular, s.key, "validate", Outcome.SKIPPED, "valid"
@@ -143,7 +148,7 @@ class Deployment:
                 "are treated by conflict_resolution on every run"
             )
         observed = observe(client, inventory, settings.max_concurrency)
-        result.issues = online_issues(inventory, observed)
+        result.issues = online_issues(inventory, observed, settings.allow_literal_secrets)
         if result.issues:
             return result
         interrupted = [r for r in past_runs(self._journal_store, self._instance) if r.interrupted]

@@ -231,7 +231,7 @@ class RecordParser:
                 or kind == "PASSWORD"
                 or (security and any(part in name.lower() for part in SECRET_NAME_PARTS))
             )
-            values[name] = Value(text, secret)
+            values[name] = Value(text, secret, had_placeholder)
         return values
 
     def _resolve(self, text: str, field_name: str) -> tuple[str, bool]:

@@ -130,6 +130,7 @@ class DeploymentResult:
         if self.not_restorable:
             lines.append("not in its pre-run state after the rollback (could not be restored):")
             lines.extend(f"  - {item}" for item in self.not_restorable)
+        lines.extend(f"warning: {warning}" for warning in self.warnings)
         for stream, count in self.skipped_streams.items():
             lines.append(f"skipped {count} record(s) of stream {stream} (not in the streams setting)")
         counts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items()))

@@ -46,6 +46,7 @@ class DeploySettings:
     backup_directory: Path | None = None
     backup_retention: int = 5
     deployment_prefix: str = ""
+    allow_literal_secrets: bool = False
 
 
 def _bool(config: Mapping[str, Any], name: str, default: bool) -> bool:
@@ -120,6 +121,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         backup_directory=_path(config, "backup_directory"),
         backup_retention=int(_number(config, "backup_retention", 5, 1)),
         deployment_prefix=str(config.get("deployment_prefix") or ""),
+        allow_literal_secrets=_bool(config, "allow_literal_secrets", False),
     )
 
 

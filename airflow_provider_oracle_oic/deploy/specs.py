@@ -31,6 +31,7 @@ class Value:
 
     text: str
     secret: bool = False
+    placeholder: bool = False
 
     def shown(self) -> str:
         return "***" if self.secret else self.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .connection_checks import catalogue_issues
 from .issues import Issue
 from .observe import Observed
 from .records import Inventory
@@ -61,7 +62,7 @@ def offline_issues(inventory: Inventory) -> list[Issue]:
     return issues
 
 
-def online_issues(inventory: Inventory, observed: Observed) -> list[Issue]:
+def online_issues(inventory: Inventory, observed: Observed, allow_literal_secrets: bool) -> list[Issue]:
     """Connection references and adapter types, checked against OIC and the rest of the run."""
     issues = []
     created: set[str] = set()
@@ -83,20 +84,8 @@ def online_issues(inventory: Inventory, observed: Observed) -> list[Issue]:
                     "creates it; import an integration that uses it first",
                 )
             )
-        if (
-            current is not None
-            and spec.security_policy
-            and current.security_policies
-            and spec.security_policy not in current.security_policies
-        ):
-            issues.append(
-                Issue(
-                    label(spec),
-                    "securityPolicy",
-                    f"'{spec.security_policy}' is not offered by its {current.adapter_type} adapter; "
-                    f"use one of {', '.join(current.security_policies)}",
-                )
-            )
+        if current is not None:
+            issues.extend(catalogue_issues(spec, current, allow_literal_secrets))
         if (
             current is not None
             and spec.adapter_type

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,12 @@ class Connection:
     last_updated: str = ""
     connection_properties: tuple[ConnectionProperty, ...] = ()
     security_properties: tuple[ConnectionProperty, ...] = ()
-    security_policies: tuple[str, ...] = ()
+    policy_properties: dict[str, tuple[ConnectionProperty, ...]] = field(default_factory=dict)
+
+    @property
+    def security_policies(self) -> tuple[str, ...]:
+        """The security policies the connection's adapter offers (`securityPolicyInfo`)."""
+        return tuple(self.policy_properties)
 
     @property
     def configured(self) -> bool:
@@ -168,11 +173,13 @@ class Connection:
             security_properties=tuple(
                 ConnectionProperty.from_api(p) for p in body.get("securityProperties") or []
             ),
-            security_policies=tuple(
-                str(info["securityPolicy"])
+            policy_properties={
+                str(info["securityPolicy"]): tuple(
+                    ConnectionProperty.from_api(p) for p in info.get("securityProperties") or []
+                )
                 for info in body.get("securityPolicyInfo") or []
                 if isinstance(info, dict) and info.get("securityPolicy")
-            ),
+            },
         )
 
 

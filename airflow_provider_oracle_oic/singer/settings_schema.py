@@ -133,4 +133,10 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "deployment_prefix", th.StringType, description="Prefix for integration codes (blue-green: GREEN_)"
     ),
+    th.Property(
+        "allow_literal_secrets",
+        th.BooleanType,
+        default=False,
+        description="Accept a literal value for a PASSWORD-typed connection property instead of a ${VAR} placeholder",
+    ),
 ).to_dict()

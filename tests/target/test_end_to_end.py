@@ -142,14 +142,15 @@ def test_same_input_twice_writes_nothing_the_second_time(config, archives, oic_e
                 "id": "REST_A",
                 "securityPolicy": "BASIC_AUTH",
                 "connectionUrl": "https://a",
-                "securityProperties": {"username": "u", "password": "pw"},
+                "securityProperties": {"username": "u", "password": "${REST_A_PASSWORD}"},
             },
         ),
         ("lookups", {"name": "CODES", "columns": ["a", "b"], "rows": [["1", "2"]]}),
     ]
-    assert run_target(config, singer_lines(records)).ok
+    secrets = {"REST_A_PASSWORD": "pw-e2e"}
+    assert run_target(config, singer_lines(records), secrets=secrets).ok
     oic_emulator.reset_stats()
-    second = run_target(config, singer_lines(records))
+    second = run_target(config, singer_lines(records), secrets=secrets)
     assert second.ok
     assert {r.outcome.value for r in second.results} == {"skipped"}
     assert oic_emulator.stats()["writes"] == 0

@@ -28,11 +28,11 @@ def test_integrations_before_their_connections_still_deploy(config, archives, oi
                 "id": "REST_LATE",
                 "securityPolicy": "BASIC_AUTH",
                 "connectionUrl": "https://late",
-                "securityProperties": {"username": "u", "password": "p"},
+                "securityProperties": {"username": "u", "password": "${LATE_PASSWORD}"},
             },
         ),
     ]
-    result = run_target(config, singer_lines(records))
+    result = run_target(config, singer_lines(records), secrets={"LATE_PASSWORD": "p-late"})
     assert result.ok, result.summary()
     order = [(r.kind, r.action) for r in result.results]
     assert order == [

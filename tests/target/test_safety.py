@@ -82,7 +82,19 @@ def five_integrations(archives, *, conn_e: dict, conn_a: dict) -> list[str]:
     return singer_lines(records)
 
 
-GOOD_E = {"connectionUrl": "https://e", "securityProperties": {"username": "svc", "password": SECRET}}
+GOOD_E = {
+    "connectionUrl": "https://e",
+    "securityProperties": {"username": "svc", "password": "${CONN_E_PASSWORD}"},
+}
+
+
+@pytest.fixture(autouse=True)
+def connection_secrets(monkeypatch):
+    """The records name their passwords as placeholders, as a release kept in Git does."""
+    monkeypatch.setenv("CONN_E_PASSWORD", SECRET)
+    monkeypatch.setenv("CONN_A_CHANGED_PASSWORD", "changed-pw")
+
+
 GOOD_A = {"connectionUrl": "https://a-after"}
 
 
@@ -124,7 +136,7 @@ def test_failure_at_each_stage_restores_the_state_before(config, archives, exist
     elif stage == "connection_test":
         conn_e = {"connectionUrl": "https://e", "securityProperties": {"username": "svc"}}
     else:
-        conn_a = {**GOOD_A, "test": False, "securityProperties": {"password": "changed-pw"}}
+        conn_a = {**GOOD_A, "test": False, "securityProperties": {"password": "${CONN_A_CHANGED_PASSWORD}"}}
     # One request at a time, so the four injected 503s all hit the same replace and exhaust its retries.
     result = run_target(
         {**config, "max_retries": 3, "max_concurrency": 1},
