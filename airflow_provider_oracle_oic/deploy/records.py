@@ -324,7 +324,9 @@ class RecordParser:
             if record.get("columns") is not None:
                 raise IssueError("columns", "give either columns and rows, or a CSV archive, not both")
             archive = self.sources.file(record, "archive_path", "archive_base64", "lookup.csv")
-            columns, rows = _csv_table(archive.path.read_bytes(), name)
+            field = "archive_path" if record.get("archive_path") else "archive_base64"
+            columns, rows, csv_description = _csv_table(archive.path.read_bytes(), name, field)
+            description = description if description is not None else (csv_description or None)
         else:
             columns, rows = record.get("columns"), record.get("rows", [])
         if (
@@ -417,15 +419,22 @@ class RecordParser:
         return CertificateSpec(name, kind, category, archive, secrets)
 
 
-def _csv_table(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
-    """A lookup CSV: the lookup name, the column names, then the rows."""
+def _csv_table(data: bytes, name: str, field: str) -> tuple[list[str], list[list[str]], str]:
+    """A lookup CSV in OIC's export layout: `DVM,<name>,<description>,<keywords>`, the column names,
+    then the rows. Returns the columns, the rows and the description."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IssueError("archive_path", "the lookup CSV must be UTF-8") from None
+        raise IssueError(field, "the lookup CSV must be UTF-8") from None
     lines = [line for line in csv.reader(io.StringIO(text)) if line]
+    if not lines or lines[0][0].strip() != "DVM" or len(lines[0]) < 2:
+        raise IssueError(
+            field,
+            "line 1 of the lookup CSV must be DVM,<name>,<description>,<keywords> (OIC's export layout)",
+        )
     if len(lines) < 2:
-        raise IssueError("archive_path", "the lookup CSV needs the name on line 1 and the columns on line 2")
-    if lines[0][0].strip() != name:
-        raise IssueError("archive_path", f"the CSV names lookup '{lines[0][0].strip()}', not '{name}'")
-    return lines[1], lines[2:]
+        raise IssueError(field, "the lookup CSV needs the column names on line 2")
+    header = [*lines[0], ""]
+    if header[1].strip() != name:
+        raise IssueError(field, f"the CSV names lookup '{header[1].strip()}', not '{name}'")
+    return lines[1], lines[2:], header[2]

@@ -93,6 +93,7 @@ class Lookup:
     created: float
     last_updated: float
     description: str = ""
+    keywords: str = ""
     locked: bool = False
 
 

@@ -157,6 +157,7 @@ def integration(item: Integration, base: str, connections: dict[str, Connection]
 
 def lookup(item: Lookup, base: str, used_by: list[Integration]) -> dict[str, Any]:
     return {
+        "id": item.name,
         "name": item.name,
         "description": item.description,
         "columns": list(item.columns),
@@ -164,7 +165,7 @@ def lookup(item: Lookup, base: str, used_by: list[Integration]) -> dict[str, Any
         "rowCount": len(item.rows),
         "status": "CONFIGURED",
         "usage": len(used_by),
-        "usageActive": sum(1 for i in used_by if i.status == "ACTIVATED"),
+        "usageActive": any(i.status == "ACTIVATED" for i in used_by),
         "lockedFlag": item.locked,
         **_audit(item.created, item.last_updated),
         "links": links(base, "lookups", item.name),

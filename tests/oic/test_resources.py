@@ -188,9 +188,9 @@ def test_lookups(client, tmp_path):
     with pytest.raises(OICBadRequestError):
         client.lookups.create("BAD", ["only"], [])
     csv = tmp_path / "cur.csv"
-    csv.write_text("CURRENCIES\ncode,symbol\nEUR,e\n")
+    csv.write_text("DVM,CURRENCIES,,\ncode,symbol\nEUR,e\n")
     client.lookups.import_csv(csv, "CURRENCIES")
-    csv.write_text("CURRENCIES\ncode,symbol\nEUR,e\nUSD,d\n")
+    csv.write_text("DVM,CURRENCIES,,\ncode,symbol\nEUR,e\nUSD,d\n")
     client.lookups.replace_csv(csv, "CURRENCIES")
     assert len(client.lookups.get("CURRENCIES").rows) == 2
     exported = client.lookups.export_csv("CURRENCIES", tmp_path / "out.csv")

@@ -61,32 +61,46 @@ def parse_body(body: Any, path_name: str | None = None) -> Lookup:
     return Lookup(name, columns, rows, 0.0, 0.0, description)
 
 
+CSV_FIRST_LINE = "DVM,<name>,<description>,<keywords>"
+
+
 def parse_csv(staged: Path, limit: int) -> Lookup:
-    """Lookup CSV: the name, then the column names, then one line per row."""
+    """Lookup CSV in OIC's export layout (§5): `DVM,<name>,<description>,<keywords>`, the column
+    names, then one line per row."""
     if staged.stat().st_size > limit:
         raise bad_request(f"Lookup CSV is more than the limit of {limit} bytes")
     try:
         text = staged.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise bad_request("Lookup CSV must be UTF-8 text") from None
-    lines = list(csv.reader(io.StringIO(text)))
-    lines = [line for line in lines if line]
+    lines = [line for line in csv.reader(io.StringIO(text)) if line]
+    if not lines or lines[0][0].strip() != "DVM" or len(lines[0]) < 2:
+        raise bad_request(f"Lookup CSV line 1 must be {CSV_FIRST_LINE} (as OIC exports it)")
     if len(lines) < 2:
-        raise bad_request("Lookup CSV needs the lookup name on line 1 and the column names on line 2")
-    name = lines[0][0].strip()
+        raise bad_request("Lookup CSV needs the column names on line 2")
+    header = [*lines[0], "", ""]
+    name = header[1].strip()
     if not NAME.match(name):
         raise bad_request(f"Lookup CSV line 1: name {name!r} is invalid")
     columns, rows = _table(name, lines[1], lines[2:])
-    return Lookup(name, columns, rows, 0.0, 0.0)
+    return Lookup(name, columns, rows, 0.0, 0.0, header[2], header[3])
 
 
 def to_csv(item: Lookup) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([item.name])
+    writer.writerow(["DVM", item.name, item.description, item.keywords])
     writer.writerow(item.columns)
     writer.writerows(item.rows)
     return out.getvalue()
+
+
+def export(store: Store, name: str) -> str:
+    """The CSV of a lookup; 423 while it is locked (§11.9)."""
+    item = get(store, name)
+    if item.locked:
+        raise locked(f"Lookup {name} is locked (open in the designer); it cannot be exported")
+    return to_csv(item)
 
 
 def create(store: Store, item: Lookup) -> Lookup:
@@ -102,6 +116,7 @@ def replace(store: Store, item: Lookup) -> Lookup:
     if current.locked:
         raise locked(f"Lookup {item.name} is locked (open in the designer)")
     current.columns, current.rows, current.description = item.columns, item.rows, item.description
+    current.keywords = item.keywords or current.keywords
     current.last_updated = store.stamp()
     return current
 

@@ -82,7 +82,24 @@ def delete_lookup(request: Request, name: str):
 @router.get("/lookups/{name}/archive")
 def export_lookup(request: Request, name: str) -> Response:
     with emulator(request).store.read() as store:
-        text = backend.to_csv(backend.get(store, name))
+        text = backend.export(store, name)
     return Response(
         text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
     )
+
+
+@router.get("/lookups/{name}/usage")
+def lookup_usage(request: Request, name: str, limit: int | None = None, offset: int | None = None):
+    """The integrations (any status) whose archive names the lookup (§11.15)."""
+    with emulator(request).store.read() as store:
+        backend.get(store, name)
+        users = sorted((i for i in store.integrations.values() if name in i.lookups), key=lambda i: i.id)
+        return listing(
+            users,
+            (),
+            lambda i, k: "",
+            lambda i: {"id": i.id, "code": i.code, "version": i.version, "name": i.name, "status": i.status},
+            None,
+            limit,
+            offset,
+        )
