@@ -359,7 +359,14 @@ class RecordParser:
             )
         archive = self.sources.file(record, "archive_path", "archive_base64", "package.par")
         check_checksum(archive, record)
-        facts = archive_facts(archive, "archive_path" if record.get("archive_path") else "archive_base64")
+        field = "archive_path" if record.get("archive_path") else "archive_base64"
+        facts = archive_facts(archive, field)
+        if facts.package_names and facts.package_names != (name,):
+            raise IssueError(
+                "name",
+                f"the .par's integrations belong to package {', '.join(facts.package_names)} (their "
+                f"packageName), which is the name OIC gives it; name the record {facts.package_names[0]}",
+            )
         return PackageSpec(
             name=name,
             archive=archive,

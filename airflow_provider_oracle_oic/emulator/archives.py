@@ -17,6 +17,7 @@ from .errors import bad_request
 
 PROJECT_DIR = re.compile(r"^icspackage/project/([A-Z][A-Z0-9_]*)_(\d{2}\.\d{2}\.\d{4})/")
 NAME_ELEMENT = re.compile(rb"<name>\s*([^<]{1,200}?)\s*</name>")
+PACKAGE_ELEMENT = re.compile(rb"<packageName>\s*([^<]{1,200}?)\s*</packageName>")
 PROJECT_XML_READ_LIMIT = 1 << 20
 BOMB_MIN_ENTRY_BYTES = 1 << 20
 
@@ -37,6 +38,7 @@ class ProjectFacts:
     code: str
     version: str
     name: str
+    package_name: str | None = None
 
     @property
     def folder(self) -> str:
@@ -91,14 +93,18 @@ def open_checked_zip(path: Path, limits: ArchiveLimits, what: str) -> zipfile.Zi
     return archive
 
 
-def _project_name(archive: zipfile.ZipFile, folder: str, code: str) -> str:
+def _project_xml(archive: zipfile.ZipFile, folder: str, code: str) -> tuple[str, str | None]:
+    """The integration's name (its code when absent) and packageName from `PROJECT-INF/project.xml`."""
     try:
         with archive.open(f"{folder}PROJECT-INF/project.xml") as handle:
             head = handle.read(PROJECT_XML_READ_LIMIT)
     except (KeyError, zipfile.BadZipFile, OSError):
-        return code
-    match = NAME_ELEMENT.search(head)
-    return match.group(1).decode("utf-8", "replace") if match else code
+        return code, None
+    name, package = NAME_ELEMENT.search(head), PACKAGE_ELEMENT.search(head)
+    return (
+        name.group(1).decode("utf-8", "replace") if name else code,
+        package.group(1).decode("utf-8", "replace") if package else None,
+    )
 
 
 def _stems(names: list[str], folder: str) -> tuple[str, ...]:
@@ -115,7 +121,7 @@ def read_facts(archive: zipfile.ZipFile, what: str) -> ArchiveFacts:
         if match and match.groups() not in projects:
             code, version = match.groups()
             projects[(code, version)] = ProjectFacts(
-                code, version, _project_name(archive, match.group(0), code)
+                code, version, *_project_xml(archive, match.group(0), code)
             )
     if not projects:
         raise bad_request(

@@ -29,6 +29,7 @@ class IntegrationArchiveSpec:
     scheduled: bool = False
     payload: bytes = b""
     extra_entries: dict[str, bytes] = field(default_factory=dict)
+    package_name: str | None = None
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -48,9 +49,10 @@ def _write_integration(archive: zipfile.ZipFile, spec: IntegrationArchiveSpec) -
 
     folder = f"icspackage/project/{spec.code}_{spec.version}"
     name = escape(spec.name or spec.code)
+    package = f"<packageName>{escape(spec.package_name)}</packageName>" if spec.package_name else ""
     put(
         f"{folder}/PROJECT-INF/project.xml",
-        f"<project><name>{name}</name><code>{spec.code}</code><version>{spec.version}</version></project>",
+        f"<project><name>{name}</name><code>{spec.code}</code><version>{spec.version}</version>{package}</project>",
     )
     put(f"{folder}/resources/flow.xml", f"<flow code='{spec.code}' version='{spec.version}'/>")
     if spec.payload:

@@ -15,6 +15,7 @@ from .errors import OICArchiveError
 
 PROJECT_DIR = re.compile(r"^icspackage/project/([A-Z][A-Z0-9_]*)_(\d{2}\.\d{2}\.\d{4})/")
 NAME_ELEMENT = re.compile(rb"<name>\s*([^<]{1,200}?)\s*</name>")
+PACKAGE_ELEMENT = re.compile(rb"<packageName>\s*([^<]{1,200}?)\s*</packageName>")
 CHUNK = 1 << 20
 
 
@@ -35,6 +36,7 @@ class ArchivedIntegration:
     code: str
     version: str
     name: str
+    package_name: str | None = None
 
     @property
     def id(self) -> str:
@@ -51,6 +53,11 @@ class ArchiveFacts:
     integrations: tuple[ArchivedIntegration, ...]
     connections: tuple[str, ...]
     lookups: tuple[str, ...]
+
+    @property
+    def package_names(self) -> tuple[str, ...]:
+        """The packageName values its integrations carry (§11.16); empty when none does."""
+        return tuple(sorted({i.package_name for i in self.integrations if i.package_name}))
 
     @property
     def single(self) -> ArchivedIntegration:
@@ -121,7 +128,7 @@ def read_archive(
             if match and match.groups() not in found:
                 code, version = match.groups()
                 found[(code, version)] = ArchivedIntegration(
-                    code, version, _name(archive, match.group(0), code)
+                    code, version, *_project_xml(archive, match.group(0), code)
                 )
     if not found and require_layout:
         raise OICArchiveError(
@@ -137,11 +144,15 @@ def read_archive(
     )
 
 
-def _name(archive: zipfile.ZipFile, folder: str, code: str) -> str:
+def _project_xml(archive: zipfile.ZipFile, folder: str, code: str) -> tuple[str, str | None]:
+    """The integration's name (its code when absent) and packageName (§11.16) from `project.xml`."""
     try:
         with archive.open(f"{folder}PROJECT-INF/project.xml") as handle:
             head = handle.read(CHUNK)
     except (KeyError, zipfile.BadZipFile, OSError):
-        return code
-    match = NAME_ELEMENT.search(head)
-    return match.group(1).decode("utf-8", "replace") if match else code
+        return code, None
+    name, package = NAME_ELEMENT.search(head), PACKAGE_ELEMENT.search(head)
+    return (
+        name.group(1).decode("utf-8", "replace") if name else code,
+        package.group(1).decode("utf-8", "replace") if package else None,
+    )

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec as Spec
+from airflow_provider_oracle_oic.emulator.builders import build_par
 from tests.http_api import detail
 
 ORDERS = [
@@ -85,7 +86,21 @@ def test_list_packages_with_q(api):
 
 
 def test_package_file_name_must_end_in_par(api):
-    answer = api.upload("POST", "/packages/archive", b"PK", "orders.zip")
+    answer = api.upload("POST", "/packages/archive", build_par(ORDERS), "orders.zip")
     assert answer.status_code == 400
     assert ".par" in detail(answer)
     assert api.get("/packages").json()["totalResults"] == 0
+
+
+def test_a_package_is_named_by_its_integrations_package_name_before_its_file_name(api):
+    specs = [
+        Spec("NAMED_A", "01.00.0000", package_name="com.acme.orders"),
+        Spec("NAMED_B", "01.00.0000", package_name="com.acme.orders"),
+    ]
+    assert api.import_par("release-7", specs).status_code == 204
+    assert [p["name"] for p in api.get("/packages").json()["items"]] == ["com.acme.orders"]
+    assert api.import_par("another-file", specs).status_code == 409
+    mixed = [specs[0], Spec("NAMED_C", "01.00.0000", package_name="com.acme.other")]
+    answer = api.import_par("mixed", mixed)
+    assert answer.status_code == 400
+    assert "different packages" in answer.json()["detail"]

@@ -214,3 +214,26 @@ def test_a_package_is_created_under_the_record_name_whatever_its_file_is_called(
     again = run_target(config, singer_lines(records))
     assert again.ok, again.summary()
     assert oic_emulator.stats()["writes"] == 0
+
+
+def test_a_package_record_named_unlike_its_par_fails_validation_every_time(config, archives, oic_emulator):
+    """OIC names a package after the packageName its integrations carry; a record naming it otherwise
+    would import it under OIC's name once and then 409 on every later run."""
+    path = archives.par(
+        "anything", [IntegrationArchiveSpec("PKG_B", "01.00.0000", package_name="com.acme.real")]
+    )
+    records = [("packages", {"name": "com.acme.other", "archive_path": path})]
+    for _ in range(2):
+        result = run_target(config, singer_lines(records))
+        assert not result.ok
+        assert not result.wrote
+        [issue] = result.issues
+        assert (issue.artifact, issue.field) == ("package com.acme.other", "name")
+        assert "name the record com.acme.real" in issue.message
+    assert oic_emulator.state()["packages"] == []
+    named = [("packages", {"name": "com.acme.real", "archive_path": path})]
+    assert run_target(config, singer_lines(named)).ok
+    assert [p["name"] for p in oic_emulator.state()["packages"]] == ["com.acme.real"]
+    oic_emulator.reset_stats()
+    assert run_target(config, singer_lines(named)).ok
+    assert oic_emulator.stats()["writes"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..archives import merged_archive, open_checked_zip, project_archive, read_facts
+from ..archives import ProjectFacts, merged_archive, open_checked_zip, project_archive, read_facts
 from ..errors import bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Integration, Package
 from ..store import Store
@@ -22,8 +22,16 @@ def members(store: Store, name: str) -> list[Integration]:
     return sorted((i for i in store.integrations.values() if i.package_name == name), key=lambda i: i.id)
 
 
-def package_name(file_name: str | None) -> str:
-    """The package name is the uploaded file name without `.par` (§11.8)."""
+def package_name(file_name: str | None, projects: tuple[ProjectFacts, ...]) -> str:
+    """The `packageName` the archive's integrations carry; without one, the uploaded file name
+    without `.par` (§11.16)."""
+    carried = {p.package_name for p in projects if p.package_name}
+    if len(carried) > 1:
+        raise bad_request(
+            f"Package archive {file_name}: its integrations name different packages {sorted(carried)}"
+        )
+    if carried:
+        return carried.pop()
     if not file_name or not file_name.lower().endswith(".par") or len(file_name) <= 4:
         raise bad_request(f"Package archive file name {file_name!r} must end with .par; it names the package")
     return Path(file_name).name[:-4]
@@ -41,14 +49,14 @@ def _refuse_active(items: list[Integration], name: str) -> None:
 
 def import_archive(store: Store, staged: Path, file_name: str | None, replace: bool) -> Package:
     """POST (409 when the package exists) or PUT (404 absent; 412 while an integration is active or locked)."""
-    name = package_name(file_name)
-    existing = store.packages.get(name)
-    if replace and existing is None:
-        raise not_found("Package", f"{name} (import it with POST to create it)")
-    if not replace and existing is not None:
-        raise conflict(f"Package {name} already exists; use PUT to replace it")
     with open_checked_zip(staged, store.limits, f"Package archive {file_name}") as archive:
         facts = read_facts(archive, f"Package archive {file_name}")
+        name = package_name(file_name, facts.projects)
+        existing = store.packages.get(name)
+        if replace and existing is None:
+            raise not_found("Package", f"{name} (import it with POST to create it)")
+        if not replace and existing is not None:
+            raise conflict(f"Package {name} already exists; use PUT to replace it")
         incoming = {f"{p.code}|{p.version}": p for p in facts.projects}
         touched = [store.integrations[i] for i in incoming if i in store.integrations]
         _refuse_active(members(store, name) + touched, name)
