@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +20,20 @@ def timestamp(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def links(base: str, collection: str, ident: str) -> list[dict[str, str]]:
-    href = f"{base}/{collection}/{quote(ident, safe='')}"
+@dataclass(frozen=True)
+class Site:
+    """Where this emulator's API is; in OIC 3 mode every href carries `integrationInstance` (§2)."""
+
+    api: str
+    instance: str | None = None
+
+    def href(self, collection: str, ident: str) -> str:
+        url = f"{self.api}/{collection}/{quote(ident, safe='')}"
+        return f"{url}?integrationInstance={quote(self.instance, safe='')}" if self.instance else url
+
+
+def links(site: Site, collection: str, ident: str) -> list[dict[str, str]]:
+    href = site.href(collection, ident)
     return [{"href": href, "rel": "self"}, {"href": href, "rel": "canonical"}]
 
 
@@ -65,7 +78,7 @@ def _policy_info(policy: Policy) -> dict[str, Any]:
     }
 
 
-def connection(conn: Connection, base: str, usage: int = 0, usage_active: int = 0) -> dict[str, Any]:
+def connection(conn: Connection, site: Site, usage: int = 0, usage_active: int = 0) -> dict[str, Any]:
     adapter = catalogue(conn.adapter)
     policy = adapter.policy(conn.security_policy)
     conn_defs = {d.name: d for d in adapter.connection_properties}
@@ -103,11 +116,11 @@ def connection(conn: Connection, base: str, usage: int = 0, usage_active: int = 
         "usage": usage,
         "usageActive": usage_active,
         **_audit(conn.created, conn.last_updated),
-        "links": links(base, "connections", conn.id),
+        "links": links(site, "connections", conn.id),
     }
 
 
-def integration(item: Integration, base: str, connections: dict[str, Connection]) -> dict[str, Any]:
+def integration(item: Integration, site: Site, connections: dict[str, Connection]) -> dict[str, Any]:
     end_points = []
     for index, conn_id in enumerate(item.connections):
         conn = connections.get(conn_id)
@@ -118,7 +131,7 @@ def integration(item: Integration, base: str, connections: dict[str, Connection]
                 "connection": {
                     "id": conn_id,
                     "testStatus": conn.test_status if conn else "NOTTESTED",
-                    "links": links(base, "connections", conn_id),
+                    "links": links(site, "connections", conn_id),
                 },
             }
         )
@@ -142,7 +155,7 @@ def integration(item: Integration, base: str, connections: dict[str, Connection]
         "scheduleDefinedFlag": item.has_schedule,
         **({"scheduleState": item.schedule_state} if item.schedule_state else {}),
         **_audit(item.created, item.last_updated),
-        "endPointURI": f"{base.split('/ic/api/')[0]}/ic/api/integration/v1/flows/rest/{item.code}/{item.version}/",
+        "endPointURI": f"{site.api.split('/ic/api/')[0]}/ic/api/integration/v1/flows/rest/{item.code}/{item.version}/",
         "endPoints": end_points,
         "dependencies": {
             "connections": [{"id": c} for c in item.connections],
@@ -151,11 +164,11 @@ def integration(item: Integration, base: str, connections: dict[str, Connection]
             "certificates": [],
             "integrations": [],
         },
-        "links": links(base, "integrations", item.id),
+        "links": links(site, "integrations", item.id),
     }
 
 
-def lookup(item: Lookup, base: str, used_by: list[Integration]) -> dict[str, Any]:
+def lookup(item: Lookup, site: Site, used_by: list[Integration]) -> dict[str, Any]:
     return {
         "id": item.name,
         "name": item.name,
@@ -168,11 +181,11 @@ def lookup(item: Lookup, base: str, used_by: list[Integration]) -> dict[str, Any
         "usageActive": any(i.status == "ACTIVATED" for i in used_by),
         "lockedFlag": item.locked,
         **_audit(item.created, item.last_updated),
-        "links": links(base, "lookups", item.name),
+        "links": links(site, "lookups", item.name),
     }
 
 
-def package(item: Package, base: str, members: list[Integration]) -> dict[str, Any]:
+def package(item: Package, site: Site, members: list[Integration]) -> dict[str, Any]:
     return {
         "name": item.name,
         "type": item.type,
@@ -181,11 +194,11 @@ def package(item: Package, base: str, members: list[Integration]) -> dict[str, A
             {"id": i.id, "code": i.code, "version": i.version, "status": i.status} for i in members
         ],
         **_audit(item.created, item.last_updated),
-        "links": links(base, "packages", item.name),
+        "links": links(site, "packages", item.name),
     }
 
 
-def library(item: Library, base: str) -> dict[str, Any]:
+def library(item: Library, site: Site) -> dict[str, Any]:
     return {
         "id": item.id,
         "code": item.code,
@@ -197,11 +210,11 @@ def library(item: Library, base: str) -> dict[str, Any]:
         "lockedFlag": item.locked,
         "status": "CONFIGURED",
         **_audit(item.created, item.last_updated),
-        "links": links(base, "libraries", item.id),
+        "links": links(site, "libraries", item.id),
     }
 
 
-def certificate(item: Certificate, base: str) -> dict[str, Any]:
+def certificate(item: Certificate, site: Site) -> dict[str, Any]:
     return {
         "id": item.name,
         "name": item.name,
@@ -212,5 +225,5 @@ def certificate(item: Certificate, base: str) -> dict[str, Any]:
         "subject": item.subject,
         "expiryDate": timestamp(item.expiry) if item.expiry else None,
         **_audit(item.created, item.last_updated),
-        "links": links(base, "certificates", item.name),
+        "links": links(site, "certificates", item.name),
     }

@@ -65,6 +65,9 @@ def test_replace_answers_200_and_changes_archive_and_last_updated(api):
 
 def test_replace_while_activated_is_412(api):
     api.import_iar("HELLO_WORLD", "01.00.0000")
+    # Rule 14: the answer says a change is under way even when it completed at once.
+    assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATION_INPROGRESS"
+    assert api.status(HELLO) == "ACTIVATED"
     assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATED"
     answer = api.import_iar("HELLO_WORLD", "01.00.0000", replace=True)
     assert answer.status_code == 412
@@ -90,13 +93,16 @@ def test_list_with_q_paging_and_envelope(api):
     everything = api.get("/integrations").json()
     assert everything["totalResults"] == 4
     assert everything["hasMore"] is False
-    assert [i["code"] for i in everything["items"]] == ["INT_A", "INT_B", "INT_C", "OTHER"]
-    first = api.get("/integrations", params={"limit": 2, "offset": 0}).json()
-    second = api.get("/integrations", params={"limit": 2, "offset": 2}).json()
+    # Newest first by lastUpdated: the activation made INT_B the most recently updated.
+    assert [i["code"] for i in everything["items"]] == ["INT_B", "OTHER", "INT_C", "INT_A"]
+    by_name = api.get("/integrations", params={"orderBy": "name"}).json()
+    assert [i["code"] for i in by_name["items"]] == ["INT_A", "INT_B", "INT_C", "OTHER"]
+    first = api.get("/integrations", params={"limit": 2, "offset": 0, "orderBy": "name"}).json()
+    second = api.get("/integrations", params={"limit": 2, "offset": 2, "orderBy": "name"}).json()
     assert (first["hasMore"], second["hasMore"]) == (True, False)
     assert [i["code"] for i in first["items"] + second["items"]] == ["INT_A", "INT_B", "INT_C", "OTHER"]
     assert (first["limit"], second["offset"]) == (2, 2)
-    regex = api.get("/integrations", params={"q": "{code:/INT_/}"}).json()
+    regex = api.get("/integrations", params={"q": "{code:/INT_/}", "orderBy": "name"}).json()
     assert [i["code"] for i in regex["items"]] == ["INT_A", "INT_B", "INT_C"]
     exact = api.get("/integrations", params={"q": "{name:'Name OTHER'}"}).json()
     assert [i["code"] for i in exact["items"]] == ["OTHER"]
@@ -122,7 +128,8 @@ def test_activation_needs_configured_connections(api):
     assert errors["hasErrors"] is True
     assert "REST_A" in errors["errorMessage"]
     api.configure_connection("REST_A")
-    assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATED"
+    assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATION_INPROGRESS"
+    assert api.status(HELLO) == "ACTIVATED"
     assert api.get(f"/integrations/{enc(HELLO)}/activationErrors").json()["hasErrors"] is False
 
 
@@ -254,7 +261,8 @@ def test_locked_or_busy_integration_refuses_changes(kind, tmp_path):
         if kind == "locked":
             assert api.set_status(HELLO, "ACTIVATED").status_code == 412
             server.unlock("integration", HELLO)
-            assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATED"
+            assert api.set_status(HELLO, "ACTIVATED").json()["status"] == "ACTIVATION_INPROGRESS"
+            assert api.status(HELLO) == "ACTIVATED"
         else:
             assert api.wait_status(HELLO, "ACTIVATED") == "ACTIVATED"
 
@@ -275,3 +283,35 @@ def test_activation_and_deactivation_are_asynchronous():
         assert api.status("ASYNC|01.00.0000") == "CONFIGURED"
         assert api.set_status("ASYNC|01.00.0001", "CONFIGURED").json()["status"] == "DEACTIVATION_INPROGRESS"
         api.wait_status("ASYNC|01.00.0001", "CONFIGURED")
+
+
+def test_oic3_links_and_location_carry_the_instance_and_can_be_followed():
+    from airflow_provider_oracle_oic.emulator import EmulatorServer
+    from airflow_provider_oracle_oic.emulator.config import EmulatorConfig
+    from tests.http_api import Api
+
+    with EmulatorServer(EmulatorConfig(instance="teamoic3-abc")) as server:
+        api = Api(server, instance="teamoic3-abc")
+        answer = api.import_iar("LINKED", "01.00.0000", connections=["REST_L"])
+        assert answer.status_code == 204
+        location = answer.headers["Location"]
+        assert location.endswith("?integrationInstance=teamoic3-abc")
+        hrefs = [location]
+        for path in ("/integrations", "/connections"):
+            for item in api.get(path).json()["items"]:
+                hrefs += [link["href"] for link in item["links"]]
+        assert len(hrefs) == 5
+        for href in hrefs:
+            assert "integrationInstance=teamoic3-abc" in href
+            followed = api.http.get(href, headers={"Authorization": f"Bearer {api.token}"}, timeout=10)
+            assert followed.status_code == 200, href
+
+
+def test_q_type_and_style_on_integrations_and_role_on_connections(api):
+    api.import_iar("TIMED", "01.00.0000", scheduled=True, connections=["REST_T"])
+    api.import_iar("PLAIN", "01.00.0000")
+    scheduled = api.get("/integrations", params={"q": "{type:'SCHEDULED'}"}).json()
+    assert [i["code"] for i in scheduled["items"]] == ["TIMED"]
+    assert api.get("/integrations", params={"q": "{style:'FREEFORM'}"}).json()["totalResults"] == 2
+    roles = api.get("/connections", params={"q": "{role:'SOURCE_AND_TARGET'}"}).json()
+    assert [c["id"] for c in roles["items"]] == ["REST_T"]

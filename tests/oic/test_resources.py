@@ -77,7 +77,11 @@ def test_replace_absent_and_active(client, iar):
         client.integrations.replace_archive(path)
     with pytest.raises(OICLockedError):
         client.integrations.delete(HELLO)
-    assert client.integrations.deactivate(HELLO).status == "CONFIGURED"
+    assert client.integrations.deactivate(HELLO).status == "DEACTIVATION_INPROGRESS"
+    assert (
+        client.integrations.wait_for_status(HELLO, "CONFIGURED", timeout=5, poll_interval=0.05)
+        == "CONFIGURED"
+    )
     client.integrations.delete(HELLO)
     assert client.integrations.find(HELLO) is None
 
@@ -94,7 +98,7 @@ def test_activation_failure_carries_activation_errors(client, iar):
     configure(client, "REST_A")
     item = client.integrations.activate(HELLO, tracing=True, payload_tracing=False, record_enabled=True)
     assert (item.status, item.tracing, item.payload_tracing, item.record_enabled) == (
-        "ACTIVATED",
+        "ACTIVATION_INPROGRESS",
         True,
         False,
         True,
@@ -196,7 +200,7 @@ def test_lookups(client, tmp_path):
     exported = client.lookups.export_csv("CURRENCIES", tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text() == csv.read_text()
     assert exported.size == len(csv.read_bytes())
-    assert [lk.name for lk in client.lookups.list()] == ["CODES", "CURRENCIES"]
+    assert sorted(lk.name for lk in client.lookups.list()) == ["CODES", "CURRENCIES"]
     client.lookups.delete("CODES")
     assert client.lookups.find("CODES") is None
 

@@ -86,8 +86,12 @@ def _activation_flags(body: dict[str, Any]) -> dict[str, bool]:
     return flags
 
 
-def change_status(store: Store, ident: str, body: dict[str, Any]) -> Integration:
-    """Activate (`ACTIVATED`) or deactivate (`CONFIGURED`) asynchronously, with OIC's repeat rules (§11.10)."""
+def change_status(store: Store, ident: str, body: dict[str, Any]) -> tuple[Integration, str]:
+    """Activate (`ACTIVATED`) or deactivate (`CONFIGURED`) asynchronously, with OIC's repeat rules (§11.10).
+
+    Returns the integration and the status the answer shows: `…_INPROGRESS` for a change (§11.14),
+    the current status for a repeat.
+    """
     wanted = body.get("status")
     if wanted not in ("ACTIVATED", "CONFIGURED"):
         raise bad_request(f"status must be ACTIVATED or CONFIGURED, not {wanted!r}")
@@ -96,21 +100,26 @@ def change_status(store: Store, ident: str, body: dict[str, Any]) -> Integration
     if is_busy(item):
         raise precondition_failed(busy_reason(item))
     if wanted == item.status:
-        return item
+        return item, item.status
     if wanted == "CONFIGURED" and item.status == "FAILEDACTIVATION":
         item.status, item.activation_error, item.last_updated = "CONFIGURED", None, store.stamp()
-        return item
+        return item, item.status
     for attribute, value in flags.items():
         setattr(item, attribute, value)
-    item.status = "ACTIVATION_INPROGRESS" if wanted == "ACTIVATED" else "DEACTIVATION_INPROGRESS"
+    answered = "ACTIVATION_INPROGRESS" if wanted == "ACTIVATED" else "DEACTIVATION_INPROGRESS"
+    item.status = answered
     item.activation_error = None
     item.pending = Transition(wanted, time.time() + store.config.activation_delay)
     item.last_updated = store.stamp()
     # Without a delay the outcome is immediate, except a failure: OIC reports that later (§11.1).
     if store.config.activation_delay <= 0 and (wanted == "CONFIGURED" or not store.unready_connections(item)):
         store.finish_transition(item)
-    return item
+    return item, answered
 
+
+def activation_status(item: Integration) -> str:
+    """One of the four values Oracle documents (§3): a deactivation in progress still reads ACTIVATED."""
+    return "ACTIVATED" if item.status == "DEACTIVATION_INPROGRESS" else item.status
 
 def activation_errors(store: Store, ident: str) -> dict[str, Any]:
     item = get(store, ident)

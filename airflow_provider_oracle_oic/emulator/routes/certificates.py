@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from .. import views
 from ..backend import certificates as backend
-from .common import api_base, created, deleted, emulator, listing, staged_upload
+from .common import created, deleted, emulator, listing, ordered, site, staged_upload
 
 router = APIRouter()
 KEYS = ("name", "type")
@@ -19,12 +19,12 @@ def list_certificates(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
     with emulator(request).store.read() as store:
-        items = sorted(store.certificates.values(), key=lambda c: c.name)
+        items = ordered(sorted(store.certificates.values(), key=lambda c: c.name), request)
         return listing(
             items,
             KEYS,
             lambda c, k: getattr(c, k),
-            lambda c: views.certificate(c, api_base(request)),
+            lambda c: views.certificate(c, site(request)),
             q,
             limit,
             offset,
@@ -58,7 +58,7 @@ def upload_certificate(
 @router.get("/certificates/{ident}")
 def get_certificate(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.read() as store:
-        return views.certificate(backend.get(store, ident), api_base(request))
+        return views.certificate(backend.get(store, ident), site(request))
 
 
 @router.delete("/certificates/{ident}")

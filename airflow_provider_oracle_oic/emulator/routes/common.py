@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request, UploadFile
 from fastapi.responses import Response
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 from ..errors import OICError, bad_request
 from ..query import filter_items, page, parse_q
 from ..runtime import Emulator
+from ..views import Site
 
 OVERRIDE_HEADER = "X-HTTP-Method-Override"
 
@@ -22,16 +22,22 @@ def emulator(request: Request) -> Emulator:
     return request.app.state.emulator
 
 
-def api_base(request: Request) -> str:
+def site(request: Request) -> Site:
     """The absolute base of the OIC API on this server, for links and `Location`."""
-    return str(request.base_url).rstrip("/") + emulator(request).config.api_base
+    config = emulator(request).config
+    return Site(str(request.base_url).rstrip("/") + config.api_base, config.instance)
 
 
 def created(request: Request, collection: str, ident: str) -> Response:
-    """204 with the absolute `Location` of the new object (§11.13)."""
-    return Response(
-        status_code=204, headers={"Location": f"{api_base(request)}/{collection}/{quote(ident, safe='')}"}
-    )
+    """204 with the absolute `Location` of the new object (§11.13), followable as given."""
+    return Response(status_code=204, headers={"Location": site(request).href(collection, ident)})
+
+
+def ordered(items: list[Any], request: Request) -> list[Any]:
+    """Newest first by lastUpdated (§2), unless `orderBy=name`; `items` come sorted by name."""
+    if request.query_params.get("orderBy") == "name":
+        return items
+    return sorted(items, key=lambda item: item.last_updated, reverse=True)
 
 
 def require_patch_override(request: Request, what: str) -> None:
@@ -65,7 +71,7 @@ def deleted() -> Response:
 
 
 def listing(items: list[Any], keys: tuple[str, ...], field, render, q, limit, offset):
-    """Filter by `q`, sort by name, render and page a collection."""
+    """Filter by `q`, render and page a collection (already in its order)."""
     terms = parse_q(q, keys)
     chosen = filter_items(items, terms, field)
     return page([render(item) for item in chosen], limit, offset)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Request
 
 from .. import views
 from ..backend import connections as backend
-from .common import api_base, deleted, emulator, listing, require_patch_override
+from .common import deleted, emulator, listing, ordered, require_patch_override, site
 
 router = APIRouter()
 FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
@@ -19,12 +19,12 @@ def list_connections(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
     with emulator(request).store.read() as store:
-        items = sorted(store.connections.values(), key=lambda c: c.id)
+        items = ordered(sorted(store.connections.values(), key=lambda c: c.id), request)
         return listing(
             items,
             tuple(FIELDS),
             lambda c, k: getattr(c, FIELDS[k]),
-            lambda c: views.connection(c, api_base(request)),
+            lambda c: views.connection(c, site(request)),
             q,
             limit,
             offset,
@@ -34,20 +34,20 @@ def list_connections(
 @router.get("/connections/{ident}")
 def get_connection(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.read() as store:
-        return views.connection(backend.get(store, ident), api_base(request))
+        return views.connection(backend.get(store, ident), site(request))
 
 
 @router.post("/connections/{ident}")
 def update_connection(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
     require_patch_override(request, f"connection {ident}")
     with emulator(request).store.write() as store:
-        return views.connection(backend.update(store, ident, body), api_base(request))
+        return views.connection(backend.update(store, ident, body), site(request))
 
 
 @router.post("/connections/{ident}/test")
 def test_connection(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.write() as store:
-        return views.connection(backend.test(store, ident), api_base(request))
+        return views.connection(backend.test(store, ident), site(request))
 
 
 @router.delete("/connections/{ident}")

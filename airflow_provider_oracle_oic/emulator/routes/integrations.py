@@ -10,14 +10,23 @@ from fastapi.responses import FileResponse
 from .. import views
 from ..backend import integrations as backend
 from ..query import filter_items, page, parse_q
-from .common import api_base, created, deleted, emulator, json_object, require_patch_override, staged_upload
+from .common import created, deleted, emulator, json_object, require_patch_override, site, staged_upload
 
 router = APIRouter()
-Q_KEYS = ("name", "code", "status")
+Q_KEYS = ("name", "code", "status", "type", "style")
+
+
+def _field(item, key: str) -> str:
+    """What a `q` key matches; `type` and `style` are **(unverified)** readings of OIC's values."""
+    if key == "type":
+        return "SCHEDULED" if item.has_schedule else "STANDARD"
+    if key == "style":
+        return "FREEFORM"
+    return getattr(item, key)
 
 
 def _view(request: Request, item) -> dict[str, Any]:
-    return views.integration(item, api_base(request), emulator(request).store.connections)
+    return views.integration(item, site(request), emulator(request).store.connections)
 
 
 @router.get("/integrations")
@@ -31,19 +40,17 @@ def list_integrations(
 ) -> dict[str, Any]:
     terms = parse_q(q, Q_KEYS)
     with emulator(request).store.read() as store:
-        items = filter_items(list(store.integrations.values()), terms, lambda i, key: getattr(i, key))
-        if orderBy == "time":
-            items.sort(key=lambda i: i.last_updated, reverse=True)
-        else:
+        items = filter_items(list(store.integrations.values()), terms, _field)
+        if orderBy == "name":
             items.sort(key=lambda i: (i.name.lower(), i.id))
+        else:
+            items.sort(key=lambda i: (i.last_updated, i.id), reverse=True)
         rendered = [_view(request, i) for i in items]
         if expand == "connection":
             for body, item in zip(rendered, items, strict=True):
                 for end_point, conn_id in zip(body["endPoints"], item.connections, strict=True):
                     if conn_id in store.connections:
-                        end_point["connection"] = views.connection(
-                            store.connections[conn_id], api_base(request)
-                        )
+                        end_point["connection"] = views.connection(store.connections[conn_id], site(request))
     return page(rendered, limit, offset)
 
 
@@ -78,7 +85,9 @@ def update_integration(request: Request, ident: str, body: Any = Body(None)) -> 
     require_patch_override(request, f"integration {ident}")
     body = json_object(body, f"Integration {ident} update")
     with emulator(request).store.write() as store:
-        return _view(request, backend.change_status(store, ident, body))
+        item, answered = backend.change_status(store, ident, body)
+        # A change answers its ..._INPROGRESS status even when it completed at once (§11.14).
+        return {**_view(request, item), "status": answered}
 
 
 @router.delete("/integrations/{ident}")
@@ -101,7 +110,7 @@ def export_integration(request: Request, ident: str) -> FileResponse:
 @router.get("/integrations/{ident}/activationStatus")
 def activation_status(request: Request, ident: str) -> dict[str, str]:
     with emulator(request).store.read() as store:
-        return {"activationStatus": backend.get(store, ident).status}
+        return {"activationStatus": backend.activation_status(backend.get(store, ident))}
 
 
 @router.get("/integrations/{ident}/activationErrors")

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from .. import views
 from ..backend import libraries as backend
-from .common import api_base, created, deleted, emulator, listing, staged_upload
+from .common import created, deleted, emulator, listing, ordered, site, staged_upload
 
 router = APIRouter()
 KEYS = ("name", "code", "type")
@@ -20,12 +20,12 @@ def list_libraries(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
     with emulator(request).store.read() as store:
-        items = sorted(store.libraries.values(), key=lambda lib: lib.id)
+        items = ordered(sorted(store.libraries.values(), key=lambda lib: lib.id), request)
         return listing(
             items,
             KEYS,
             lambda lib, k: getattr(lib, k),
-            lambda lib: views.library(lib, api_base(request)),
+            lambda lib: views.library(lib, site(request)),
             q,
             limit,
             offset,
@@ -51,7 +51,7 @@ def register_library(
 @router.get("/libraries/{ident}")
 def get_library(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.read() as store:
-        return views.library(backend.get(store, ident), api_base(request))
+        return views.library(backend.get(store, ident), site(request))
 
 
 @router.post("/libraries/{ident}/archive")
@@ -61,7 +61,7 @@ def replace_library(request: Request, ident: str, file: UploadFile | None = File
         emulator(request).store.write() as store,
     ):
         item = backend.replace(store, ident, staged, file.filename if file else None)
-        return views.library(item, api_base(request))
+        return views.library(item, site(request))
 
 
 @router.get("/libraries/{ident}/archive")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from .. import views
 from ..backend import lookups as backend
 from ..models import Lookup
-from .common import api_base, created, deleted, emulator, listing, staged_upload
+from .common import created, deleted, emulator, listing, ordered, site, staged_upload
 
 router = APIRouter()
 KEYS = ("name", "type")
@@ -19,13 +19,13 @@ KEYS = ("name", "type")
 def _view(request: Request, item: Lookup) -> dict[str, Any]:
     store = emulator(request).store
     users = [i for i in store.integrations.values() if item.name in i.lookups]
-    return views.lookup(item, api_base(request), users)
+    return views.lookup(item, site(request), users)
 
 
 @router.get("/lookups")
 def list_lookups(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
     with emulator(request).store.read() as store:
-        items = sorted(store.lookups.values(), key=lambda lk: lk.name)
+        items = ordered(sorted(store.lookups.values(), key=lambda lk: lk.name), request)
         return listing(
             items,
             KEYS,

@@ -10,14 +10,14 @@ from fastapi.responses import Response
 from .. import views
 from ..backend import packages as backend
 from ..models import Package
-from .common import api_base, created, deleted, emulator, listing, staged_upload
+from .common import created, deleted, emulator, listing, ordered, site, staged_upload
 
 router = APIRouter()
 KEYS = ("name", "type")
 
 
 def _view(request: Request, item: Package) -> dict[str, Any]:
-    return views.package(item, api_base(request), backend.members(emulator(request).store, item.name))
+    return views.package(item, site(request), backend.members(emulator(request).store, item.name))
 
 
 @router.get("/packages")
@@ -25,7 +25,7 @@ def list_packages(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
     with emulator(request).store.read() as store:
-        items = sorted(store.packages.values(), key=lambda p: p.name)
+        items = ordered(sorted(store.packages.values(), key=lambda p: p.name), request)
         return listing(items, KEYS, lambda p, k: getattr(p, k), lambda p: _view(request, p), q, limit, offset)
 
 
