@@ -83,7 +83,7 @@ class ActivateIntegrationOperator(BaseOperator):
             else:
                 answer = client.integrations.deactivate(ident)
             self.log.info("Asked OIC to %s %s; it answered %s", self.action, ident, answer.status)
-            if not self.wait_for_completion or answer.status == wanted:
+            if not self.wait_for_completion:
                 return {"integration_id": ident, "status": answer.status, "changed": True}
             if self.deferrable:
                 self.defer(

@@ -21,7 +21,7 @@ from singer_sdk import typing as th
 
 from ..deploy.settings import oic_config
 from ..oic import OICClient
-from ..oic.models import ArchiveDownload, Connection
+from ..oic.models import ArchiveDownload, Connection, ConnectionProperty
 from .schemas import SCHEMAS
 
 PLACEHOLDER_UNSAFE = re.compile(r"[^A-Z0-9_]")
@@ -93,6 +93,19 @@ class PackagesStream(OICStream):
             yield {"name": package.name, "activate": active, **self.archive_fields(download, file_name)}
 
 
+def _values(connection_id: str, properties: tuple[ConnectionProperty, ...]) -> dict[str, str]:
+    """The values OIC shows; a required PASSWORD-typed property (never shown) becomes a placeholder.
+    OIC does not say whether an optional PASSWORD property is set, so those are left out."""
+    values = {}
+    for prop in properties:
+        if prop.type == "PASSWORD":
+            if prop.required:
+                values[prop.name] = placeholder(connection_id, prop.name)
+        elif prop.value is not None:
+            values[prop.name] = prop.value
+    return values
+
+
 class ConnectionsStream(OICStream):
     name = "connections"
 
@@ -103,12 +116,8 @@ class ConnectionsStream(OICStream):
             "adapterType": conn.adapter_type or None,
             "securityPolicy": conn.security_policy,
             "agentGroupId": conn.agent_group_id,
-            "connectionProperties": {p.name: p.value for p in conn.connection_properties if not p.withheld},
-            "securityProperties": {
-                p.name: placeholder(conn.id, p.name) if p.withheld else p.value
-                for p in conn.security_properties
-                if p.value is not None or p.required
-            },
+            "connectionProperties": _values(conn.id, conn.connection_properties),
+            "securityProperties": _values(conn.id, conn.security_properties),
             "test": conn.configured,
         }
 

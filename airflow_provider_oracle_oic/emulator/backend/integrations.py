@@ -121,6 +121,7 @@ def activation_status(item: Integration) -> str:
     """One of the four values Oracle documents (§3): a deactivation in progress still reads ACTIVATED."""
     return "ACTIVATED" if item.status == "DEACTIVATION_INPROGRESS" else item.status
 
+
 def activation_errors(store: Store, ident: str) -> dict[str, Any]:
     item = get(store, ident)
     message = item.activation_error if item.status == "FAILEDACTIVATION" else None
