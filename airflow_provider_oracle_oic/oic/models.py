@@ -184,6 +184,14 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class LookupUser:
+    """An integration that uses a lookup."""
+
+    id: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Lookup:
     """A lookup table."""
 

@@ -27,6 +27,7 @@ from airflow_provider_oracle_oic.oic import (
     OICTimeoutError,
     read_archive,
 )
+from airflow_provider_oracle_oic.oic.models import LookupUser
 from tests.oic.conftest import make_config
 
 HELLO = "HELLO|01.00.0000"
@@ -181,6 +182,12 @@ def test_connections(client, iar):
         client.connections.get("REST_A")
 
 
+def test_lookup_usage(client, iar):
+    client.lookups.create("CODES", ["a", "b"], [])
+    client.integrations.import_archive(iar("USES_LK", lookups=["CODES"]))
+    assert client.lookups.usage("CODES") == [LookupUser("USES_LK|01.00.0000", "CONFIGURED")]
+
+
 def test_lookups(client, tmp_path):
     created = client.lookups.create("CODES", ["a", "b"], [["1", "2"]], description="d")
     assert (created.columns, created.rows, created.description) == (("a", "b"), (("1", "2"),), "d")
@@ -201,6 +208,7 @@ def test_lookups(client, tmp_path):
     assert (tmp_path / "out.csv").read_text() == csv.read_text()
     assert exported.size == len(csv.read_bytes())
     assert sorted(lk.name for lk in client.lookups.list()) == ["CODES", "CURRENCIES"]
+    assert client.lookups.usage("CODES") == []
     client.lookups.delete("CODES")
     assert client.lookups.find("CODES") is None
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import OICConflictError
-from ..models import ArchiveDownload, Lookup
+from ..models import ArchiveDownload, Lookup, LookupUser
 from ..transport import Call, encode
 from .base import ArtifactResource, Upload
 
@@ -72,7 +72,7 @@ class Lookups(ArtifactResource[Lookup]):
         self._call(Call("DELETE", f"/lookups/{encode(name)}", f"Delete lookup {name}"))
 
     def import_csv(self, path: Path, name: str) -> None:
-        """POST a lookup CSV (first line the name, then the columns, then the rows)."""
+        """POST a lookup CSV in OIC's layout (`DVM,<name>,<description>,<keywords>`, columns, rows)."""
         with Upload(path) as upload:
             self._call(
                 Call(
@@ -98,3 +98,10 @@ class Lookups(ArtifactResource[Lookup]):
 
     def export_csv(self, name: str, destination: Path) -> ArchiveDownload:
         return self._download(f"/lookups/{encode(name)}/archive", f"Export lookup {name}", destination)
+
+    def usage(self, name: str) -> list[LookupUser]:
+        """The integrations (any status) whose archive uses the lookup (§5, rule 15)."""
+        return [
+            LookupUser(str(i.get("id", "")), str(i.get("status", "")))
+            for i in self._pages(f"/lookups/{encode(name)}/usage", f"Read the usage of lookup {name}")
+        ]
