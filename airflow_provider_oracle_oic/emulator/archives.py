@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import bad_request
 
 PROJECT_DIR = re.compile(r"^icspackage/project/([A-Z][A-Z0-9_]*)_(\d{2}\.\d{2}\.\d{4})/")
 NAME_ELEMENT = re.compile(rb"<name>\s*([^<]{1,200}?)\s*</name>")
+ADAPTER_ELEMENT = re.compile(rb"<adapterType>\s*([^<]{1,100}?)\s*</adapterType>")
 PACKAGE_ELEMENT = re.compile(rb"<packageName>\s*([^<]{1,200}?)\s*</packageName>")
 PROJECT_XML_READ_LIMIT = 1 << 20
 BOMB_MIN_ENTRY_BYTES = 1 << 20
@@ -53,6 +54,7 @@ class ArchiveFacts:
     connections: tuple[str, ...]
     lookups: tuple[str, ...]
     has_schedule: bool
+    adapters: dict[str, str] = field(default_factory=dict)
 
 
 def _check_entry_name(name: str, what: str) -> None:
@@ -107,6 +109,22 @@ def _project_xml(archive: zipfile.ZipFile, folder: str, code: str) -> tuple[str,
     )
 
 
+def _adapter_types(
+    archive: zipfile.ZipFile, names: list[str], connections: tuple[str, ...]
+) -> dict[str, str]:
+    """The `<adapterType>` each `icspackage/appinstances/<ID>.xml` names (§11.4); absent ones are left out."""
+    found = {}
+    for conn in connections:
+        entry = f"icspackage/appinstances/{conn}.xml"
+        if entry not in names:
+            continue
+        with archive.open(entry) as handle:
+            match = ADAPTER_ELEMENT.search(handle.read(PROJECT_XML_READ_LIMIT))
+        if match:
+            found[conn] = match.group(1).decode("utf-8", "replace").strip().lower()
+    return found
+
+
 def _stems(names: list[str], folder: str) -> tuple[str, ...]:
     found = {n[len(folder) :].split(".", 1)[0] for n in names if n.startswith(folder) and n != folder}
     return tuple(sorted(s for s in found if s and "/" not in s))
@@ -127,9 +145,11 @@ def read_facts(archive: zipfile.ZipFile, what: str) -> ArchiveFacts:
         raise bad_request(
             f"{what} has no integration folder; expected entries under icspackage/project/<CODE>_<NN.NN.NNNN>/"
         )
+    connections = _stems(names, "icspackage/appinstances/")
     return ArchiveFacts(
         projects=tuple(projects.values()),
-        connections=_stems(names, "icspackage/appinstances/"),
+        connections=connections,
+        adapters=_adapter_types(archive, names, connections),
         lookups=_stems(names, "icspackage/dvms/"),
         has_schedule=any(n.startswith("icspackage/schedule/") and not n.endswith("/") for n in names),
     )

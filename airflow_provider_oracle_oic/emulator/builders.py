@@ -9,7 +9,7 @@ import datetime
 import io
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,6 +30,7 @@ class IntegrationArchiveSpec:
     payload: bytes = b""
     extra_entries: dict[str, bytes] = field(default_factory=dict)
     package_name: str | None = None
+    adapters: Mapping[str, str] = field(default_factory=dict)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -58,7 +59,13 @@ def _write_integration(archive: zipfile.ZipFile, spec: IntegrationArchiveSpec) -
     if spec.payload:
         put(f"{folder}/resources/payload.bin", spec.payload)
     for conn in spec.connections:
-        put(f"icspackage/appinstances/{conn}.xml", f"<appinstance id='{conn}'/>")
+        adapter = spec.adapters.get(conn)
+        instance = (
+            f"<appinstance id='{conn}'><adapterType>{escape(adapter)}</adapterType></appinstance>"
+            if adapter
+            else f"<appinstance id='{conn}'/>"
+        )
+        put(f"icspackage/appinstances/{conn}.xml", instance)
     for lookup in spec.lookups:
         put(f"icspackage/dvms/{lookup}.xml", f"<dvm name='{lookup}'/>")
     if spec.scheduled:

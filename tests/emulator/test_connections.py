@@ -215,3 +215,14 @@ def test_the_adapter_catalogue_decides_policies_and_property_names(api, conn):
     assert answer.status_code == 400
     assert "no property 'clientId'" in detail(answer)
     assert "oauth.client.id" in detail(answer)
+
+
+def test_an_import_creates_its_connections_with_the_adapter_type_the_archive_names(api):
+    api.import_iar("MIXED", "01.00.0000", connections=["SOAP_ERP", "PLAIN"], adapters={"SOAP_ERP": "SOAP"})
+    soap = api.get("/connections/SOAP_ERP").json()
+    assert (soap["adapterType"]["name"], soap["adapterType"]["displayName"]) == ("soap", "SOAP")
+    assert "targetWSDLURL" in {p["propertyName"] for p in soap["connectionProperties"]}
+    assert api.get("/connections/PLAIN").json()["adapterType"]["name"] == "rest"
+    answer = api.patch("/connections/SOAP_ERP", {"securityPolicy": "API_KEY_BASED_AUTHENTICATION"})
+    assert answer.status_code == 400
+    assert "not offered by the SOAP adapter" in detail(answer)

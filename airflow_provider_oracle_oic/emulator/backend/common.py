@@ -55,12 +55,14 @@ def apply_catalogue(conn: Connection) -> None:
             prop.type, prop.required = definition.type, definition.required
 
 
-def ensure_connections(store: Store, ids: tuple[str, ...]) -> None:
-    """Create the connections an import names that do not exist yet (§11.4)."""
+def ensure_connections(store: Store, ids: tuple[str, ...], adapters: dict[str, str] | None = None) -> None:
+    """Create the connections an import names that do not exist yet, with the adapter type the archive
+    gives (REST when it gives none); an existing connection is never modified (§11.4)."""
     for conn_id in ids:
         if conn_id not in store.connections:
             now = store.stamp()
-            conn = Connection(id=conn_id, name=conn_id, created=now, last_updated=now)
+            adapter = (adapters or {}).get(conn_id, "rest")
+            conn = Connection(id=conn_id, name=conn_id, created=now, last_updated=now, adapter=adapter)
             apply_catalogue(conn)
             store.connections[conn_id] = conn
 

@@ -48,7 +48,7 @@ def import_archive(store: Store, staged: Path, replace: bool) -> Integration:
     elif existing is not None:
         raise conflict(f"Integration {ident} already exists; use PUT to replace it")
     digest = store.blobs.commit(staged)
-    ensure_connections(store, facts.connections)
+    ensure_connections(store, facts.connections, facts.adapters)
     now = store.stamp()
     item = Integration(
         code=project.code,

@@ -62,7 +62,7 @@ def import_archive(store: Store, staged: Path, file_name: str | None, replace: b
         _refuse_active(members(store, name) + touched, name)
         parts = {ident: store.blobs.put(project_archive(archive, p)) for ident, p in incoming.items()}
     store.blobs.commit(staged)
-    ensure_connections(store, facts.connections)
+    ensure_connections(store, facts.connections, facts.adapters)
     for stale in members(store, name):
         if stale.id not in incoming:
             del store.integrations[stale.id]
