@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.builders import (
     IntegrationArchiveSpec,
     build_certificate_pem,
@@ -63,18 +64,23 @@ def archives(tmp_path) -> Archives:
     return Archives(root)
 
 
+def target_config(server: EmulatorServer, root: Path, archives: Archives) -> dict[str, Any]:
+    """A target config for `server` with a ledger, an audit log and backups under `root`, fast polling."""
+    return {
+        "base_url": server.url,
+        "oauth_client_id": server.config.client_id,
+        "oauth_client_secret": server.config.client_secret,
+        "oauth_token_url": server.token_url,
+        "archive_directory": str(archives.root),
+        "state_path": str(root / "ledger.json"),
+        "audit_log": str(root / "audit.jsonl"),
+        "backup_directory": str(root / "backups"),
+        "activation_poll_interval": 0.02,
+        "activation_timeout": 30,
+    }
+
+
 @pytest.fixture
 def config(oic_emulator, archives, tmp_path) -> dict[str, Any]:
-    """A target config for the emulator with a ledger, an audit log and fast polling."""
-    return {
-        "base_url": oic_emulator.url,
-        "oauth_client_id": oic_emulator.config.client_id,
-        "oauth_client_secret": oic_emulator.config.client_secret,
-        "oauth_token_url": oic_emulator.token_url,
-        "archive_directory": str(archives.root),
-        "state_path": str(tmp_path / "ledger.json"),
-        "audit_log": str(tmp_path / "audit.jsonl"),
-        "backup_directory": str(tmp_path / "backups"),
-        "activation_poll_interval": 0.02,
-        "activation_timeout": 20,
-    }
+    """A target config for the session's emulator."""
+    return target_config(oic_emulator, tmp_path, archives)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,8 @@ import pytest
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.config import EmulatorConfig
 from airflow_provider_oracle_oic.singer.inprocess import run_target
-from tests.target.chaos import CONN_PASSWORD, comparable, differences, prepare, release
-from tests.target.conftest import Archives, singer_lines
+from tests.target.conftest import Archives, singer_lines, target_config
+from tests.target.mixed_release import CONN_PASSWORD, comparable, differences, prepare, release
 
 SEEDS = range(int(os.environ.get("CHAOS_SEEDS", "5")))
 SECRETS = {"CHAOS_CONN_PASSWORD": CONN_PASSWORD}
@@ -35,22 +34,6 @@ def chaos_emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def target_config(server: EmulatorServer, root: Path, archives: Archives, concurrency: int) -> dict[str, Any]:
-    return {
-        "base_url": server.url,
-        "oauth_client_id": server.config.client_id,
-        "oauth_client_secret": server.config.client_secret,
-        "oauth_token_url": server.token_url,
-        "archive_directory": str(archives.root),
-        "state_path": str(root / "ledger.json"),
-        "audit_log": str(root / "audit.jsonl"),
-        "backup_directory": str(root / "backups"),
-        "activation_poll_interval": 0.02,
-        "activation_timeout": 30,
-        "max_concurrency": concurrency,
-    }
-
-
 @pytest.fixture(scope="module")
 def reference(chaos_emulator, tmp_path_factory) -> dict[str, Any]:
     """The pre-run and the desired state, from one fault-free run."""
@@ -61,7 +44,7 @@ def reference(chaos_emulator, tmp_path_factory) -> dict[str, Any]:
     prepare(chaos_emulator)
     before = comparable(chaos_emulator.state())
     result = run_target(
-        target_config(chaos_emulator, root, archives, 4), singer_lines(release(archives)), secrets=SECRETS
+        target_config(chaos_emulator, root, archives), singer_lines(release(archives)), secrets=SECRETS
     )
     assert result.ok, result.summary()
     desired = comparable(chaos_emulator.state())
@@ -100,7 +83,7 @@ def test_every_run_ends_deployed_or_exactly_restored(seed, chaos_emulator, refer
     assert comparable(chaos_emulator.state()) == reference["before"]
     records = release(archives)
     chaos_emulator.set_faults(faults(seed), seed=seed)
-    config = target_config(chaos_emulator, tmp_path, archives, 1 + seed % 8)
+    config = {**target_config(chaos_emulator, tmp_path, archives), "max_concurrency": 1 + seed % 8}
     if adversarial(seed):
         config["max_retries"] = 1
     try:

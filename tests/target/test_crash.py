@@ -17,9 +17,9 @@ import pytest
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.config import EmulatorConfig
 from airflow_provider_oracle_oic.singer.inprocess import run_target
-from tests.target.chaos import CONN_PASSWORD, comparable, differences, prepare, release
-from tests.target.conftest import Archives, singer_lines
-from tests.target.test_chaos import SECRETS, target_config
+from tests.target.conftest import Archives, singer_lines, target_config
+from tests.target.mixed_release import CONN_PASSWORD, comparable, differences, prepare, release
+from tests.target.test_chaos import SECRETS
 
 # Every write is held this long before it reaches OIC, so the test can kill the target between writes.
 WRITE_LATENCY_MS = 120
@@ -39,7 +39,7 @@ class Release:
         root.mkdir(parents=True, exist_ok=True)
         archives = Archives(root / "archives")
         archives.root.mkdir()
-        self.config: dict[str, Any] = target_config(server, root, archives, 4)
+        self.config: dict[str, Any] = target_config(server, root, archives)
         self.input = root / "release.jsonl"
         self.input.write_text("\n".join(singer_lines(release(archives))) + "\n")
         self.config_path = root / "config.json"

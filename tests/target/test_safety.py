@@ -12,38 +12,9 @@ from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.http_api import Api
 from tests.target.conftest import singer_lines
+from tests.target.mixed_release import comparable
 
 SECRET = "conn-e-secret-value"
-
-
-def comparable(state: dict) -> dict:
-    """The emulator state without timestamps and secret digests: what a rollback must restore."""
-
-    def props(conn: dict, group: str) -> dict:
-        return {
-            p["propertyName"]: p["propertyValue"]
-            for p in conn[group]
-            if not str(p["propertyValue"]).startswith("sha256:")
-        }
-
-    return {
-        "integrations": {
-            f"{i['code']}|{i['version']}": (i["archive_sha256"], i["status"], i["package"])
-            for i in state["integrations"]
-        },
-        "connections": {
-            c["id"]: (
-                c["status"],
-                c["securityPolicy"],
-                props(c, "connectionProperties"),
-                props(c, "securityProperties"),
-            )
-            for c in state["connections"]
-        },
-        "lookups": {lk["name"]: (lk["columns"], lk["rows"], lk["description"]) for lk in state["lookups"]},
-        "packages": sorted(p["name"] for p in state["packages"]),
-        "libraries": sorted(f"{lib['code']}|{lib['version']}" for lib in state["libraries"]),
-    }
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A mixed release against a prepared OIC, and the comparable view of OIC's state that chaos tests judge.
+"""A mixed release against a prepared OIC, and the comparable view of OIC's state that safety tests judge.
 
 Shared by the seeded fault-injection tests and the crash (SIGKILL) tests.
 """
@@ -106,10 +106,15 @@ def comparable(state: dict[str, Any]) -> dict[str, Any]:
             for i in state["integrations"]
         },
         "connections": {
-            c["id"]: (c["status"], c["securityPolicy"], props(c, "connectionProperties"))
+            c["id"]: (
+                c["status"],
+                c["securityPolicy"],
+                props(c, "connectionProperties"),
+                props(c, "securityProperties"),
+            )
             for c in state["connections"]
         },
-        "lookups": {lk["name"]: (lk["columns"], lk["rows"]) for lk in state["lookups"]},
+        "lookups": {lk["name"]: (lk["columns"], lk["rows"], lk["description"]) for lk in state["lookups"]},
         "packages": sorted(p["name"] for p in state["packages"]),
         "libraries": sorted(f"{lib['code']}|{lib['version']}" for lib in state["libraries"]),
         "certificates": sorted(c["name"] for c in state["certificates"]),
