@@ -177,6 +177,8 @@ def test_locked_connection_and_missing_connection(api, conn, oic_emulator):
 def test_delete_refused_while_an_active_integration_uses_it(api, conn):
     api.configure_connection(conn)
     api.set_status("USES_CONN|01.00.0000", "ACTIVATED")
+    body = api.get(f"/connections/{conn}").json()
+    assert (body["usage"], body["usageActive"]) == (1, 1)
     answer = api.delete(f"/connections/{conn}")
     assert answer.status_code == 423
     assert "USES_CONN" in detail(answer)

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from airflow_provider_oracle_oic.emulator import EmulatorServer
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec
 from tests.http_api import Api, detail, enc
 
 HELLO = "HELLO_WORLD|01.00.0000"
@@ -296,11 +297,23 @@ def test_oic3_links_and_location_carry_the_instance_and_can_be_followed():
         assert answer.status_code == 204
         location = answer.headers["Location"]
         assert location.endswith("?integrationInstance=teamoic3-abc")
+        api.post("/lookups", json={"name": "LK_L", "columns": ["a", "b"], "rows": []})
+        api.import_par("com.example.linked", [IntegrationArchiveSpec("IN_PKG", "01.00.0000")])
+        api.upload(
+            "POST",
+            "/libraries/archive",
+            b"function f() {}",
+            "f.js",
+            code="LIB_L",
+            version="01.00.0000",
+            name="L",
+            type="API",
+        )
         hrefs = [location]
-        for path in ("/integrations", "/connections"):
+        for path in ("/integrations", "/connections", "/lookups", "/packages", "/libraries"):
             for item in api.get(path).json()["items"]:
                 hrefs += [link["href"] for link in item["links"]]
-        assert len(hrefs) == 5
+        assert len(hrefs) == 13
         for href in hrefs:
             assert "integrationInstance=teamoic3-abc" in href
             followed = api.http.get(href, headers={"Authorization": f"Bearer {api.token}"}, timeout=10)

@@ -8,10 +8,19 @@ from fastapi import APIRouter, Body, Request
 
 from .. import views
 from ..backend import connections as backend
+from ..models import Connection
+from ..store import Store
 from .common import deleted, emulator, listing, ordered, require_patch_override, site
 
 router = APIRouter()
 FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
+
+
+def _view(request: Request, store: Store, conn: Connection) -> dict[str, Any]:
+    """The connection with `usage` (integrations that use it) and `usageActive` (those ACTIVATED)."""
+    users = [i for i in store.integrations.values() if conn.id in i.connections]
+    active = sum(1 for i in users if i.status == "ACTIVATED")
+    return views.connection(conn, site(request), len(users), active)
 
 
 @router.get("/connections")
@@ -24,7 +33,7 @@ def list_connections(
             items,
             tuple(FIELDS),
             lambda c, k: getattr(c, FIELDS[k]),
-            lambda c: views.connection(c, site(request)),
+            lambda c: _view(request, store, c),
             q,
             limit,
             offset,
@@ -34,20 +43,20 @@ def list_connections(
 @router.get("/connections/{ident}")
 def get_connection(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.read() as store:
-        return views.connection(backend.get(store, ident), site(request))
+        return _view(request, store, backend.get(store, ident))
 
 
 @router.post("/connections/{ident}")
 def update_connection(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
     require_patch_override(request, f"connection {ident}")
     with emulator(request).store.write() as store:
-        return views.connection(backend.update(store, ident, body), site(request))
+        return _view(request, store, backend.update(store, ident, body))
 
 
 @router.post("/connections/{ident}/test")
 def test_connection(request: Request, ident: str) -> dict[str, Any]:
     with emulator(request).store.write() as store:
-        return views.connection(backend.test(store, ident), site(request))
+        return _view(request, store, backend.test(store, ident))
 
 
 @router.delete("/connections/{ident}")
