@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..oic import OICClient, OICError
+from ..oic import OICClient, OICConfig, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
 from .issues import Issue
@@ -22,7 +22,7 @@ from .placeholders import Placeholders
 from .plan import ACTIVATION_LEVEL, WRITES, Action, Plan, Planner, Step
 from .records import RecordParser
 from .result import ArtifactResult, DeploymentResult, Outcome
-from .settings import deploy_settings, oic_config
+from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
 from .specs import Kind, Spec
 from .validation import offline_issues, online_issues, settings_issues
@@ -36,11 +36,15 @@ def new_run_id() -> str:
 
 
 class Deployment:
-    """Feed it records with `add`, then `run()`; it never raises for bad input, it reports it."""
+    """Feed it records with `add`, then `run()`; it never raises for bad input, it reports it.
+
+    `oic` is a client to use (the caller keeps it open), or the settings to build one for the run.
+    """
 
     def __init__(
         self,
-        config: Mapping[str, Any],
+        settings: DeploySettings,
+        oic: OICClient | OICConfig,
         *,
         secrets: Mapping[str, str] | None = None,
         secret_masker: SecretMasker | None = None,
@@ -48,8 +52,9 @@ class Deployment:
         journal_store: JournalStore | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        self.settings = deploy_settings(config)
-        self.oic_config = oic_config(config)
+        self.settings = settings
+        self._client = oic if isinstance(oic, OICClient) else None
+        self.oic_config = oic.config if isinstance(oic, OICClient) else oic
         self.run_id = new_run_id()
         self.masker = secret_masker
         if secret_masker is not None:
@@ -63,6 +68,11 @@ class Deployment:
             ledger_store = JsonFileStore(path) if path else MemoryStore()
         self._ledger_store = ledger_store
         self._journal_store = journal_store or FileJournalStore(self._journal_folder())
+
+    @classmethod
+    def from_target_config(cls, config: Mapping[str, Any], **options: Any) -> Deployment:
+        """A deployment configured by target-oracle-oic settings (a bad one raises `SettingsError`)."""
+        return cls(deploy_settings(config), oic_config(config), **options)
 
     @property
     def _instance(self) -> str:
@@ -94,7 +104,7 @@ class Deployment:
                     if value.secret:
                         self.masker(value.text)
 
-    def run(self, client: OICClient | None = None) -> DeploymentResult:
+    def run(self) -> DeploymentResult:
         """Validate, plan and apply; returns the result (`ok` False on any problem)."""
         inventory = self.parser.inventory
         self._mask_inventory()
@@ -103,8 +113,8 @@ class Deployment:
         if issues:
             result.issues = issues
             return result
-        own_client = client is None
-        client = client or OICClient(self.oic_config, secret_masker=self.masker)
+        own_client = self._client is None
+        client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
         try:
             return self._run(client, result)
         except OICError as exc:

@@ -25,6 +25,16 @@ class Kind(str, Enum):
 STREAMS = tuple(kind.value for kind in Kind)
 
 
+class UnknownStreamError(ValueError):
+    """A stream that is not one of the artifact streams, while the `streams` setting does not exclude it."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(
+            f"Unknown stream '{stream}'; target-oracle-oic takes {', '.join(STREAMS)} "
+            "(or list the streams to deploy in the 'streams' setting to skip others)"
+        )
+
+
 @dataclass(frozen=True)
 class Value:
     """A property value; `secret` values never appear in logs, reports or the ledger in clear."""

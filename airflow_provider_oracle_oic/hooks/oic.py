@@ -73,25 +73,6 @@ def config_from_connection(conn: Any) -> OICConfig:
     )
 
 
-def target_settings(config: OICConfig) -> dict[str, Any]:
-    """The connection part of a target-oracle-oic config, from client settings."""
-    settings = {
-        "base_url": config.base_url,
-        "oauth_client_id": config.client_id,
-        "oauth_client_secret": config.client_secret,
-        "oauth_token_url": config.token_url,
-        "oauth_scope": config.scope,
-        "oauth_client_aud": config.client_aud,
-        "integration_instance": config.integration_instance,
-        "request_timeout": int(config.request_timeout),
-        "max_retries": config.max_retries,
-        "verify_ssl": config.verify_ssl,
-        "client_cert": config.client_cert,
-        "client_key": config.client_key,
-    }
-    return {k: v for k, v in settings.items() if v is not None}
-
-
 class OracleOICHook(HttpHook):
     """Talks to Oracle Integration Cloud with IDCS OAuth client credentials.
 

@@ -13,8 +13,9 @@ from airflow.sdk import BaseHook, BaseOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 
-from ..deploy.specs import STREAMS
-from ..hooks.oic import OracleOICHook, target_settings
+from ..deploy.settings import DeploySettings, SettingsError, deploy_settings
+from ..deploy.specs import STREAMS, UnknownStreamError
+from ..hooks.oic import OracleOICHook
 from ..singer.schemas import schema_message
 from .ledger_store import VariableJournalStore, VariableLedgerStore
 
@@ -107,10 +108,9 @@ class SingerToOICOperator(BaseOperator):
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self._tap: subprocess.Popen[str] | None = None
 
-    def _config(self) -> dict[str, Any]:
-        hook = OracleOICHook(self.oracle_oic_conn_id)
+    def _settings(self) -> DeploySettings:
+        """The deployment settings: `target_config`, then the operator's own arguments."""
         config = dict(self.target_config or {})
-        config.update(target_settings(hook.oic_config))
         overrides = {
             "import_mode": self.import_mode,
             "conflict_resolution": self.conflict_resolution,
@@ -120,7 +120,7 @@ class SingerToOICOperator(BaseOperator):
             "archive_directory": self.archive_directory,
         }
         config.update({k: v for k, v in overrides.items() if v is not None})
-        return config
+        return deploy_settings(config)
 
     def _tap_lines(self) -> Iterator[str]:
         command = (
@@ -169,33 +169,60 @@ class SingerToOICOperator(BaseOperator):
             return self._file_lines()
         return records_to_lines(self.records or [])
 
+    def _direct_records(self) -> list[tuple[str, Mapping[str, Any]]] | None:
+        """`records` as (stream, record) pairs when none is a whole Singer message; they need no parsing."""
+        if self.tap_command or self.input_path or not self.records:
+            return None
+        if any("type" in item for item in self.records):
+            return None
+        pairs = []
+        for item in self.records:
+            stream, record = item.get("stream"), item.get("record")
+            if not isinstance(stream, str) or not isinstance(record, Mapping):
+                raise ValueError("records items must be Singer messages or {'stream': ..., 'record': {...}}")
+            if stream not in STREAMS and not self.streams:
+                raise UnknownStreamError(stream)
+            pairs.append((stream, record))
+        return pairs
+
     def execute(self, context: Any) -> dict[str, Any]:
-        # singer-sdk is only needed while the task runs; importing it with the DAG file would slow parsing.
-        from ..singer.inprocess import InputError, run_target
+        # The engine and singer-sdk are only needed while the task runs; importing them with the DAG file
+        # would slow parsing.
+        from ..deploy.engine import Deployment
+        from ..singer.inprocess import InputError, run_deployment
 
         secrets = dict(self.secrets or {})
         for name, conn_id in (self.secret_connections or {}).items():
             secrets[name] = BaseHook.get_connection(conn_id).password or ""
         for value in secrets.values():
             mask_secret(value)
-        config = self._config()
+        hook = OracleOICHook(self.oracle_oic_conn_id)
         ledger = journals = None
-        if not config.get("state_path"):
-            key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
-            ledger = VariableLedgerStore(key)
-            journals = VariableJournalStore(f"{key}__journals")
-        states: list[dict] = []
         try:
-            result = run_target(
-                config,
-                self._lines(),
+            settings = self._settings()
+            if settings.state_path is None:
+                key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
+                ledger = VariableLedgerStore(key)
+                journals = VariableJournalStore(f"{key}__journals")
+            deployment = Deployment(
+                settings,
+                hook.client,
                 secrets=secrets,
                 secret_masker=mask_secret,
                 ledger_store=ledger,
                 journal_store=journals,
-                state_sink=states.append,
             )
-        except InputError as exc:
+            states: list[dict] = []
+            pairs = self._direct_records()
+            if pairs is not None:
+                for stream, record in pairs:
+                    deployment.add(stream, record)
+                result = deployment.run()
+            else:
+                result = run_deployment(
+                    deployment, self._lines(), streams_given=bool(self.streams), state_sink=states.append
+                )
+        except (InputError, SettingsError, UnknownStreamError) as exc:
             raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
         summary = result.summary()
         for line in summary.splitlines():

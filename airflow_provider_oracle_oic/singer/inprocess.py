@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
-from ..deploy.engine import SecretMasker
+from ..deploy.engine import Deployment, SecretMasker
 from ..deploy.journal import JournalStore
 from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
@@ -47,6 +47,29 @@ def run_target(
         )
     except INPUT_ERRORS as exc:
         raise InputError(describe_input_error(exc, secret_settings(config))) from None
+    return _listen(target, lines)
+
+
+def run_deployment(
+    deployment: Deployment,
+    lines: Iterable[str] | t.IO[str],
+    *,
+    streams_given: bool = False,
+    state_sink: Callable[[dict], None] | None = None,
+) -> DeploymentResult:
+    """Read the Singer messages in `lines` into an already configured `deployment` and run it.
+
+    `streams_given` says the caller chose the streams (others are then skipped, not refused)."""
+    target = _EmbeddedTarget(
+        config={"streams": list(deployment.settings.streams)} if streams_given else {},
+        validate_config=False,
+        deployment=deployment,
+        state_sink=state_sink or (lambda _state: None),
+    )
+    return _listen(target, lines)
+
+
+def _listen(target: TargetOracleOIC, lines: Iterable[str] | t.IO[str]) -> DeploymentResult:
     try:
         target.listen(t.cast("t.IO[str]", iter(lines)))
     except INPUT_ERRORS as exc:

@@ -20,7 +20,7 @@ from ..deploy.journal import JournalStore
 from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
 from ..deploy.settings import SettingsError
-from ..deploy.specs import STREAMS
+from ..deploy.specs import STREAMS, UnknownStreamError
 from .reader import InputLineError, SafeSingerReader
 from .settings_schema import CONFIG_SCHEMA
 
@@ -32,10 +32,6 @@ def integration_identity(record: dict) -> dict:
         return record
     code, _, version = ident.partition("|")
     return {**record, "code": record.get("code") or code, "version": record.get("version") or version}
-
-
-class UnknownStreamError(ValueError):
-    """A stream that is not one of the six, while the `streams` setting does not exclude it."""
 
 
 # What bad input or configuration raises before anything is deployed.
@@ -141,6 +137,7 @@ class TargetOracleOIC(Target):
         ledger_store: LedgerStore | None = None,
         journal_store: JournalStore | None = None,
         state_sink: Callable[[dict], None] | None = None,
+        deployment: Deployment | None = None,
     ) -> None:
         super().__init__(
             config=config,
@@ -149,7 +146,7 @@ class TargetOracleOIC(Target):
             setup_mapper=setup_mapper,
         )
         self._config.update({k: v for k, v in (overrides or {}).items() if v is not None})
-        self.deployment = Deployment(
+        self.deployment = deployment or Deployment.from_target_config(
             dict(self.config),
             secrets=secrets,
             secret_masker=secret_masker,
@@ -162,10 +159,7 @@ class TargetOracleOIC(Target):
 
     def get_sink_class(self, stream_name: str) -> type[RecordSink]:
         if stream_name not in STREAMS and "streams" not in self.config:
-            raise UnknownStreamError(
-                f"Unknown stream '{stream_name}'; target-oracle-oic takes {', '.join(STREAMS)} "
-                "(or list the streams to deploy in the 'streams' setting to skip others)"
-            )
+            raise UnknownStreamError(stream_name)
         return ArtifactSink
 
     def _line(self) -> int:

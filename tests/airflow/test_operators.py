@@ -376,3 +376,36 @@ def test_on_kill_stops_the_tap(airflow_db):
     assert operator._tap is not None
     assert operator._tap.returncode is not None
     assert isinstance(outcome[0], TapFailedError)
+
+
+def test_the_operator_deploys_with_the_hooks_own_client_and_settings(
+    airflow_db, oic_emulator, monkeypatch, tmp_path
+):
+    """One client per task (the hook's), its float timeout unchanged, no settings dict round trip."""
+    from airflow_provider_oracle_oic.deploy import engine
+    from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator
+
+    monkeypatch.setenv("AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(oic_emulator, timeout=2.5))
+    seen: list[tuple[float, object]] = []
+    run = engine.Deployment.run
+
+    def watched(self):
+        seen.append((self.oic_config.request_timeout, self._client))
+        return run(self)
+
+    monkeypatch.setattr(engine.Deployment, "run", watched)
+    operator = SingerToOICOperator(
+        task_id="deploy",
+        records=[
+            {"stream": "lookups", "record": {"name": "LK_OP", "columns": ["a", "b"], "rows": [["1", "2"]]}}
+        ],
+        target_config={"state_path": str(tmp_path / "ledger.json")},
+    )
+    oic_emulator.reset_stats()
+    output = operator.execute({})
+    assert output["ok"] is True
+    [(timeout, client)] = seen
+    assert timeout == 2.5
+    assert client is not None
+    assert client.config.request_timeout == 2.5
+    assert oic_emulator.stats()["token_requests"] == 1
