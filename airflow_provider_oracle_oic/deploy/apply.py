@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
-from ..oic.models import Connection, Integration
+from ..oic.models import Connection, Integration, IntegrationStatus
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
 from .connection_checks import catalogue_issues
@@ -338,7 +338,9 @@ class Applier:
                 )
             )
         undo = None
-        if target not in step.deactivate_first and (before is None or before.status != "ACTIVATED"):
+        if target not in step.deactivate_first and (
+            before is None or before.status != IntegrationStatus.ACTIVATED
+        ):
             undo = Undo(UndoAction.DEACTIVATE, Kind.INTEGRATION, target, f"deactivate integration {target}")
         self._write(undo, lambda: self.restorer.activate(target, flags))
         if step.replaces_active:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..oic.models import Connection, Integration
+from ..oic.models import Connection, Integration, IntegrationStatus
 from .fingerprints import fingerprint
 from .ledger import Ledger
 from .observe import Observed
@@ -269,14 +269,20 @@ class Planner:
         if isinstance(spec, IntegrationSpec):
             step = self._archive_step(spec, self.observed.integrations.get(spec.key))
             current = self.observed.integrations.get(spec.key)
-            if step.action == Action.REPLACE and current is not None and current.status == "ACTIVATED":
+            if (
+                step.action == Action.REPLACE
+                and current is not None
+                and current.status == IntegrationStatus.ACTIVATED
+            ):
                 step.deactivate_first, step.was_active = (spec.key,), True
             return step
         if isinstance(spec, PackageSpec):
             step = self._archive_step(spec, self.observed.packages.get(spec.key))
             package = self.observed.packages.get(spec.key)
             if step.action == Action.REPLACE and package is not None:
-                step.deactivate_first = tuple(m.id for m in package.integrations if m.status == "ACTIVATED")
+                step.deactivate_first = tuple(
+                    m.id for m in package.integrations if m.status == IntegrationStatus.ACTIVATED
+                )
             return step
         if isinstance(spec, LibrarySpec):
             return self._archive_step(spec, self.observed.libraries.get(spec.key))
@@ -328,7 +334,11 @@ class Planner:
         ):
             return None
         current = self.observed.integrations.get(target)
-        if step.action == Action.SKIP and current is not None and current.status == "ACTIVATED":
+        if (
+            step.action == Action.SKIP
+            and current is not None
+            and current.status == IntegrationStatus.ACTIVATED
+        ):
             changed = _changed_flags(step.spec, current)
             if not changed:
                 return None

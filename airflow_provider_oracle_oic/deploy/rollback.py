@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..oic import OICClient, OICNotFoundError
+from ..oic.models import IntegrationStatus
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .result import UndoRecord
 from .specs import Kind
@@ -34,11 +35,11 @@ class Restorer:
 
     def deactivate(self, ident: str) -> None:
         self.client.integrations.deactivate(ident)
-        self.wait(ident, "CONFIGURED")
+        self.wait(ident, IntegrationStatus.CONFIGURED)
 
     def activate(self, ident: str, flags: dict[str, bool | None]) -> None:
         self.client.integrations.activate(ident, **flags)
-        self.wait(ident, "ACTIVATED")
+        self.wait(ident, IntegrationStatus.ACTIVATED)
 
     def _status(self, ident: str) -> str | None:
         current = self.client.integrations.find(ident)
@@ -47,16 +48,16 @@ class Restorer:
     def _settle_status(self, ident: str) -> str | None:
         """The integration's status once no activation or deactivation is in progress."""
         status = self._status(ident)
-        if status == "ACTIVATION_INPROGRESS":
-            self.wait(ident, "ACTIVATED")
-        elif status == "DEACTIVATION_INPROGRESS":
-            self.wait(ident, "CONFIGURED")
+        if status == IntegrationStatus.ACTIVATION_INPROGRESS:
+            self.wait(ident, IntegrationStatus.ACTIVATED)
+        elif status == IntegrationStatus.DEACTIVATION_INPROGRESS:
+            self.wait(ident, IntegrationStatus.CONFIGURED)
         else:
             return status
         return self._status(ident)
 
     def _deactivate_if_active(self, ident: str) -> None:
-        if self._settle_status(ident) == "ACTIVATED":
+        if self._settle_status(ident) == IntegrationStatus.ACTIVATED:
             self.deactivate(ident)
 
     # Each undo: perform(undo) brings the artifact back; problem(undo) says what is still off, or None.
@@ -82,8 +83,12 @@ class Restorer:
             )
         if undo.action in (UndoAction.ACTIVATE, UndoAction.DEACTIVATE):
             status = self._status(ident)
-            wanted = "ACTIVATED" if undo.action == UndoAction.ACTIVATE else "CONFIGURED"
-            if (status == "ACTIVATED") != (wanted == "ACTIVATED"):
+            wanted = (
+                IntegrationStatus.ACTIVATED
+                if undo.action == UndoAction.ACTIVATE
+                else IntegrationStatus.CONFIGURED
+            )
+            if (status == IntegrationStatus.ACTIVATED) != (wanted == IntegrationStatus.ACTIVATED):
                 return f"integration {ident} is {status or 'absent'}; it was {wanted} before the run"
             return None
         if undo.action == UndoAction.RESTORE_ARCHIVE:
@@ -161,7 +166,7 @@ class Restorer:
         if current is None:
             return
         status = self._settle_status(undo.ident)
-        if status == "ACTIVATED":
+        if status == IntegrationStatus.ACTIVATED:
             same = all(v is None or getattr(current, k) == v for k, v in flags.items())
             if same:
                 return

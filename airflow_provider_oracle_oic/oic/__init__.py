@@ -18,10 +18,12 @@ from .errors import (
     OICTimeoutError,
     OICTransportError,
 )
+from .models import IntegrationStatus
 
 __all__ = [
     "ArchiveFacts",
     "ArchiveLimits",
+    "IntegrationStatus",
     "OICActivationError",
     "OICArchiveError",
     "OICAuthenticationError",

@@ -14,9 +14,10 @@ from ..hooks.oic import OracleOICHook
 from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
 from ..oic import OICActivationError, OICError
+from ..oic.models import IntegrationStatus
 from ..triggers.activation import IntegrationActivationTrigger
 
-ACTIONS = {"activate": "ACTIVATED", "deactivate": "CONFIGURED"}
+ACTIONS = {"activate": IntegrationStatus.ACTIVATED.value, "deactivate": IntegrationStatus.CONFIGURED.value}
 
 
 class ActivateIntegrationOperator(BaseOperator):
@@ -76,7 +77,7 @@ class ActivateIntegrationOperator(BaseOperator):
             if current.status == wanted:
                 self.log.info("Integration %s is already %s; nothing to do", ident, wanted)
                 return {"integration_id": ident, "status": wanted, "changed": False}
-            if wanted == "ACTIVATED":
+            if wanted == IntegrationStatus.ACTIVATED:
                 answer = client.integrations.activate(
                     ident, self.tracing, self.payload_tracing, self.record_enabled
                 )

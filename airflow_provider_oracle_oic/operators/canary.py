@@ -13,7 +13,7 @@ from airflow.sdk.exceptions import AirflowException
 from ..hooks.oic import OracleOICHook
 from ..links import OICConsoleLink, console_url
 from ..oic import OICClient, OICError
-from ..oic.models import MonitoringCounts
+from ..oic.models import IntegrationStatus, MonitoringCounts
 
 ROUTING_COLUMNS = ("version", "weight")
 
@@ -138,10 +138,10 @@ class CanaryPromoteOperator(BaseOperator):
         )
 
     def _ensure_active(self, client: OICClient, ident: str) -> None:
-        if client.integrations.activation_status(ident) != "ACTIVATED":
+        if client.integrations.activation_status(ident) != IntegrationStatus.ACTIVATED:
             client.integrations.activate(ident)
             client.integrations.wait_for_status(
-                ident, "ACTIVATED", self.activation_timeout, self.poll_interval
+                ident, IntegrationStatus.ACTIVATED, self.activation_timeout, self.poll_interval
             )
 
     def _observe(self, client: OICClient, weight: int) -> StepReport:
@@ -170,7 +170,7 @@ class CanaryPromoteOperator(BaseOperator):
         self._route(client, 0)
         client.integrations.deactivate(self.canary)
         client.integrations.wait_for_status(
-            self.canary, "CONFIGURED", self.activation_timeout, self.poll_interval
+            self.canary, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
         )
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -202,7 +202,7 @@ class CanaryPromoteOperator(BaseOperator):
             if self.deactivate_stable:
                 client.integrations.deactivate(self.stable)
                 client.integrations.wait_for_status(
-                    self.stable, "CONFIGURED", self.activation_timeout, self.poll_interval
+                    self.stable, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
                 )
         except OICError as exc:
             undo = "rolled back to the stable version"

@@ -14,9 +14,11 @@ from airflow.sdk.exceptions import AirflowException, AirflowSkipException
 from ..hooks.oic import OracleOICHook
 from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
+from ..oic import OICActivationError
+from ..oic.models import IntegrationStatus
 from ..triggers.activation import IntegrationActivationTrigger
 
-STATUSES = ("ACTIVATED", "CONFIGURED")
+STATUSES = (IntegrationStatus.ACTIVATED.value, IntegrationStatus.CONFIGURED.value)
 
 
 class IntegrationActivationSensor(BaseSensorOperator):
@@ -34,7 +36,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
         integration_id: str | None = None,
         code: str | None = None,
         version: str | None = None,
-        target_status: str = "ACTIVATED",
+        target_status: str = IntegrationStatus.ACTIVATED.value,
         oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
         deferrable: bool = False,
         **kwargs: Any,
@@ -87,12 +89,12 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def poke(self, context: Any) -> bool:
         ident = self._ident()
-        client = self.hook.client
-        status = client.integrations.activation_status(ident)
+        try:
+            status = self.hook.client.integrations.check(ident, self.target_status)
+        except OICActivationError as exc:
+            self._fail(str(exc))
+            return False
         self.log.info("Integration %s is %s (waiting for %s)", ident, status, self.target_status)
-        if status == "FAILEDACTIVATION" and self.target_status == "ACTIVATED":
-            errors = client.integrations.activation_errors(ident)
-            self._fail(f"Integration {ident} failed to activate: {errors.message or errors.summary}")
         return status == self.target_status
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from singer_sdk import typing as th
 
 from ..deploy.settings import oic_config
 from ..oic import OICClient
-from ..oic.models import ArchiveDownload, Connection, ConnectionProperty
+from ..oic.models import ArchiveDownload, Connection, ConnectionProperty, IntegrationStatus
 from .schemas import SCHEMAS
 
 PLACEHOLDER_UNSAFE = re.compile(r"[^A-Z0-9_]")
@@ -74,7 +74,7 @@ class IntegrationsStream(OICStream):
                 "name": item.name,
                 "package": item.package_name,
                 "connections": list(item.connection_ids),
-                "activate": item.status == "ACTIVATED",
+                "activate": item.status == IntegrationStatus.ACTIVATED,
                 "tracing": item.tracing,
                 "payload_tracing": item.payload_tracing,
                 "record_enabled": item.record_enabled,
@@ -89,7 +89,7 @@ class PackagesStream(OICStream):
         for package in self.client.packages.list(q=self.config.get("packages_query")):
             file_name = f"{package.name}.par"
             download = self.client.packages.export(package.name, self.export_path(file_name))
-            active = any(m.status == "ACTIVATED" for m in package.integrations)
+            active = any(m.status == IntegrationStatus.ACTIVATED for m in package.integrations)
             yield {"name": package.name, "activate": active, **self.archive_fields(download, file_name)}
 
 

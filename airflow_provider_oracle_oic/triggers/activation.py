@@ -10,7 +10,8 @@ from typing import Any
 from airflow.sdk import BaseHook
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from ..oic import OICClient, OICError
+from ..oic import OICActivationError, OICClient, OICError
+from ..oic.models import IntegrationStatus
 
 
 class IntegrationActivationTrigger(BaseTrigger):
@@ -73,12 +74,10 @@ class IntegrationActivationTrigger(BaseTrigger):
         ident, target = self.integration_id, self.target_status
         while True:
             try:
-                status = await asyncio.to_thread(client.integrations.activation_status, ident)
-                if status == "FAILEDACTIVATION" and target == "ACTIVATED":
-                    errors = await asyncio.to_thread(client.integrations.activation_errors, ident)
-                    detail = errors.message or errors.summary or "no detail from OIC"
-                    yield self._event("error", f"Integration {ident} failed to activate: {detail}", status)
-                    return
+                status = await asyncio.to_thread(client.integrations.check, ident, target)
+            except OICActivationError as exc:
+                yield self._event("error", str(exc), IntegrationStatus.FAILEDACTIVATION.value)
+                return
             except OICError as exc:
                 yield self._event("error", f"Reading the status of {ident} failed: {exc}", None)
                 return

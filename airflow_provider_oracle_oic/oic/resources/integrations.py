@@ -7,14 +7,14 @@ from pathlib import Path
 
 from ..archives import read_archive
 from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
-from ..models import ActivationErrors, Integration
+from ..models import ActivationErrors, Integration, IntegrationStatus
 from ..transport import Call, encode
 from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
 ALREADY_UNDER_WAY = {
-    "ACTIVATED": ("ACTIVATION_INPROGRESS", "ACTIVATED"),
-    "CONFIGURED": ("DEACTIVATION_INPROGRESS", "CONFIGURED"),
+    IntegrationStatus.ACTIVATED: (IntegrationStatus.ACTIVATION_INPROGRESS, IntegrationStatus.ACTIVATED),
+    IntegrationStatus.CONFIGURED: (IntegrationStatus.DEACTIVATION_INPROGRESS, IntegrationStatus.CONFIGURED),
 }
 
 
@@ -62,7 +62,7 @@ class Integrations(ArchiveResource[Integration]):
             return Integration.from_api(self._call(call))
         except OICPreconditionFailedError:
             current = self.get(ident)
-            if current.status in ALREADY_UNDER_WAY[str(body["status"])] and not current.locked:
+            if current.status in ALREADY_UNDER_WAY[IntegrationStatus(body["status"])] and not current.locked:
                 return current
             raise
 
@@ -74,7 +74,7 @@ class Integrations(ArchiveResource[Integration]):
         record_enabled: bool | None = None,
     ) -> Integration:
         """Ask OIC to activate; the answer is usually ACTIVATION_INPROGRESS (use `wait_for_status`)."""
-        body: dict[str, object] = {"status": "ACTIVATED"}
+        body: dict[str, object] = {"status": IntegrationStatus.ACTIVATED.value}
         flags = (
             ("tracingEnabledFlag", tracing),
             ("payloadTracingEnabledFlag", payload_tracing),
@@ -84,7 +84,9 @@ class Integrations(ArchiveResource[Integration]):
         return self._set_status(ident, body, f"Activate integration {ident}")
 
     def deactivate(self, ident: str) -> Integration:
-        return self._set_status(ident, {"status": "CONFIGURED"}, f"Deactivate integration {ident}")
+        return self._set_status(
+            ident, {"status": IntegrationStatus.CONFIGURED.value}, f"Deactivate integration {ident}"
+        )
 
     def activation_status(self, ident: str) -> str:
         body = self._call(
@@ -102,23 +104,29 @@ class Integrations(ArchiveResource[Integration]):
         )
         return ActivationErrors.from_api(body)
 
+    def check(self, ident: str, wanted: str) -> str:
+        """The activation status now; `OICActivationError` with OIC's errors when activation failed.
+
+        The one status check behind `wait_for_status`, the sensor's poke and the trigger.
+        """
+        status = self.activation_status(ident)
+        if status == IntegrationStatus.FAILEDACTIVATION and wanted == IntegrationStatus.ACTIVATED:
+            errors = self.activation_errors(ident)
+            message = errors.message or errors.summary or "no detail from OIC"
+            raise OICActivationError(
+                f"Integration {ident} failed to activate: {message}", ident=ident, activation_errors=message
+            )
+        return status
+
     def wait_for_status(
         self, ident: str, wanted: str, timeout: float = 600.0, poll_interval: float = 2.0
     ) -> str:
         """Poll until `wanted`; `OICActivationError` with OIC's errors on FAILEDACTIVATION, `OICTimeoutError` on time."""
         deadline = time.monotonic() + timeout
         while True:
-            status = self.activation_status(ident)
+            status = self.check(ident, wanted)
             if status == wanted:
                 return status
-            if status == "FAILEDACTIVATION" and wanted == "ACTIVATED":
-                errors = self.activation_errors(ident)
-                message = errors.message or errors.summary or "no detail from OIC"
-                raise OICActivationError(
-                    f"Integration {ident} failed to activate: {message}",
-                    ident=ident,
-                    activation_errors=message,
-                )
             if time.monotonic() >= deadline:
                 raise OICTimeoutError(
                     f"Integration {ident} is still {status} after {timeout:.0f} s (wanted {wanted})"
