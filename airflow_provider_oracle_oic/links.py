@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from airflow.sdk import BaseOperatorLink
 
+from .oic.identifiers import IntegrationId
+
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperator
     from airflow.sdk.types import TaskInstanceKey
@@ -16,8 +18,8 @@ CONSOLE_PATH = "/ic/integration/home/faces/link?page=integration&code={code}&ver
 
 def console_url(base_url: str, integration_id: str) -> str:
     """The designer page of `CODE|VERSION` on the OIC at `base_url`."""
-    code, _, version = integration_id.partition("|")
-    return base_url.rstrip("/") + CONSOLE_PATH.format(code=code, version=version)
+    ident = IntegrationId.of(integration_id)
+    return base_url.rstrip("/") + CONSOLE_PATH.format(code=ident.code, version=ident.version)
 
 
 class OICConsoleLink(BaseOperatorLink):

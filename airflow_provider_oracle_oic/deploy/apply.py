@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
+from ..oic.identifiers import IntegrationId
 from ..oic.models import Connection, Integration, IntegrationStatus
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
@@ -323,7 +324,7 @@ class Applier:
             old = next(
                 (
                     i
-                    for i in self.ctx.observed.active_versions.get(target.split("|")[0], [])
+                    for i in self.ctx.observed.active_versions.get(IntegrationId.of(target).code, [])
                     if i.id == replaced
                 ),
                 None,

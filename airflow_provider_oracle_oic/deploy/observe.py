@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..oic import OICClient
+from ..oic.identifiers import IntegrationId
 from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package
 from .records import Inventory
 from .specs import IntegrationSpec, Kind, PackageSpec
@@ -41,15 +42,13 @@ def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observ
     connection_ids = [s.key for s in inventory.of(Kind.CONNECTION)]
     connection_ids += [c for s in integrations for c in s.connections]
     connection_ids += [c for p in packages for c in p.connections]
-    codes = {s.code for s in integrations} | {m.split("|", 1)[0] for m in member_ids}
+    codes = {s.code for s in integrations} | {IntegrationId.of(m).code for m in member_ids}
     with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-observe") as pool:
         return Observed(
             integrations=_fetch_all(
                 [s.key for s in integrations] + member_ids, client.integrations.find, pool
             ),
-            active_versions=_fetch_all(
-                codes, lambda code: client.integrations.list(q=f"{{code:'{code}', status:'ACTIVATED'}}"), pool
-            ),
+            active_versions=_fetch_all(codes, client.integrations.list_activated, pool),
             packages=_fetch_all([s.key for s in packages], client.packages.find, pool),
             connections=_fetch_all(connection_ids, client.connections.find, pool),
             lookups=_fetch_all([s.key for s in inventory.of(Kind.LOOKUP)], client.lookups.find, pool),

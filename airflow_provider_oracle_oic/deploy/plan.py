@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..oic.identifiers import IntegrationId
 from ..oic.models import Connection, Integration, IntegrationStatus
 from .fingerprints import fingerprint
 from .ledger import Ledger
@@ -294,12 +295,12 @@ class Planner:
         of this run activates another version of its code and major version instead."""
         if target not in self.active_before:
             return False
-        code, version = target.split("|", 1)
-        return (code, version.split(".", 1)[0]) not in claimed
+        ident = IntegrationId.of(target)
+        return (ident.code, ident.major) not in claimed
 
     def _activations(self, plan: Plan) -> list[Step]:
         claimed = {
-            (s.spec.code, s.spec.version.split(".", 1)[0])
+            (s.spec.code, IntegrationId(s.spec.code, s.spec.version).major)
             for s in plan.steps
             if isinstance(s.spec, IntegrationSpec) and s.spec.activate
         }
@@ -351,12 +352,11 @@ class Planner:
                 target=target,
                 deactivate_first=(target,),
             )
-        code, version = target.split("|", 1)
-        major = version.split(".", 1)[0]
+        ident = IntegrationId.of(target)
         replaced = [
             i.id
-            for i in self.observed.active_versions.get(code, [])
-            if i.major == major and i.version != version
+            for i in self.observed.active_versions.get(ident.code, [])
+            if i.major == ident.major and i.version != ident.version
         ]
         reason = "activate after import" if step.action != Action.SKIP else "unchanged but not ACTIVATED"
         wanted = isinstance(step.spec, IntegrationSpec | PackageSpec) and step.spec.activate

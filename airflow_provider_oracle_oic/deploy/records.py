@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, IntegrationId
 from .file_checks import (
     CATEGORIES,
     LIBRARY_TYPES,
@@ -35,10 +36,8 @@ from .specs import (
 )
 
 log = logging.getLogger(__name__)
-CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
 # The names OIC accepts for lookups, packages and certificate aliases; never a path.
 LOOKUP_OR_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 SECRET_NAME_PARTS = ("password", "secret", "token", "key")
 KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
     Kind.CONNECTION: frozenset(
@@ -133,9 +132,9 @@ def _flag(record: Mapping[str, Any], name: str, default: bool | None) -> bool | 
 
 def _code_version(code: Any, version: Any) -> tuple[str, str]:
     if not isinstance(code, str) or not CODE.match(code):
-        raise IssueError("code", f"'{code}' must be upper-case letters, digits and '_' (e.g. HELLO_WORLD)")
+        raise IssueError("code", f"'{code}' must be {CODE_RULE}")
     if not isinstance(version, str) or not VERSION.match(version):
-        raise IssueError("version", f"'{version}' must look like NN.NN.NNNN (e.g. 01.00.0000)")
+        raise IssueError("version", f"'{version}' must look like {VERSION_RULE}")
     return code, version
 
 
@@ -265,8 +264,8 @@ class RecordParser:
         code, version = record.get("code"), record.get("version")
         ident = record.get("id")
         if isinstance(ident, str):
-            id_code, _, id_version = ident.partition("|")
-            code, version = code or id_code, version or id_version or None
+            parts = IntegrationId.of(ident)
+            code, version = code or parts.code, version or parts.version or None
         if version is None:
             raise IssueError("version", "is required (NN.NN.NNNN)")
         code, version = _code_version(code, version)

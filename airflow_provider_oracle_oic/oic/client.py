@@ -28,6 +28,10 @@ class OICClient:
         self.certificates = Certificates(self.transport)
         self.monitoring = Monitoring(self.transport)
 
+    def authenticate(self) -> None:
+        """Fetch (or reuse) an access token: proves the credentials without touching any artifact."""
+        self.transport.tokens.token()
+
     def close(self) -> None:
         self.transport.close()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from .identifiers import IntegrationId
 
 MASKED = "*****"
 
@@ -23,6 +25,9 @@ class IntegrationStatus(str, Enum):
     ACTIVATED = "ACTIVATED"
     FAILEDACTIVATION = "FAILEDACTIVATION"
     DEACTIVATION_INPROGRESS = "DEACTIVATION_INPROGRESS"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Integration:
     def from_api(cls, body: dict[str, Any]) -> Integration:
         code, version = _str(body, "code"), _str(body, "version")
         if (not code or not version) and "|" in _str(body, "id"):
-            code, version = _str(body, "id").split("|", 1)
+            code, version = astuple(IntegrationId.of(_str(body, "id")))
         dependencies = body.get("dependencies") or {}
         connections = [c.get("id") for c in dependencies.get("connections") or [] if isinstance(c, dict)]
         if not connections:
@@ -259,7 +264,7 @@ class Package:
         for item in body.get("integrations") or []:
             code, version = _str(item, "code"), _str(item, "version")
             if (not code or not version) and "|" in _str(item, "id"):
-                code, version = _str(item, "id").split("|", 1)
+                code, version = astuple(IntegrationId.of(_str(item, "id")))
             members.append(PackageMember(code, version, _str(item, "status")))
         return cls(
             name=_str(body, "name"),
@@ -343,7 +348,7 @@ class MonitoringCounts:
     def from_api(cls, body: dict[str, Any]) -> MonitoringCounts:
         code, version = _str(body, "code"), _str(body, "version")
         if (not code or not version) and "|" in _str(body, "id"):
-            code, version = _str(body, "id").split("|", 1)
+            code, version = astuple(IntegrationId.of(_str(body, "id")))
         return cls(
             code=code,
             version=version,

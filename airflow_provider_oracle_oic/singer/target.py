@@ -21,6 +21,7 @@ from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
 from ..deploy.settings import SettingsError
 from ..deploy.specs import STREAMS, UnknownStreamError
+from ..oic.identifiers import IntegrationId
 from .reader import InputLineError, SafeSingerReader
 from .settings_schema import CONFIG_SCHEMA
 
@@ -30,8 +31,12 @@ def integration_identity(record: dict) -> dict:
     ident = record.get("id")
     if not isinstance(ident, str) or "|" not in ident or (record.get("code") and record.get("version")):
         return record
-    code, _, version = ident.partition("|")
-    return {**record, "code": record.get("code") or code, "version": record.get("version") or version}
+    parts = IntegrationId.of(ident)
+    return {
+        **record,
+        "code": record.get("code") or parts.code,
+        "version": record.get("version") or parts.version,
+    }
 
 
 # What bad input or configuration raises before anything is deployed.

@@ -31,6 +31,10 @@ class Integrations(ArchiveResource[Integration]):
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
         return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
 
+    def list_activated(self, code: str) -> list[Integration]:
+        """The ACTIVATED versions of integration `code`."""
+        return self.list(q=f"{{code:'{code}', status:'{IntegrationStatus.ACTIVATED.value}'}}")
+
     def count(self) -> int:
         """How many integrations OIC holds: one cheap read (a page of one)."""
         body = self._call(
