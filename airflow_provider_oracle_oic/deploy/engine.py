@@ -132,7 +132,7 @@ class Deployment:
         inventory = self.parser.inventory
         settings = self.settings
         if settings.validate_only:
-            client.transport.tokens.token()
+            client.authenticate()
             result.warnings.extend(
                 f"connection {s.key}: not checked against OIC's catalogue of its adapter (policies, "
                 "property names, required and PASSWORD properties); validate-only reads nothing from OIC"

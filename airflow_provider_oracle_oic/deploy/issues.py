@@ -24,12 +24,3 @@ class IssueError(Exception):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-
-
-class ValidationFailed(Exception):
-    """The input has problems; nothing was written."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        lines = "\n".join(f"  - {issue}" for issue in issues)
-        super().__init__(f"{len(issues)} problem(s) in the input; nothing was written:\n{lines}")

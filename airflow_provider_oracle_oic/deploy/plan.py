@@ -97,17 +97,6 @@ class Step:
             self.replaces_active,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "artifact": self.artifact,
-            "kind": self.spec.kind.singular,
-            "id": self.target,
-            "action": self.action.value,
-            "reason": self.reason,
-            "level": self.level,
-            "drift": self.drift,
-        }
-
 
 @dataclass
 class Plan:
@@ -121,13 +110,6 @@ class Plan:
 
     def level(self, number: int) -> list[Step]:
         return [s for s in self.steps if s.level == number]
-
-    def table(self) -> str:
-        rows = [("artifact", "action", "reason")] + [
-            (s.artifact, s.action.value, s.reason) for s in self.steps
-        ]
-        widths = [max(len(r[i]) for r in rows) for i in range(2)]
-        return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}" for r in rows)
 
 
 VERSIONED = (Kind.INTEGRATION, Kind.LIBRARY, Kind.PACKAGE)

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from .config import EmulatorConfig
-from .errors import OICError, error_body
+from .errors import APIError, error_body
 from .gateway import Gateway
 from .routes import (
     auth,
@@ -56,8 +56,8 @@ def create_app(config: EmulatorConfig | None = None) -> Gateway:
     api.include_router(auth.router)
     api.include_router(control.router)
 
-    @api.exception_handler(OICError)
-    async def oic_error(_request: Request, exc: OICError) -> JSONResponse:
+    @api.exception_handler(APIError)
+    async def oic_error(_request: Request, exc: APIError) -> JSONResponse:
         return JSONResponse(error_body(exc.status, exc.detail), status_code=exc.status)
 
     @api.exception_handler(RequestValidationError)

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from .config import EmulatorConfig
-from .errors import OICError
+from .errors import APIError
 from .server import EmulatorServer
 from .snapshot import load
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             with server.app.emu.store.write() as store:
                 load(store, json.loads(args.seed.read_text()))
         server.start()
-    except (OICError, OSError, ValueError) as exc:
+    except (APIError, OSError, ValueError) as exc:
         print(f"oic-emulator: cannot start: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()

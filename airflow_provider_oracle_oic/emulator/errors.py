@@ -6,7 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 
-class OICError(Exception):
+class APIError(Exception):
     """An error answer the emulator sends: HTTP status plus OIC's `detail`."""
 
     def __init__(self, status: int, detail: str) -> None:
@@ -27,21 +27,21 @@ def error_body(status: int, detail: str) -> dict[str, Any]:
     }
 
 
-def bad_request(detail: str) -> OICError:
-    return OICError(400, detail)
+def bad_request(detail: str) -> APIError:
+    return APIError(400, detail)
 
 
-def not_found(kind: str, ident: str) -> OICError:
-    return OICError(404, f"{kind} {ident} was not found")
+def not_found(kind: str, ident: str) -> APIError:
+    return APIError(404, f"{kind} {ident} was not found")
 
 
-def conflict(detail: str) -> OICError:
-    return OICError(409, detail)
+def conflict(detail: str) -> APIError:
+    return APIError(409, detail)
 
 
-def precondition_failed(detail: str) -> OICError:
-    return OICError(412, detail)
+def precondition_failed(detail: str) -> APIError:
+    return APIError(412, detail)
 
 
-def locked(detail: str) -> OICError:
-    return OICError(423, detail)
+def locked(detail: str) -> APIError:
+    return APIError(423, detail)

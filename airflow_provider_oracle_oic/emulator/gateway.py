@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from .errors import OICError, error_body
+from .errors import APIError, error_body
 from .faults import Fault
 from .runtime import Emulator
 
@@ -52,24 +52,24 @@ class Gateway:
         self.app = app
         self.emu = emu
 
-    def _access_error(self, scope: Scope) -> OICError | None:
+    def _access_error(self, scope: Scope) -> APIError | None:
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            return OICError(
+            return APIError(
                 401, "Authorization: Bearer <token> is required; get a token from /oauth2/v1/token"
             )
         if not self.emu.tokens.valid(token.strip()):
-            return OICError(401, "The bearer token is invalid or expired; request a new one")
+            return APIError(401, "The bearer token is invalid or expired; request a new one")
         instance = self.emu.config.instance
         if instance is not None:
             given = parse_qs(scope.get("query_string", b"").decode()).get("integrationInstance", [None])[0]
             if given is None:
-                return OICError(
+                return APIError(
                     400, f"Query parameter integrationInstance is required (this instance is '{instance}')"
                 )
             if given != instance:
-                return OICError(
+                return APIError(
                     400, f"integrationInstance '{given}' is unknown here; this instance is '{instance}'"
                 )
         return None

@@ -18,7 +18,7 @@ from .adapters import adapter as catalogue
 from .backend.common import apply_catalogue, check_code_version, ensure_connections
 from .backend.lookups import parse_body as parse_lookup
 from .builders import IntegrationArchiveSpec, build_iar
-from .errors import OICError, bad_request
+from .errors import APIError, bad_request
 from .models import (
     Certificate,
     Connection,
@@ -343,7 +343,7 @@ def load(store: Store, data: Any) -> None:
     staged = Store(store.config, store.blobs)
     try:
         _load_into(staged, store, data, store.stamp())
-    except OICError:
+    except APIError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
         raise bad_request(f"The seed is malformed: {type(exc).__name__} {exc}") from None

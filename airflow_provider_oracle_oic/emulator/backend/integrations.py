@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..archives import ProjectFacts, renamed_archive
-from ..errors import OICError, bad_request, conflict, locked, not_found, precondition_failed
+from ..errors import APIError, bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Integration, Transition
 from ..store import Store
 from .common import busy_reason, check_code_version, checked_facts, ensure_connections, is_busy
@@ -180,7 +180,7 @@ def schedule(store: Store, ident: str, action: str) -> Integration:
     """Start, stop, pause or resume the schedule of an ACTIVATED scheduled integration."""
     item = get(store, ident)
     if action not in SCHEDULE_STATES:
-        raise OICError(404, f"Unknown schedule action '{action}'; use start, stop, pause or resume")
+        raise APIError(404, f"Unknown schedule action '{action}'; use start, stop, pause or resume")
     if not item.has_schedule:
         raise bad_request(f"Integration {ident} is not a scheduled integration")
     if item.status != "ACTIVATED":

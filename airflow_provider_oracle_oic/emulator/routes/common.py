@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request, UploadFile
 from fastapi.responses import Response
 
-from ..errors import OICError, bad_request
+from ..errors import APIError, bad_request
 from ..query import filter_items, page, parse_q
 from ..runtime import Emulator
 from ..views import Site
@@ -43,7 +43,7 @@ def ordered(items: list[Any], request: Request) -> list[Any]:
 def require_patch_override(request: Request, what: str) -> None:
     """OIC updates with POST + `X-HTTP-Method-Override: PATCH`; a bare POST is 405 (§11.11)."""
     if request.headers.get(OVERRIDE_HEADER, "").upper() != "PATCH":
-        raise OICError(405, f"POST on {what} needs the header {OVERRIDE_HEADER}: PATCH")
+        raise APIError(405, f"POST on {what} needs the header {OVERRIDE_HEADER}: PATCH")
 
 
 def json_object(body: Any, what: str) -> dict[str, Any]:
