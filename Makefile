@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test chaos lint format emulator demo bench clean
+.PHONY: test chaos lint format docs emulator demo bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(STAMP)
 # The long variants of the safety suites: 30 fault-injection seeds.
 chaos: $(STAMP)
 	CHAOS_SEEDS=30 $(PY) -m pytest tests/target/test_chaos.py tests/target/test_crash.py
+
+docs: $(STAMP)
+	$(PY) scripts/settings_reference.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

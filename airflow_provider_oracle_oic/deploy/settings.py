@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICConfig
+from .setting_specs import BY_NAME, default
 from .specs import STREAMS
-
-IMPORT_MODES = ("create_only", "update_only", "create_or_update")
-CONFLICT_RESOLUTIONS = ("skip", "overwrite", "version")
-
 
 TARGET_NAMES = {
     "client_id": "oauth_client_id",
@@ -21,62 +18,73 @@ TARGET_NAMES = {
 }
 
 
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
 class SettingsError(ValueError):
     """A setting is missing or has a value that cannot work."""
 
 
 @dataclass(frozen=True)
 class DeploySettings:
-    """How a run deploys: modes, activation, safety nets and where files live."""
+    """How a run deploys: modes, activation, safety nets and where files live (defaults: `setting_specs`)."""
 
-    import_mode: str = "create_or_update"
-    conflict_resolution: str = "overwrite"
-    activate_integrations: bool = False
-    activation_timeout: float = 600.0
-    activation_poll_interval: float = 2.0
-    validate_connections: bool = True
-    archive_directory: Path | None = None
-    streams: tuple[str, ...] = STREAMS
-    dry_run: bool = False
-    validate_only: bool = False
-    rollback_on_failure: bool = True
-    max_concurrency: int = 4
-    audit_log: Path | None = None
-    state_path: Path | None = None
-    backup_directory: Path | None = None
-    backup_retention: int = 5
-    deployment_prefix: str = ""
-    allow_literal_secrets: bool = False
+    import_mode: str
+    conflict_resolution: str
+    activate_integrations: bool
+    activation_timeout: float
+    activation_poll_interval: float
+    validate_connections: bool
+    archive_directory: Path | None
+    streams: tuple[str, ...]
+    dry_run: bool
+    validate_only: bool
+    rollback_on_failure: bool
+    max_concurrency: int
+    audit_log: Path | None
+    state_path: Path | None
+    backup_directory: Path | None
+    backup_retention: int
+    deployment_prefix: str
+    allow_literal_secrets: bool
 
 
-def _bool(config: Mapping[str, Any], name: str, default: bool) -> bool:
-    value = config.get(name, default)
-    if value is None:
+def parse_bool(value: Any, name: str, default: bool) -> bool:
+    """true/false (or the words in TRUE_WORDS / FALSE_WORDS); anything else is an error naming `name`."""
+    if value is None or value == "":
         return default
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
-        return value.lower() in ("true", "1", "yes")
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
     raise SettingsError(f"Setting '{name}' must be true or false, not {value!r}")
 
 
-def _number(config: Mapping[str, Any], name: str, default: float, minimum: float) -> float:
-    value = config.get(name, default)
+def _bool(config: Mapping[str, Any], name: str) -> bool:
+    return parse_bool(config.get(name), name, default(name))
+
+
+def _number(config: Mapping[str, Any], name: str) -> float:
+    declared = BY_NAME[name]
+    value = config.get(name)
     if value is None:
-        return default
+        return float(declared.default)
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise SettingsError(f"Setting '{name}' must be a number, not {value!r}") from None
-    if number < minimum:
-        raise SettingsError(f"Setting '{name}' must be at least {minimum:g}, not {value!r}")
+    if declared.minimum is not None and number < declared.minimum:
+        raise SettingsError(f"Setting '{name}' must be at least {declared.minimum:g}, not {value!r}")
     return number
 
 
-def _choice(config: Mapping[str, Any], name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = config.get(name) or default
-    if value not in choices:
-        raise SettingsError(f"Setting '{name}' must be one of {', '.join(choices)}, not {value!r}")
+def _choice(config: Mapping[str, Any], name: str) -> str:
+    declared = BY_NAME[name]
+    value = config.get(name) or declared.default
+    if value not in declared.choices:
+        raise SettingsError(f"Setting '{name}' must be one of {', '.join(declared.choices)}, not {value!r}")
     return str(value)
 
 
@@ -104,24 +112,24 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
     if archive_directory is not None and not archive_directory.is_dir():
         raise SettingsError(f"Setting 'archive_directory' {archive_directory} is not a directory")
     return DeploySettings(
-        import_mode=_choice(config, "import_mode", "create_or_update", IMPORT_MODES),
-        conflict_resolution=_choice(config, "conflict_resolution", "overwrite", CONFLICT_RESOLUTIONS),
-        activate_integrations=_bool(config, "activate_integrations", False),
-        activation_timeout=_number(config, "activation_timeout", 600, 1),
-        activation_poll_interval=_number(config, "activation_poll_interval", 2.0, 0.01),
-        validate_connections=_bool(config, "validate_connections", True),
+        import_mode=_choice(config, "import_mode"),
+        conflict_resolution=_choice(config, "conflict_resolution"),
+        activate_integrations=_bool(config, "activate_integrations"),
+        activation_timeout=_number(config, "activation_timeout"),
+        activation_poll_interval=_number(config, "activation_poll_interval"),
+        validate_connections=_bool(config, "validate_connections"),
         archive_directory=archive_directory.resolve() if archive_directory else None,
         streams=_streams(config),
-        dry_run=_bool(config, "dry_run", False),
-        validate_only=_bool(config, "validate_only", False),
-        rollback_on_failure=_bool(config, "rollback_on_failure", True),
-        max_concurrency=int(_number(config, "max_concurrency", 4, 1)),
+        dry_run=_bool(config, "dry_run"),
+        validate_only=_bool(config, "validate_only"),
+        rollback_on_failure=_bool(config, "rollback_on_failure"),
+        max_concurrency=int(_number(config, "max_concurrency")),
         audit_log=_path(config, "audit_log"),
         state_path=_path(config, "state_path"),
         backup_directory=_path(config, "backup_directory"),
-        backup_retention=int(_number(config, "backup_retention", 5, 1)),
+        backup_retention=int(_number(config, "backup_retention")),
         deployment_prefix=str(config.get("deployment_prefix") or ""),
-        allow_literal_secrets=_bool(config, "allow_literal_secrets", False),
+        allow_literal_secrets=_bool(config, "allow_literal_secrets"),
     )
 
 
@@ -142,9 +150,9 @@ def oic_config(config: Mapping[str, Any]) -> OICConfig:
         scope=config.get("oauth_scope") or None,
         client_aud=config.get("oauth_client_aud") or None,
         integration_instance=config.get("integration_instance") or None,
-        request_timeout=_number(config, "request_timeout", 30, 1),
-        max_retries=int(_number(config, "max_retries", 3, 0)),
-        verify_ssl=_bool(config, "verify_ssl", True),
+        request_timeout=_number(config, "request_timeout"),
+        max_retries=int(_number(config, "max_retries")),
+        verify_ssl=_bool(config, "verify_ssl"),
         client_cert=config.get("client_cert") or None,
         client_key=config.get("client_key") or None,
     )

@@ -13,9 +13,9 @@ from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 
 from ..connection_form import CONN_FIELDS, UI_FIELD_BEHAVIOUR
+from ..deploy.setting_specs import default
+from ..deploy.settings import parse_bool
 from ..oic import OICClient, OICConfig, OICError
-
-FALSE_WORDS = ("false", "0", "no", "off")
 
 
 def extra_value(extra: Mapping[str, Any], name: str) -> Any:
@@ -24,14 +24,6 @@ def extra_value(extra: Mapping[str, Any], name: str) -> Any:
     if value in (None, ""):
         value = extra.get(f"extra__oracle_oic__{name}")
     return None if value == "" else value
-
-
-def _as_bool(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() not in FALSE_WORDS
 
 
 def _pem_file(value: str | None, suffix: str) -> str | None:
@@ -65,9 +57,9 @@ def config_from_connection(conn: Any) -> OICConfig:
         scope=extra_value(extra, "scope"),
         client_aud=extra_value(extra, "client_aud"),
         integration_instance=extra_value(extra, "integration_instance"),
-        request_timeout=float(timeout) if timeout is not None else 30.0,
-        max_retries=int(retries) if retries is not None else 3,
-        verify_ssl=_as_bool(extra_value(extra, "verify_ssl"), True),
+        request_timeout=float(timeout if timeout is not None else default("request_timeout")),
+        max_retries=int(retries if retries is not None else default("max_retries")),
+        verify_ssl=parse_bool(extra_value(extra, "verify_ssl"), "verify_ssl", default("verify_ssl")),
         client_cert=_pem_file(extra_value(extra, "client_cert"), ".crt"),
         client_key=_pem_file(client_key, ".key"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 import click
 from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError, MissingKeyPropertiesError, SingerSDKError
+from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
@@ -19,6 +21,7 @@ from ..deploy.engine import Deployment, SecretMasker
 from ..deploy.journal import JournalStore
 from ..deploy.ledger import LedgerStore
 from ..deploy.result import DeploymentResult
+from ..deploy.setting_specs import SETTINGS
 from ..deploy.settings import SettingsError
 from ..deploy.specs import STREAMS, UnknownStreamError
 from ..oic.identifiers import IntegrationId
@@ -128,6 +131,17 @@ class TargetOracleOIC(Target):
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, t.Any]:
+        """singer-sdk's environment settings, with number settings read as numbers (it leaves them text)."""
+        config = dict(super()._env_var_config)
+        for setting in SETTINGS:
+            value = config.get(setting.name)
+            if setting.type == "number" and isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    config[setting.name] = float(value)
+        return config
 
     def __init__(
         self,

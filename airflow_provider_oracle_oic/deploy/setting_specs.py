@@ -1,0 +1,152 @@
+"""Every target-oracle-oic setting, declared once: the JSON schema, `--about`, the engine's defaults,
+`docs/settings.md` and the `meltano.yml` check are all produced from this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .specs import STREAMS
+
+IMPORT_MODES = ("create_only", "update_only", "create_or_update")
+CONFLICT_RESOLUTIONS = ("skip", "overwrite", "version")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its JSON type (`string`, `boolean`, `integer`, `number`, `array`), default and rules."""
+
+    name: str
+    type: str
+    description: str
+    default: Any = None
+    required: bool = False
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "base_url", "string", "OIC URL, https://… (plain http only for 127.0.0.1/localhost)", required=True
+    ),
+    Setting("oauth_client_id", "string", "IDCS OAuth client id", required=True),
+    Setting("oauth_client_secret", "string", "IDCS OAuth client secret", required=True, secret=True),
+    Setting(
+        "oauth_token_url",
+        "string",
+        "IDCS token endpoint, https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
+        required=True,
+    ),
+    Setting("oauth_scope", "string", "OAuth scope; default <base_url>:443urn:opc:resource:consumer::all"),
+    Setting("oauth_client_aud", "string", "Primary audience; builds the scope when given"),
+    Setting(
+        "integration_instance",
+        "string",
+        "OIC 3 service instance name, sent as integrationInstance on every call",
+    ),
+    Setting(
+        "import_mode",
+        "string",
+        "create_only leaves existing artifacts alone; update_only never creates",
+        default="create_or_update",
+        choices=IMPORT_MODES,
+    ),
+    Setting(
+        "conflict_resolution",
+        "string",
+        "When CODE|VERSION exists with different content: skip (leave it), overwrite (deactivate, replace, "
+        "reactivate) or version (refuse: versions are immutable)",
+        default="overwrite",
+        choices=CONFLICT_RESOLUTIONS,
+    ),
+    Setting(
+        "activate_integrations",
+        "boolean",
+        "Activate integrations (and package integrations) after import by default",
+        default=False,
+    ),
+    Setting(
+        "activation_timeout", "number", "Seconds to wait for ACTIVATED before failing", default=600, minimum=1
+    ),
+    Setting(
+        "activation_poll_interval",
+        "number",
+        "Seconds between activation status reads while waiting",
+        default=2,
+        minimum=0.01,
+    ),
+    Setting(
+        "validate_connections",
+        "boolean",
+        "Test connections after updating them (activation needs a passing test)",
+        default=True,
+    ),
+    Setting(
+        "archive_directory",
+        "string",
+        "Directory where archive_path/file_path resolve; nothing outside it is read",
+    ),
+    Setting(
+        "streams",
+        "array",
+        f"Deploy only these streams (of {', '.join(STREAMS)}); others are skipped and counted",
+    ),
+    Setting("dry_run", "boolean", "Print the plan, write nothing", default=False),
+    Setting(
+        "validate_only",
+        "boolean",
+        "Validate input and archives offline; contact nothing but the token endpoint",
+        default=False,
+    ),
+    Setting("rollback_on_failure", "boolean", "Undo this run's changes when a step fails", default=True),
+    Setting(
+        "max_concurrency", "integer", "Parallel requests within one dependency level", default=4, minimum=1
+    ),
+    Setting("request_timeout", "number", "Seconds per HTTP request", default=30, minimum=0.1),
+    Setting(
+        "max_retries", "integer", "Retries of 429, 502/503/504 and dropped connections", default=3, minimum=0
+    ),
+    Setting("verify_ssl", "boolean", "Verify OIC's TLS certificate", default=True),
+    Setting("client_cert", "string", "Client certificate file for mutual TLS"),
+    Setting("client_key", "string", "Client key file for mutual TLS", secret=True),
+    Setting("audit_log", "string", "Path of the JSONL audit trail (one event per action, never a secret)"),
+    Setting(
+        "state_path", "string", "Deployment ledger (JSON) that makes re-runs idempotent and notices drift"
+    ),
+    Setting(
+        "backup_directory",
+        "string",
+        "Where rollback keeps exported archives, and the journals without state_path (default: a temp folder)",
+    ),
+    Setting("backup_retention", "integer", "Runs whose backups and journals are kept", default=5, minimum=1),
+    Setting("deployment_prefix", "string", "Prefix for integration codes (blue-green: GREEN_)"),
+    Setting(
+        "allow_literal_secrets",
+        "boolean",
+        "Accept a literal value for a PASSWORD-typed connection property instead of a ${VAR} placeholder",
+        default=False,
+    ),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """The declared default of a setting."""
+    return BY_NAME[name].default
+
+
+def settings_table() -> str:
+    """The Markdown reference of every setting (docs/settings.md)."""
+    rows = ["| setting | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        kind = " \\| ".join(f"`{c}`" for c in s.choices) if s.choices else s.type
+        marks = [word for word, on in (("required", s.required), ("secret", s.secret)) if on]
+        shown = (
+            ""
+            if s.default is None
+            else f"`{str(s.default).lower() if isinstance(s.default, bool) else s.default}`"
+        )
+        meaning = s.description.replace("|", "\\|") + (f" ({', '.join(marks)})" if marks else "")
+        rows.append(f"| `{s.name}` | {kind} | {shown} | {meaning} |")
+    return "\n".join(rows) + "\n"
