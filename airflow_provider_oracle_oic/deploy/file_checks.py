@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .issues import IssueError
 
-# oic-api.md §7: the categories Oracle's certificate upload page allows per type.
+# docs/oic-reference.md §7: the categories Oracle's certificate upload page allows per type.
 CATEGORIES = {
     "X509": ("TRUST", "IDENTITY"),
     "PGP": ("PRIVATE", "PUBLIC"),

@@ -1,4 +1,4 @@
-"""Deployment settings from a target config mapping (shared/singer-streams.md, Configuration)."""
+"""Deployment settings from a target config mapping (docs/streams.md, Configuration)."""
 
 from __future__ import annotations
 

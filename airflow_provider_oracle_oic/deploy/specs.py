@@ -1,4 +1,4 @@
-"""Typed specs of the artifacts a run deploys (shared/singer-streams.md)."""
+"""Typed specs of the artifacts a run deploys (docs/streams.md)."""
 
 from __future__ import annotations
 

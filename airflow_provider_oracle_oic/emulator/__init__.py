@@ -1,4 +1,4 @@
-"""oic-emulator: a local Oracle Integration Cloud that speaks OIC's REST API (shared/oic-api.md).
+"""oic-emulator: a local Oracle Integration Cloud that speaks OIC's REST API (docs/oic-reference.md).
 
 It imports nothing from the client (`oic/`) or the engine (`deploy/`): it is the other end of the wire.
 """

@@ -1,4 +1,4 @@
-"""The adapter catalogue (oic-api.md §4, §11.2-§11.3): per adapter, its connection properties and, per
+"""The adapter catalogue (docs/oic-reference.md §4, §11.2-§11.3): per adapter, its connection properties and, per
 security policy it offers, the security properties with Oracle's names, `requiredFlag` and
 `propertyType`. Every "configured", "write-only" and "unknown property" decision reads it.
 

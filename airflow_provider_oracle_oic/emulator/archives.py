@@ -1,6 +1,6 @@
 """What the emulator reads from uploaded `.iar`/`.par` zips, and how it rewrites them.
 
-Only the facts shared/oic-api.md §3 names are read: code and version from
+Only the facts docs/oic-reference.md §3 names are read: code and version from
 `icspackage/project/<CODE>_<VERSION>/`, connections from `icspackage/appinstances/<ID>.*`,
 lookups from `icspackage/dvms/<NAME>.*`, and the name from `PROJECT-INF/project.xml`.
 """

@@ -1,6 +1,6 @@
 """Archive and file builders for tests, demos and seeds: `.iar`, `.par`, libraries, certificates.
 
-They write the layout of shared/oic-api.md §3 and nothing more; real OIC exports carry much more.
+They write the layout of docs/oic-reference.md §3 and nothing more; real OIC exports carry much more.
 """
 
 from __future__ import annotations

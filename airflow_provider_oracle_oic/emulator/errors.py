@@ -1,4 +1,4 @@
-"""OIC-shaped error answers (shared/oic-api.md §2)."""
+"""OIC-shaped error answers (docs/oic-reference.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `q` filter language and the list envelope (shared/oic-api.md §2, §11.6)."""
+"""The `q` filter language and the list envelope (docs/oic-reference.md §2, §11.6)."""
 
 from __future__ import annotations
 

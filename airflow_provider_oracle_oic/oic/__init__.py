@@ -1,4 +1,4 @@
-"""The OIC REST client (shared/oic-api.md). Imports no Airflow and no singer-sdk."""
+"""The OIC REST client (docs/oic-reference.md). Imports no Airflow and no singer-sdk."""
 
 from .archives import ArchiveFacts, ArchiveLimits, read_archive, sha256_file
 from .client import OICClient

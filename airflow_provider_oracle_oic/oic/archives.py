@@ -1,4 +1,4 @@
-"""Facts of local `.iar`/`.par` archives, read safely (oic-api.md §3): code, version, connections, sha256.
+"""Facts of local `.iar`/`.par` archives, read safely (docs/oic-reference.md §3): code, version, connections, sha256.
 
 Oracle does not publish the archive schema; only the folder layout is read here, in one place.
 """

@@ -42,7 +42,7 @@ class OICConfig:
 
     @property
     def effective_scope(self) -> str:
-        """The configured scope, else `<primary audience>urn:opc:resource:consumer::all` (oic-api.md §1)."""
+        """The configured scope, else `<primary audience>urn:opc:resource:consumer::all` (docs/oic-reference.md §1)."""
         if self.scope:
             return self.scope
         if self.client_aud:

@@ -1,4 +1,4 @@
-"""Typed views of OIC's answers (oic-api.md §3 to §8); unknown fields are ignored."""
+"""Typed views of OIC's answers (docs/oic-reference.md §3 to §8); unknown fields are ignored."""
 
 from __future__ import annotations
 

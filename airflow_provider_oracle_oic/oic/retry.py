@@ -1,4 +1,4 @@
-"""The one retry policy: which answers are retried and how long to wait (oic-api.md §9)."""
+"""The one retry policy: which answers are retried and how long to wait (docs/oic-reference.md §9)."""
 
 from __future__ import annotations
 

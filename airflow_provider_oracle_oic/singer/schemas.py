@@ -1,4 +1,4 @@
-"""JSON Schemas of the six streams (shared/singer-streams.md), for taps and for files written by hand."""
+"""JSON Schemas of the six streams (docs/streams.md), for taps and for files written by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Connection records checked against OIC's catalogue of their adapter (oic-api.md §4, §11.2-§11.3)."""
+"""Connection records checked against OIC's catalogue of their adapter (docs/oic-reference.md §4, §11.2-§11.3)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """singer-sdk's standard target tests that apply to a target with a fixed set of streams.
 
 The other standard tests feed streams such as `test_array_data` that are not OIC artifacts; this
-target refuses unknown streams by contract (shared/singer-streams.md), so they do not apply.
+target refuses unknown streams by contract (docs/streams.md), so they do not apply.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Certificates (oic-api.md §7); passwords go up, never come back."""
+"""Certificates (docs/oic-reference.md §7); passwords go up, never come back."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Connections (oic-api.md §4): list, get, update with the PATCH override, test, delete."""
+"""Connections (docs/oic-reference.md §4): list, get, update with the PATCH override, test, delete."""
 
 from __future__ import annotations
 

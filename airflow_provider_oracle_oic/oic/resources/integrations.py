@@ -1,4 +1,4 @@
-"""Integrations (oic-api.md §3)."""
+"""Integrations (docs/oic-reference.md §3)."""
 
 from __future__ import annotations
 

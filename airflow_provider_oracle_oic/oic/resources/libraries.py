@@ -1,4 +1,4 @@
-"""Libraries (oic-api.md §7)."""
+"""Libraries (docs/oic-reference.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lookups (oic-api.md §5): JSON CRUD and CSV import/export."""
+"""Lookups (docs/oic-reference.md §5): JSON CRUD and CSV import/export."""
 
 from __future__ import annotations
 

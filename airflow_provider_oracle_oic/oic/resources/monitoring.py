@@ -1,4 +1,4 @@
-"""Monitoring (oic-api.md §8): counts per integration version, instances, errors."""
+"""Monitoring (docs/oic-reference.md §8): counts per integration version, instances, errors."""
 
 from __future__ import annotations
 

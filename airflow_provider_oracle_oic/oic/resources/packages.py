@@ -1,4 +1,4 @@
-"""Packages (oic-api.md §6): `.par` import/replace/export/delete."""
+"""Packages (docs/oic-reference.md §6): `.par` import/replace/export/delete."""
 
 from __future__ import annotations
 
