@@ -18,7 +18,7 @@ from .connection_checks import catalogue_issues
 from .issues import IssueError
 from .journal import Backups, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
-from .plan import ACTIVATION_LEVEL, LEVEL_NAMES, WRITES, Action, Plan, Step
+from .plan import LEVEL_NAMES, WRITES, Action, Plan, Step
 from .result import ArtifactResult
 from .result import Outcome as StepOutcome
 from .rollback import Restorer
@@ -137,7 +137,7 @@ class Applier:
 
     def _perform(self, step: Step) -> str | None:
         spec = step.spec
-        if step.level == ACTIVATION_LEVEL:
+        if step.is_activation:
             return self._activate(step)
         if isinstance(spec, CertificateSpec):
             return self._certificate(step, spec)

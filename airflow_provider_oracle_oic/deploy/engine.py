@@ -14,12 +14,13 @@ from typing import Any
 from ..oic import OICClient, OICConfig, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
+from .families import family
 from .issues import Issue
 from .journal import Backups, FileJournalStore, Journal, JournalStore, PastRun, past_runs, prune, take_over
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
 from .observe import Observed, observe
 from .placeholders import Placeholders
-from .plan import ACTIVATION_LEVEL, WRITES, Action, Plan, Planner, Step
+from .plan import WRITES, Action, Plan, Planner, Step
 from .records import RecordParser
 from .result import ArtifactResult, DeploymentResult, Outcome
 from .settings import DeploySettings, deploy_settings, oic_config
@@ -203,7 +204,7 @@ class Deployment:
         ledger_before = {key: ledger.get(key) for key in (_ledger_key(s) for s in plan.steps)}
 
         def applied(step: Step) -> None:
-            if step.target == step.spec.key and step.level != ACTIVATION_LEVEL:
+            if step.is_artifact_write:
                 ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, ""))
                 ledger.save()
 
@@ -253,7 +254,7 @@ def _ledger_key(step: Step) -> str:
 
 def _status(observed: Observed, step: Step) -> str | None:
     kind = step.spec.kind
-    if kind == Kind.INTEGRATION or step.target != step.spec.key:
+    if kind == Kind.INTEGRATION or step.member_of is not None:
         current = observed.integrations.get(step.target)
         return current.status if current else None
     if kind == Kind.CONNECTION:
@@ -270,16 +271,8 @@ def _status(observed: Observed, step: Step) -> str | None:
 
 def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
     """(status, lastUpdated) of an artifact as OIC reports it now."""
-    finder = {
-        Kind.INTEGRATION: client.integrations.find,
-        Kind.PACKAGE: client.packages.find,
-        Kind.CONNECTION: client.connections.find,
-        Kind.LOOKUP: client.lookups.find,
-        Kind.LIBRARY: client.libraries.find,
-        Kind.CERTIFICATE: client.certificates.find,
-    }[spec.kind]
     try:
-        current = finder(spec.key)
+        current = family(client, spec.kind).find(spec.key)
     except OICError as exc:
         log.warning("Could not read %s after the run: %s", spec.key, exc)
         return None, ""
@@ -290,7 +283,7 @@ def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
 
 def _settle(client: OICClient, plan: Plan, concurrency: int) -> dict[str, tuple[str | None, str]]:
     """What OIC reports after the run for every artifact the run touched or kept."""
-    specs = {s.spec.key: s.spec for s in plan.steps if s.target == s.spec.key and s.action != Action.REFUSE}
+    specs = {s.spec.key: s.spec for s in plan.steps if s.member_of is None and s.action != Action.REFUSE}
     with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-settle") as pool:
         states = dict(zip(specs, pool.map(lambda spec: _current(client, spec), specs.values()), strict=True))
     return states
@@ -298,7 +291,7 @@ def _settle(client: OICClient, plan: Plan, concurrency: int) -> dict[str, tuple[
 
 def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None, str]]) -> None:
     for step in plan.steps:
-        if step.target != step.spec.key or step.level == 4:
+        if not step.is_artifact_write:
             continue
         if step.action in WRITES or step.unchanged:
             last_updated = after.get(step.spec.key, (None, ""))[1]

@@ -11,7 +11,7 @@ from ..oic import OICClient
 from ..oic.identifiers import IntegrationId
 from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package
 from .records import Inventory
-from .specs import IntegrationSpec, Kind, PackageSpec
+from .specs import Kind
 
 T = TypeVar("T")
 
@@ -36,8 +36,7 @@ def _fetch_all(keys: Iterable[str], fetch: Callable[[str], T], pool: ThreadPoolE
 
 def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observed:
     """Everything the plan compares against, fetched with at most `concurrency` requests at a time."""
-    integrations = [s for s in inventory.of(Kind.INTEGRATION) if isinstance(s, IntegrationSpec)]
-    packages = [s for s in inventory.of(Kind.PACKAGE) if isinstance(s, PackageSpec)]
+    integrations, packages = inventory.integrations, inventory.packages
     member_ids = [m for p in packages for m in p.integrations]
     connection_ids = [s.key for s in inventory.of(Kind.CONNECTION)]
     connection_ids += [c for s in integrations for c in s.connections]

@@ -78,9 +78,23 @@ class Step:
         self.target = self.target or self.spec.key
 
     @property
+    def is_activation(self) -> bool:
+        return self.level == ACTIVATION_LEVEL
+
+    @property
+    def member_of(self) -> str | None:
+        """The package whose member integration this step acts on, when it acts on one."""
+        return self.spec.key if self.target != self.spec.key else None
+
+    @property
+    def is_artifact_write(self) -> bool:
+        """A step that writes the artifact its record describes (not an activation, not a member)."""
+        return not self.is_activation and self.member_of is None
+
+    @property
     def artifact(self) -> str:
-        if self.target != self.spec.key:
-            return f"integration {self.target} (package {self.spec.key})"
+        if self.member_of is not None:
+            return f"integration {self.target} (package {self.member_of})"
         return label(self.spec)
 
     def result(self, outcome: Outcome, duration: float = 0.0, detail: str | None = None) -> ArtifactResult:
@@ -223,12 +237,7 @@ class Planner:
     def plan(self, inventory: Inventory) -> Plan:
         plan = Plan()
         created_by: dict[str, str] = {}
-        for spec in inventory.of(Kind.INTEGRATION):
-            assert isinstance(spec, IntegrationSpec)
-            for conn in spec.connections:
-                created_by.setdefault(conn, label(spec))
-        for spec in inventory.of(Kind.PACKAGE):
-            assert isinstance(spec, PackageSpec)
+        for spec in inventory.archives:
             for conn in spec.connections:
                 created_by.setdefault(conn, label(spec))
         for kind in (

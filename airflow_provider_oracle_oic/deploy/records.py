@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, IntegrationId
 from .file_checks import (
@@ -90,6 +90,7 @@ KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
     ),
 }
 SDC_PREFIX = "_sdc_"
+S = TypeVar("S")
 
 
 @dataclass
@@ -102,6 +103,26 @@ class Inventory:
 
     def of(self, kind: Kind) -> list[Spec]:
         return [spec for (k, _), spec in self.specs.items() if k == kind]
+
+    def _typed(self, kind: Kind, cls: type[S]) -> list[S]:
+        return [spec for spec in self.of(kind) if isinstance(spec, cls)]
+
+    @property
+    def integrations(self) -> list[IntegrationSpec]:
+        return self._typed(Kind.INTEGRATION, IntegrationSpec)
+
+    @property
+    def packages(self) -> list[PackageSpec]:
+        return self._typed(Kind.PACKAGE, PackageSpec)
+
+    @property
+    def connections(self) -> list[ConnectionSpec]:
+        return self._typed(Kind.CONNECTION, ConnectionSpec)
+
+    @property
+    def archives(self) -> list[IntegrationSpec | PackageSpec]:
+        """The integrations and packages: the specs whose imports create connections and activate."""
+        return [*self.integrations, *self.packages]
 
 
 def _text(record: Mapping[str, Any], name: str, required: bool = False) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..oic import OICClient, OICNotFoundError
 from ..oic.models import IntegrationStatus
+from .families import family
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .result import UndoRecord
 from .specs import Kind
@@ -114,15 +115,7 @@ class Restorer:
         return None
 
     def _find(self, kind: Kind, ident: str) -> object | None:
-        finder: dict[Kind, Callable[[str], object | None]] = {
-            Kind.INTEGRATION: self.client.integrations.find,
-            Kind.PACKAGE: self.client.packages.find,
-            Kind.CONNECTION: self.client.connections.find,
-            Kind.LOOKUP: self.client.lookups.find,
-            Kind.LIBRARY: self.client.libraries.find,
-            Kind.CERTIFICATE: self.client.certificates.find,
-        }
-        return finder[kind](ident)
+        return family(self.client, kind).find(ident)
 
     def _delete(self, undo: Undo) -> None:
         kind, ident = undo.kind, undo.ident
@@ -133,14 +126,7 @@ class Restorer:
         if kind == Kind.PACKAGE:
             for member in self.client.packages.get(ident).integrations:
                 self._deactivate_if_active(member.id)
-        delete = {
-            Kind.INTEGRATION: self.client.integrations.delete,
-            Kind.PACKAGE: self.client.packages.delete,
-            Kind.CONNECTION: self.client.connections.delete,
-            Kind.LOOKUP: self.client.lookups.delete,
-            Kind.LIBRARY: self.client.libraries.delete,
-            Kind.CERTIFICATE: self.client.certificates.delete,
-        }[kind]
+        delete = family(self.client, kind).delete
         try:
             delete(ident)
         except OICNotFoundError:

@@ -10,7 +10,7 @@ from .issues import Issue
 from .observe import Observed
 from .records import Inventory
 from .settings import DeploySettings
-from .specs import ConnectionSpec, IntegrationSpec, Kind, PackageSpec, label
+from .specs import Kind, label
 
 
 def _unwritable(path: Path, directory: bool) -> str | None:
@@ -50,8 +50,7 @@ def offline_issues(inventory: Inventory) -> list[Issue]:
     """Problems visible in the input alone."""
     issues = []
     packaged: dict[str, str] = {}
-    for spec in inventory.of(Kind.PACKAGE):
-        assert isinstance(spec, PackageSpec)
+    for spec in inventory.packages:
         for member in spec.integrations:
             packaged[member] = spec.key
     for spec in inventory.of(Kind.INTEGRATION):
@@ -66,14 +65,10 @@ def online_issues(inventory: Inventory, observed: Observed, allow_literal_secret
     """Connection references and adapter types, checked against OIC and the rest of the run."""
     issues = []
     created: set[str] = set()
-    for spec in [*inventory.of(Kind.INTEGRATION), *inventory.of(Kind.PACKAGE)]:
-        assert isinstance(spec, IntegrationSpec | PackageSpec)
+    for spec in inventory.archives:
         created.update(spec.connections)
-    configured_here = {
-        s.key for s in inventory.of(Kind.CONNECTION) if isinstance(s, ConnectionSpec) and s.test
-    }
-    for spec in inventory.of(Kind.CONNECTION):
-        assert isinstance(spec, ConnectionSpec)
+    configured_here = {s.key for s in inventory.connections if s.test}
+    for spec in inventory.connections:
         current = observed.connections.get(spec.key)
         if current is None and spec.key not in created:
             issues.append(
@@ -98,8 +93,7 @@ def online_issues(inventory: Inventory, observed: Observed, allow_literal_secret
                     f"is {spec.adapter_type} but OIC has {current.adapter_type}; fix the record",
                 )
             )
-    for spec in [*inventory.of(Kind.INTEGRATION), *inventory.of(Kind.PACKAGE)]:
-        assert isinstance(spec, IntegrationSpec | PackageSpec)
+    for spec in inventory.archives:
         if not spec.activate:
             continue
         for conn in spec.connections:

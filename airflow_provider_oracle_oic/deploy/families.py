@@ -1,0 +1,28 @@
+"""The one place that maps an artifact kind to the client's resource family for it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..oic import OICClient
+from .specs import Kind
+
+
+class Family(Protocol):
+    """What every resource family offers the engine: find one, delete one."""
+
+    def find(self, ident: str) -> Any: ...
+
+    def delete(self, ident: str) -> None: ...
+
+
+def family(client: OICClient, kind: Kind) -> Family:
+    """The client's resource family for artifacts of `kind`."""
+    return {
+        Kind.INTEGRATION: client.integrations,
+        Kind.PACKAGE: client.packages,
+        Kind.CONNECTION: client.connections,
+        Kind.LOOKUP: client.lookups,
+        Kind.LIBRARY: client.libraries,
+        Kind.CERTIFICATE: client.certificates,
+    }[kind]
