@@ -51,12 +51,16 @@ class Integration:
     lookup_names: tuple[str, ...] = ()
 
     @property
+    def ident(self) -> IntegrationId:
+        return IntegrationId(self.code, self.version)
+
+    @property
     def id(self) -> str:
-        return f"{self.code}|{self.version}"
+        return str(self.ident)
 
     @property
     def major(self) -> str:
-        return self.version.split(".", 1)[0]
+        return self.ident.major
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Integration:
