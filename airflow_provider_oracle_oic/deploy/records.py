@@ -21,6 +21,7 @@ from .file_checks import (
 )
 from .issues import Issue, IssueError
 from .placeholders import Placeholders, UnresolvedPlaceholder
+from .record_schemas import SCHEMAS
 from .settings import DeploySettings
 from .sources import ArchiveSources, archive_facts, check_checksum, with_prefixed_code
 from .specs import (
@@ -40,54 +41,7 @@ log = logging.getLogger(__name__)
 LOOKUP_OR_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 SECRET_NAME_PARTS = ("password", "secret", "token", "key")
 KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
-    Kind.CONNECTION: frozenset(
-        {
-            "id",
-            "name",
-            "description",
-            "adapterType",
-            "securityPolicy",
-            "connectionUrl",
-            "connectionProperties",
-            "securityProperties",
-            "agentGroupId",
-            "test",
-        }
-    ),
-    Kind.INTEGRATION: frozenset(
-        {
-            "code",
-            "version",
-            "id",
-            "archive_path",
-            "archive_base64",
-            "name",
-            "package",
-            "connections",
-            "activate",
-            "tracing",
-            "payload_tracing",
-            "record_enabled",
-            "checksum",
-        }
-    ),
-    Kind.LOOKUP: frozenset({"name", "description", "columns", "rows", "archive_path", "archive_base64"}),
-    Kind.PACKAGE: frozenset({"name", "archive_path", "archive_base64", "activate", "checksum"}),
-    Kind.LIBRARY: frozenset(
-        {"code", "version", "name", "type", "description", "archive_path", "archive_base64", "checksum"}
-    ),
-    Kind.CERTIFICATE: frozenset(
-        {
-            "name",
-            "type",
-            "category",
-            "file_path",
-            "content_base64",
-            "keystorePassword",
-            "keyPasswords",
-            "passPhrase",
-        }
-    ),
+    Kind(stream): frozenset(schema["properties"]) for stream, schema in SCHEMAS.items()
 }
 SDC_PREFIX = "_sdc_"
 S = TypeVar("S")
