@@ -21,7 +21,7 @@ from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
 from .observe import Observed, observe
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
-from .records import RecordParser
+from .records import Inventory, RecordParser
 from .result import ArtifactResult, DeploymentResult, Outcome
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
@@ -164,6 +164,20 @@ class Deployment:
             return result
         interrupted = [r for r in past_runs(self._journal_store, self._instance) if r.interrupted]
         active_before = {i for run in interrupted for i in run.active_before}
+        deployed_here = {s.key for s in inventory.integrations} | {
+            m for p in inventory.packages for m in p.integrations
+        }
+        for run in interrupted:
+            result.warnings.append(
+                f"run {run.run_id} against this OIC was interrupted or did not restore everything; "
+                "this run brings back to ACTIVATED what that run found ACTIVATED"
+            )
+            left = [i for i in run.active_before if i not in deployed_here]
+            if left:
+                result.warnings.append(
+                    f"integration(s) {', '.join(left)} were ACTIVATED before run {run.run_id} and are not in "
+                    "this run's input; deploy them (or activate them) to bring them back"
+                )
         plan = Planner(settings, observed, ledger, active_before).plan(inventory)
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
@@ -236,16 +250,23 @@ class Deployment:
             _record_ledger(ledger, plan, after)
             ledger.save()
         journal.finish(status)
-        # Only now, and only when this run converged or carries their facts in its own journal: had it
-        # stopped before its end, the interrupted runs would still say what they knew.
+        # Only now, and only for runs whose ACTIVATED integrations this run covered, when it converged or
+        # carries their facts in its own journal: the others keep saying what they knew.
         if status != "incomplete" or journal.kept:
-            take_over(store, interrupted, self.run_id)
+            deployed_here = _integrations_of(self.parser.inventory)
+            covered = [r for r in interrupted if set(r.active_before) <= deployed_here]
+            take_over(store, covered, self.run_id)
         audit.finish(result)
         backups.prune()
         prune(store, settings.backup_retention)
         if not journal and backups.folder.exists():
             shutil.rmtree(backups.folder, ignore_errors=True)
         return result
+
+
+def _integrations_of(inventory: Inventory) -> set[str]:
+    """Every integration id the input deploys, package members included."""
+    return {s.key for s in inventory.integrations} | {m for p in inventory.packages for m in p.integrations}
 
 
 def _ledger_key(step: Step) -> str:

@@ -169,3 +169,46 @@ def test_a_failed_run_leaves_its_active_integrations_for_the_next_run_to_bring_b
     assert second.ok, second.summary()
     assert api.status("KEEP|01.00.0000") == "ACTIVATED"
     assert any("interrupted or failed run" in r.reason for r in second.results), second.summary()
+
+
+def test_an_interrupted_runs_integration_missing_from_the_next_input_is_named_and_remembered(
+    config, archives, api
+):
+    """Run A deactivates KEEP and fails; run B deploys something else: it says KEEP is still down,
+    and A's journal stays open so a later run that deploys KEEP brings it back."""
+    assert api.import_iar("KEEP", "01.00.0000", payload=b"v1").status_code == 204
+    api.set_status("KEEP|01.00.0000", "ACTIVATED")
+    api.wait_status("KEEP|01.00.0000", "ACTIVATED")
+    keep = (
+        "integrations",
+        {"code": "KEEP", "version": "01.00.0000", "archive_path": archives.iar("KEEP", payload=b"v2")},
+    )
+    broken = [
+        keep,
+        (
+            "integrations",
+            {
+                "code": "BROKEN",
+                "version": "01.00.0000",
+                "archive_path": archives.iar("BROKEN", connections=["C_X"]),
+                "activate": True,
+            },
+        ),
+        (
+            "connections",
+            {"id": "C_X", "securityPolicy": "BASIC_AUTH", "connectionUrl": "https://x.example.com"},
+        ),
+    ]
+    assert not run_target({**config, "rollback_on_failure": False}, singer_lines(broken)).ok
+    assert api.status("KEEP|01.00.0000") == "CONFIGURED"
+    other = run_target(
+        config, singer_lines([("lookups", {"name": "LK_ELSE", "columns": ["a", "b"], "rows": []})])
+    )
+    assert other.ok, other.summary()
+    assert any("KEEP|01.00.0000 were ACTIVATED before run" in w for w in other.warnings), other.warnings
+    assert api.status("KEEP|01.00.0000") == "CONFIGURED"
+    later = run_target(config, singer_lines([keep]))
+    assert later.ok, later.summary()
+    assert api.status("KEEP|01.00.0000") == "ACTIVATED"
+    final = run_target(config, singer_lines([keep]))
+    assert final.warnings == []
