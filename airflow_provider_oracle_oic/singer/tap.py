@@ -236,4 +236,7 @@ class TapOracleOIC(Tap):
         return [stream_type(self) for stream_type in STREAM_TYPES]
 
 
-cli = TapOracleOIC.cli
+def cli() -> None:
+    """The `tap-oracle-oic` command. singer-sdk builds its click command with logging set up on the root
+    logger, so it is built only when the command runs, never when a host process imports this module."""
+    TapOracleOIC.cli()

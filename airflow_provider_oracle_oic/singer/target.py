@@ -292,4 +292,7 @@ class TargetOracleOIC(Target):
         return command
 
 
-cli = TargetOracleOIC.cli
+def cli() -> None:
+    """The `target-oracle-oic` command. singer-sdk builds its click command with logging set up on the root
+    logger, so it is built only when the command runs, never when a host process imports this module."""
+    TargetOracleOIC.cli()

@@ -148,3 +148,21 @@ def test_config_from_environment(files, oic_emulator, config):
     done = run(["--config", "ENV", "--input", str(input_path), "--dry-run"], env=env)
     assert done.returncode == 0, done.stderr
     assert "lookup CODES" in done.stderr
+
+
+def test_importing_the_target_leaves_the_root_logger_alone():
+    """A host process (an Airflow task) that imports the target must not get a second stderr handler:
+    it made every INFO line of a task appear again as an ERROR line."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "import airflow_provider_oracle_oic.singer.inprocess\n"
+        "import airflow_provider_oracle_oic.singer.tap\n"
+        "print(len(logging.getLogger().handlers))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "0"
