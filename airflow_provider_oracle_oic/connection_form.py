@@ -9,13 +9,15 @@ from typing import Any
 
 STRING = {"type": ["string", "null"]}
 SECRET_STRING = {"type": ["string", "null"], "format": "password"}
-BOOLEAN = {"type": ["boolean", "null"]}
 INTEGER = {"type": ["integer", "null"]}
+NUMBER = {"type": ["number", "null"]}
 
+# Airflow masks every extra whose name contains "token", "secret", "password"…: the IDCS endpoint is a
+# URL, not a secret, so its field is named so that users can see which endpoint is configured.
 CONN_FIELDS: dict[str, dict[str, Any]] = {
-    "token_url": {
-        "label": "Token URL",
-        "description": "IDCS token endpoint, e.g. https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
+    "idcs_url": {
+        "label": "IDCS token endpoint",
+        "description": "e.g. https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
         "schema": STRING,
     },
     "scope": {
@@ -31,7 +33,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "verify_ssl": {
         "label": "Verify TLS",
         "description": "Verify OIC's certificate (default true)",
-        "schema": BOOLEAN,
+        "schema": {"type": ["boolean", "null"], "default": True},
     },
     "client_cert": {
         "label": "Client certificate",
@@ -46,7 +48,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "timeout": {
         "label": "Request timeout (s)",
         "description": "Seconds per HTTP request (default 30)",
-        "schema": INTEGER,
+        "schema": NUMBER,
     },
     "max_retries": {
         "label": "Max retries",
@@ -62,7 +64,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "host": "https://myoic-abc.integration.ocp.oraclecloud.com",
         "login": "IDCS confidential application client id",
         "password": "IDCS client secret",
-        "token_url": "https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
+        "idcs_url": "https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
         "integration_instance": "myoic-abc",
         "timeout": "30",
         "max_retries": "3",

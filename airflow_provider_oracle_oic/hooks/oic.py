@@ -53,7 +53,8 @@ def config_from_connection(conn: Any) -> OICConfig:
         base_url=host.rstrip("/"),
         client_id=conn.login or "",
         client_secret=conn.password or "",
-        token_url=extra_value(extra, "token_url") or "",
+        # `token_url` is the field's name before 0.2, kept readable for existing connections.
+        token_url=extra_value(extra, "idcs_url") or extra_value(extra, "token_url") or "",
         scope=extra_value(extra, "scope"),
         client_aud=extra_value(extra, "client_aud"),
         integration_instance=extra_value(extra, "integration_instance"),

@@ -32,7 +32,7 @@ def connection_json(server, **extra: Any) -> str:
             "host": server.url,
             "login": server.config.client_id,
             "password": server.config.client_secret,
-            "extra": {"token_url": server.token_url, **extra},
+            "extra": {"idcs_url": server.token_url, **extra},
         }
     )
 

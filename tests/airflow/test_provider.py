@@ -38,7 +38,7 @@ def test_providers_manager_discovers_hook_connection_type_and_form(airflow_db):
     assert widgets == {
         f"extra__oracle_oic__{name}"
         for name in (
-            "token_url",
+            "idcs_url",
             "scope",
             "integration_instance",
             "verify_ssl",
@@ -156,3 +156,16 @@ def test_importing_a_provider_module_does_no_network_io(module):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "imported" in done.stdout
+
+
+def test_no_form_field_is_masked_unless_it_is_a_secret():
+    """Airflow hides every extra whose name looks secret; only the client key should be hidden."""
+    from airflow.sdk.execution_time.secrets_masker import should_hide_value_for_key
+
+    from airflow_provider_oracle_oic.connection_form import CONN_FIELDS
+
+    hidden = {name for name in CONN_FIELDS if should_hide_value_for_key(name)}
+    secret = {name for name, field in CONN_FIELDS.items() if field["schema"].get("format") == "password"}
+    assert hidden <= secret
+    assert "idcs_url" in CONN_FIELDS
+    assert CONN_FIELDS["verify_ssl"]["schema"]["default"] is True
