@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 # Oracle's deep link into the designer (Gen2 layout; OIC 3 redirects it). Unverified: kept in one place.
 CONSOLE_PATH = "/ic/integration/home/faces/link?page=integration&code={code}&version={version}"
+CONSOLE_HOME = "/ic/home/"
+
+
+def console_home(base_url: str) -> str:
+    """The OIC console's home page (where a deployment of many artifacts is seen)."""
+    return base_url.rstrip("/") + CONSOLE_HOME
 
 
 def console_url(base_url: str, integration_id: str) -> str:

@@ -16,6 +16,7 @@ from airflow.sdk.log import mask_secret
 from ..deploy.settings import DeploySettings, SettingsError, deploy_settings
 from ..deploy.specs import STREAMS, UnknownStreamError
 from ..hooks.oic import OracleOICHook
+from ..links import OICConsoleLink, console_home
 from ..singer.schemas import schema_message
 from .ledger_store import VariableJournalStore, VariableLedgerStore
 
@@ -69,6 +70,7 @@ class SingerToOICOperator(BaseOperator):
     )
     template_fields_renderers = {"records": "json", "target_config": "json"}
     ui_color = "#e8f0d8"
+    operator_extra_links = (OICConsoleLink(),)
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class SingerToOICOperator(BaseOperator):
         self.fail_on_error = fail_on_error
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self._tap: subprocess.Popen[str] | None = None
+        self.console_url: str | None = None
 
     def _settings(self) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
@@ -197,6 +200,7 @@ class SingerToOICOperator(BaseOperator):
         for value in secrets.values():
             mask_secret(value)
         hook = OracleOICHook(self.oracle_oic_conn_id)
+        self.console_url = console_home(hook.oic_config.base_url)
         ledger = journals = None
         try:
             settings = self._settings()

@@ -409,3 +409,5 @@ def test_the_operator_deploys_with_the_hooks_own_client_and_settings(
     assert client is not None
     assert client.config.request_timeout == 2.5
     assert oic_emulator.stats()["token_requests"] == 1
+    assert operator.console_url == f"{oic_emulator.url}/ic/home/"
+    assert [link.name for link in operator.operator_extra_links] == ["OIC console"]
