@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseSensorOperator
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout, AirflowSkipException
 
 from ..hooks.oic import OracleOICHook
 from ..identifiers import integration_id
@@ -100,6 +100,12 @@ class IntegrationActivationSensor(BaseSensorOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
         """Resume after the trigger: success returns, anything else fails (or skips with `soft_fail`)."""
         self.console_url = console_url(self.hook.oic_config.base_url, event["integration_id"])
+        if event.get("status") == "timeout":
+            message = f"Sensor timed out after {self.timeout:g} s: {event.get('message')}"
+            if self.soft_fail:
+                raise AirflowSkipException(message)
+            # A timeout, not a failure: Airflow does not retry a sensor that timed out.
+            raise AirflowSensorTimeout(message)
         if event.get("status") != "success":
             self._fail(event.get("message") or f"Waiting for {self.integration_id} failed")
         self.log.info("%s", event.get("message"))

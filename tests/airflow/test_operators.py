@@ -158,19 +158,22 @@ soft = IntegrationActivationSensor(task_id="soft", integration_id="BROKEN|01.00.
     assert task_states(run) == {"hard": "failed", "soft": "skipped"}
 
 
-def test_sensor_timeout_in_deferrable_mode(dag_runner, oic_connection):
+def test_sensor_timeout_in_deferrable_mode(dag_runner, oic_connection, capfd):
     Api(oic_connection).import_iar("IDLE", "01.00.0000")
     body = (
         IMPORTS
         + """
 wait = IntegrationActivationSensor(task_id="wait", integration_id="IDLE|01.00.0000", deferrable=True,
-                                   poke_interval=0.1, timeout=1)
+                                   poke_interval=0.1, timeout=1, retries=3)
 soft = IntegrationActivationSensor(task_id="soft", integration_id="IDLE|01.00.0000", deferrable=True,
                                    poke_interval=0.1, timeout=1, soft_fail=True)
 """
     )
     run = dag_runner.run(body)
+    # A sensor timeout is final: with retries left, the task still fails instead of waiting for a retry.
     assert task_states(run) == {"wait": "failed", "soft": "skipped"}
+    out, err = capfd.readouterr()
+    assert "Sensor timed out after 1 s" in out + err
 
 
 def test_singer_to_oic_from_a_jsonl_file_and_a_tap(dag_runner, oic_connection, tmp_path):
