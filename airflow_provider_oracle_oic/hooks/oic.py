@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -26,14 +30,35 @@ def extra_value(extra: Mapping[str, Any], name: str) -> Any:
     return None if value == "" else value
 
 
+_PEM_FILES: dict[str, str] = {}
+_PEM_LOCK = threading.Lock()
+
+
+def _remove_pem_files() -> None:
+    for path in _PEM_FILES.values():
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+atexit.register(_remove_pem_files)
+
+
 def _pem_file(value: str | None, suffix: str) -> str | None:
-    """A path for requests: the value itself, or a private temp file when the value is PEM text."""
+    """A path for requests: the value itself, or a private temp file when the value is PEM text.
+
+    requests only takes certificate paths. The file (mode 0600) is written once per process and content
+    (a triggerer that starts many triggers reuses it) and removed when the process exits.
+    """
     if not value or "-----BEGIN" not in value:
         return value
-    handle, path = tempfile.mkstemp(prefix="oracle-oic-", suffix=suffix)
-    with os.fdopen(handle, "w") as out:
-        out.write(value)
-    return path
+    key = hashlib.sha256(value.encode()).hexdigest() + suffix
+    with _PEM_LOCK:
+        if key not in _PEM_FILES:
+            handle, path = tempfile.mkstemp(prefix="oracle-oic-", suffix=suffix)
+            with os.fdopen(handle, "w") as out:
+                out.write(value)
+            _PEM_FILES[key] = path
+        return _PEM_FILES[key]
 
 
 def config_from_connection(conn: Any) -> OICConfig:

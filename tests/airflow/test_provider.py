@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from urllib.parse import quote
@@ -169,3 +170,27 @@ def test_no_form_field_is_masked_unless_it_is_a_secret():
     assert hidden <= secret
     assert "idcs_url" in CONN_FIELDS
     assert CONN_FIELDS["verify_ssl"]["schema"]["default"] is True
+
+
+def test_pem_text_becomes_one_private_file_per_process_removed_at_exit(tmp_path):
+    """requests takes only paths: PEM text from the form is written once (0600) and deleted on exit."""
+    import subprocess
+    import sys
+
+    code = """
+import os, stat, types
+from airflow_provider_oracle_oic.hooks.oic import config_from_connection
+key = "-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----\\n"
+conn = types.SimpleNamespace(host="https://oic.example.com", port=None, login="id", password="pw",
+    extra_dejson={"idcs_url": "https://idcs.example.com/t", "client_cert": key.replace("PRIVATE KEY", "CERTIFICATE"), "client_key": key})
+first, second = config_from_connection(conn), config_from_connection(conn)
+assert first.client_key == second.client_key
+assert stat.S_IMODE(os.stat(first.client_key).st_mode) == 0o600
+print("PATHS", first.client_key, first.client_cert)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("PATHS ")]
+    paths = line.split()[1:]
+    assert len(paths) == 2
+    assert not any(os.path.exists(p) for p in paths)
