@@ -23,6 +23,7 @@ from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
 from .records import Inventory, RecordParser
 from .result import ArtifactResult, DeploymentResult, Outcome
+from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
 from .specs import Kind, Spec
@@ -116,8 +117,13 @@ class Deployment:
             return result
         own_client = self._client is None
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
+        locking = self.settings.state_path if self.mode == "deploy" else None
         try:
-            return self._run(client, result)
+            with exclusive(locking):
+                return self._run(client, result)
+        except Busy as exc:
+            result.issues.append(Issue("run", "state_path", str(exc)))
+            return result
         except OICError as exc:
             if result.wrote:
                 result.error = str(exc)

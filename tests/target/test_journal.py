@@ -212,3 +212,29 @@ def test_an_interrupted_runs_integration_missing_from_the_next_input_is_named_an
     assert api.status("KEEP|01.00.0000") == "ACTIVATED"
     final = run_target(config, singer_lines([keep]))
     assert final.warnings == []
+
+
+def test_a_second_run_with_the_same_ledger_is_refused_and_writes_nothing(config, oic_emulator):
+    """Two runs against one OIC and ledger would race; the second is refused before any write."""
+    import fcntl
+
+    lock_path = Path(config["state_path"] + ".lock")
+    with lock_path.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242")
+        held.flush()
+        oic_emulator.reset_stats()
+        result = run_target(
+            config, singer_lines([("lookups", {"name": "LK_RACE", "columns": ["a", "b"], "rows": []})])
+        )
+    assert not result.ok
+    [issue] = result.issues
+    assert issue.field == "state_path"
+    assert "another target-oracle-oic run (pid 4242)" in issue.message
+        "state_path",
+        issue.message[issue.message.index("pid") : issue.message.index("pid") + 8],
+    )
+    assert oic_emulator.stats()["writes"] == 0
+    assert run_target(
+        config, singer_lines([("lookups", {"name": "LK_RACE", "columns": ["a", "b"], "rows": []})])
+    ).ok
