@@ -231,9 +231,6 @@ def test_a_second_run_with_the_same_ledger_is_refused_and_writes_nothing(config,
     [issue] = result.issues
     assert issue.field == "state_path"
     assert "another target-oracle-oic run (pid 4242)" in issue.message
-        "state_path",
-        issue.message[issue.message.index("pid") : issue.message.index("pid") + 8],
-    )
     assert oic_emulator.stats()["writes"] == 0
     assert run_target(
         config, singer_lines([("lookups", {"name": "LK_RACE", "columns": ["a", "b"], "rows": []})])
