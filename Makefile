@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/upload_memory.py
 	$(PY) benchmarks/deploy_concurrency.py
 	$(PY) benchmarks/provider_import.py
+	$(PY) benchmarks/request_counts.py
 
 demo: $(STAMP)
 	VENV=$(VENV) bash scripts/demo.sh

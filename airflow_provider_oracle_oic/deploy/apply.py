@@ -324,7 +324,7 @@ class Applier:
             old = next(
                 (
                     i
-                    for i in self.ctx.observed.active_versions.get(IntegrationId.of(target).code, [])
+                    for i in self.ctx.observed.active_versions(IntegrationId.of(target).code)
                     if i.id == replaced
                 ),
                 None,

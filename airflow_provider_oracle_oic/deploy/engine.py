@@ -249,7 +249,8 @@ class Deployment:
             status = "incomplete" if problems or not all(u.ok for u in result.undo) else "rolled_back"
         elif not result.ok:
             status = "incomplete"
-        after = _settle(client, plan, settings.max_concurrency)
+        touched = {s.spec.key for s, res in recorded if res.outcome not in (Outcome.SKIPPED, Outcome.NOT_RUN)}
+        after = _settle(client, plan, observed, touched, settings.max_concurrency)
         for step, res in recorded:
             audit.action(step, res, _status(observed, step), after.get(step.target, (None, ""))[0])
         if result.ok:
@@ -280,20 +281,16 @@ def _ledger_key(step: Step) -> str:
 
 
 def _status(observed: Observed, step: Step) -> str | None:
-    kind = step.spec.kind
-    if kind == Kind.INTEGRATION or step.member_of is not None:
-        current = observed.integrations.get(step.target)
-        return current.status if current else None
-    if kind == Kind.CONNECTION:
-        conn = observed.connections.get(step.target)
-        return conn.status if conn else None
-    table = {
-        Kind.LOOKUP: observed.lookups,
-        Kind.PACKAGE: observed.packages,
-        Kind.LIBRARY: observed.libraries,
-        Kind.CERTIFICATE: observed.certificates,
-    }[kind]
-    return "PRESENT" if table.get(step.target) is not None else None
+    """The status an audit event shows for before the run."""
+    kind = Kind.INTEGRATION if step.member_of is not None else step.spec.kind
+    return _state(observed.find(kind, step.target))[0]
+
+
+def _state(current: object | None) -> tuple[str | None, str]:
+    """(status, lastUpdated) of an OIC object; `PRESENT` for families without a status."""
+    if current is None:
+        return None, ""
+    return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
 
 
 def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
@@ -303,16 +300,19 @@ def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
     except OICError as exc:
         log.warning("Could not read %s after the run: %s", spec.key, exc)
         return None, ""
-    if current is None:
-        return None, ""
-    return getattr(current, "status", "PRESENT") or "PRESENT", current.last_updated
+    return _state(current)
 
 
-def _settle(client: OICClient, plan: Plan, concurrency: int) -> dict[str, tuple[str | None, str]]:
-    """What OIC reports after the run for every artifact the run touched or kept."""
+def _settle(
+    client: OICClient, plan: Plan, observed: Observed, touched: set[str], concurrency: int
+) -> dict[str, tuple[str | None, str]]:
+    """What OIC holds after the run for every artifact of the plan: read again only where a step of
+    this run wrote; an artifact nothing wrote is as it was observed."""
     specs = {s.spec.key: s.spec for s in plan.steps if s.member_of is None and s.action != Action.REFUSE}
+    states = {key: _state(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched}
+    read = {key: spec for key, spec in specs.items() if key in touched}
     with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-settle") as pool:
-        states = dict(zip(specs, pool.map(lambda spec: _current(client, spec), specs.values()), strict=True))
+        states.update(zip(read, pool.map(lambda spec: _current(client, spec), read.values()), strict=True))
     return states
 
 

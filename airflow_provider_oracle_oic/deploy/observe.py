@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..oic import OICClient
-from ..oic.identifiers import IntegrationId
 from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package
 from .records import Inventory
 from .specs import Kind
@@ -21,12 +21,37 @@ class Observed:
     """OIC's side of the comparison; None means absent."""
 
     integrations: dict[str, Integration | None] = field(default_factory=dict)
-    active_versions: dict[str, list[Integration]] = field(default_factory=dict)
     packages: dict[str, Package | None] = field(default_factory=dict)
     connections: dict[str, Connection | None] = field(default_factory=dict)
     lookups: dict[str, Lookup | None] = field(default_factory=dict)
     libraries: dict[str, Library | None] = field(default_factory=dict)
     certificates: dict[str, Certificate | None] = field(default_factory=dict)
+    list_activated: Callable[[], list[Integration]] = list
+    _activated: dict[str, list[Integration]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def active_versions(self, code: str) -> list[Integration]:
+        """The ACTIVATED versions of `code`: one listing of every ACTIVATED integration, made the first
+        time a plan needs it (only a run that activates something does)."""
+        with self._lock:
+            if self._activated is None:
+                grouped: dict[str, list[Integration]] = {}
+                for item in self.list_activated():
+                    grouped.setdefault(item.code, []).append(item)
+                self._activated = grouped
+            return self._activated.get(code, [])
+
+    def find(self, kind: Kind, ident: str) -> Any:
+        """What OIC held for `ident` of `kind` when observed (None: absent or not observed)."""
+        table: dict[Kind, dict[str, Any]] = {
+            Kind.INTEGRATION: self.integrations,
+            Kind.PACKAGE: self.packages,
+            Kind.CONNECTION: self.connections,
+            Kind.LOOKUP: self.lookups,
+            Kind.LIBRARY: self.libraries,
+            Kind.CERTIFICATE: self.certificates,
+        }
+        return table[kind].get(ident)
 
 
 def _fetch_all(keys: Iterable[str], fetch: Callable[[str], T], pool: ThreadPoolExecutor) -> dict[str, T]:
@@ -41,13 +66,11 @@ def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observ
     connection_ids = [s.key for s in inventory.of(Kind.CONNECTION)]
     connection_ids += [c for s in integrations for c in s.connections]
     connection_ids += [c for p in packages for c in p.connections]
-    codes = {s.code for s in integrations} | {IntegrationId.of(m).code for m in member_ids}
     with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-observe") as pool:
         return Observed(
             integrations=_fetch_all(
                 [s.key for s in integrations] + member_ids, client.integrations.find, pool
             ),
-            active_versions=_fetch_all(codes, client.integrations.list_activated, pool),
             packages=_fetch_all([s.key for s in packages], client.packages.find, pool),
             connections=_fetch_all(connection_ids, client.connections.find, pool),
             lookups=_fetch_all([s.key for s in inventory.of(Kind.LOOKUP)], client.lookups.find, pool),
@@ -55,4 +78,5 @@ def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observ
             certificates=_fetch_all(
                 [s.key for s in inventory.of(Kind.CERTIFICATE)], client.certificates.find, pool
             ),
+            list_activated=client.integrations.list_activated,
         )

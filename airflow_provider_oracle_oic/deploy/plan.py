@@ -346,7 +346,7 @@ class Planner:
         ident = IntegrationId.of(target)
         replaced = [
             i.id
-            for i in self.observed.active_versions.get(ident.code, [])
+            for i in self.observed.active_versions(ident.code)
             if i.major == ident.major and i.version != ident.version
         ]
         reason = "activate after import" if step.action != Action.SKIP else "unchanged but not ACTIVATED"

@@ -72,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "activation_poll_interval",
         "number",
-        "Seconds between activation status reads while waiting",
+        "Longest pause between activation status reads while waiting (they start at 0.1 s and double)",
         default=2,
         minimum=0.01,
     ),

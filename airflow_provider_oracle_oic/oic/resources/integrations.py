@@ -12,6 +12,7 @@ from ..transport import Call, encode
 from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
+FIRST_POLL_DELAY = 0.1
 ALREADY_UNDER_WAY = {
     IntegrationStatus.ACTIVATED: (IntegrationStatus.ACTIVATION_INPROGRESS, IntegrationStatus.ACTIVATED),
     IntegrationStatus.CONFIGURED: (IntegrationStatus.DEACTIVATION_INPROGRESS, IntegrationStatus.CONFIGURED),
@@ -31,9 +32,10 @@ class Integrations(ArchiveResource[Integration]):
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
         return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
 
-    def list_activated(self, code: str) -> list[Integration]:
-        """The ACTIVATED versions of integration `code`."""
-        return self.list(q=f"{{code:'{code}', status:'{IntegrationStatus.ACTIVATED.value}'}}")
+    def list_activated(self, code: str | None = None) -> list[Integration]:
+        """The ACTIVATED integrations (of `code` only, when given)."""
+        status = f"status:'{IntegrationStatus.ACTIVATED.value}'"
+        return self.list(q=f"{{code:'{code}', {status}}}" if code else f"{{{status}}}")
 
     def count(self) -> int:
         """How many integrations OIC holds: one cheap read (a page of one)."""
@@ -125,8 +127,13 @@ class Integrations(ArchiveResource[Integration]):
     def wait_for_status(
         self, ident: str, wanted: str, timeout: float = 600.0, poll_interval: float = 2.0
     ) -> str:
-        """Poll until `wanted`; `OICActivationError` with OIC's errors on FAILEDACTIVATION, `OICTimeoutError` on time."""
+        """Poll until `wanted`; `OICActivationError` with OIC's errors on FAILEDACTIVATION, `OICTimeoutError` on time.
+
+        Reads at once, then after 0.1 s, doubling up to `poll_interval`: a quick activation is seen
+        quickly, a slow one is not polled hard.
+        """
         deadline = time.monotonic() + timeout
+        delay = min(FIRST_POLL_DELAY, poll_interval)
         while True:
             status = self.check(ident, wanted)
             if status == wanted:
@@ -135,7 +142,8 @@ class Integrations(ArchiveResource[Integration]):
                 raise OICTimeoutError(
                     f"Integration {ident} is still {status} after {timeout:.0f} s (wanted {wanted})"
                 )
-            time.sleep(min(poll_interval, max(deadline - time.monotonic(), 0.0)))
+            time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
+            delay = min(delay * 2, poll_interval)
 
     def delete(self, ident: str) -> None:
         self._call(Call("DELETE", f"/integrations/{encode(ident)}", f"Delete integration {ident}"))
