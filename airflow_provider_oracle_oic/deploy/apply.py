@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
@@ -49,6 +49,8 @@ class Context:
     observed: Observed
     journal: Journal
     backups: Backups
+    # (status, lastUpdated) that write answers carried, by artifact key: no need to read them again.
+    answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
 
 def _clear(values: dict[str, Value]) -> dict[str, str]:
@@ -205,7 +207,10 @@ class Applier:
         lookups = self.client.lookups
         if step.action == Action.CREATE:
             undo = Undo(UndoAction.DELETE, Kind.LOOKUP, spec.name, f"delete lookup {spec.name}")
-            self._write(undo, lambda: lookups.create(spec.name, spec.columns, spec.rows, spec.description))
+            created = self._write(
+                undo, lambda: lookups.create(spec.name, spec.columns, spec.rows, spec.description)
+            )
+            self.ctx.answers[spec.key] = ("PRESENT", created.last_updated)
             return None
         before = self.ctx.observed.lookups[spec.name]
         assert before is not None
@@ -220,7 +225,10 @@ class Applier:
                 "description": before.description,
             },
         )
-        self._write(undo, lambda: lookups.update(spec.name, spec.columns, spec.rows, spec.description))
+        updated = self._write(
+            undo, lambda: lookups.update(spec.name, spec.columns, spec.rows, spec.description)
+        )
+        self.ctx.answers[spec.key] = ("PRESENT", updated.last_updated)
         return None
 
     def _library(self, step: Step, spec: LibrarySpec) -> str | None:
@@ -295,7 +303,7 @@ class Applier:
                         f"connection {spec.key}: its previous secret values cannot be read back "
                         "from OIC; re-enter them if the rollback matters"
                     )
-            self._write(
+            updated = self._write(
                 undo,
                 lambda: connections.update(
                     spec.key,
@@ -305,8 +313,10 @@ class Applier:
                     agent_group_id=spec.agent_group_id,
                 ),
             )
+            self.ctx.answers[spec.key] = (updated.status, updated.last_updated)
         if spec.test or step.action == Action.TEST:
             tested = connections.test(spec.key)
+            self.ctx.answers[spec.key] = (tested.status, tested.last_updated)
             return f"test {tested.test_status}"
         return None
 

@@ -228,8 +228,9 @@ class Deployment:
                 ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, ""))
                 ledger.save()
 
+        context = Context(client, settings, observed, journal, backups)
         applier = Applier(
-            Context(client, settings, observed, journal, backups),
+            context,
             lambda step, res: recorded.append((step, res)),
             applied,
         )
@@ -250,7 +251,9 @@ class Deployment:
         elif not result.ok:
             status = "incomplete"
         touched = {s.spec.key for s, res in recorded if res.outcome not in (Outcome.SKIPPED, Outcome.NOT_RUN)}
-        after = _settle(client, plan, observed, touched, settings.max_concurrency)
+        if result.undo:
+            context.answers.clear()
+        after = _settle(client, plan, observed, touched, context.answers, settings.max_concurrency)
         for step, res in recorded:
             audit.action(step, res, _status(observed, step), after.get(step.target, (None, ""))[0])
         if result.ok:
@@ -304,13 +307,19 @@ def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
 
 
 def _settle(
-    client: OICClient, plan: Plan, observed: Observed, touched: set[str], concurrency: int
+    client: OICClient,
+    plan: Plan,
+    observed: Observed,
+    touched: set[str],
+    answers: dict[str, tuple[str | None, str]],
+    concurrency: int,
 ) -> dict[str, tuple[str | None, str]]:
-    """What OIC holds after the run for every artifact of the plan: read again only where a step of
-    this run wrote; an artifact nothing wrote is as it was observed."""
+    """What OIC holds after the run for every artifact of the plan: what the last write answer said,
+    else a new read where a step of this run wrote; an artifact nothing wrote is as it was observed."""
     specs = {s.spec.key: s.spec for s in plan.steps if s.member_of is None and s.action != Action.REFUSE}
     states = {key: _state(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched}
-    read = {key: spec for key, spec in specs.items() if key in touched}
+    states.update({key: answer for key, answer in answers.items() if key in touched})
+    read = {key: spec for key, spec in specs.items() if key in touched and key not in answers}
     with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-settle") as pool:
         states.update(zip(read, pool.map(lambda spec: _current(client, spec), read.values()), strict=True))
     return states
