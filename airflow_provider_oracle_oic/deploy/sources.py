@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import re
+import uuid
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -64,17 +65,37 @@ class ArchiveSources:
             path = self._confined(raw, path_field)
             return ArchiveFile(path, sha256_file(path), path.name)
         encoded = record[base64_field]
-        try:
-            data = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None
-        except (binascii.Error, ValueError):
-            data = None
-        if not data:
+        staged = self.workdir / f".{uuid.uuid4().hex}"
+        digest = _decode_to(encoded, staged) if isinstance(encoded, str) else None
+        if digest is None:
+            staged.unlink(missing_ok=True)
             raise IssueError(base64_field, "is not valid non-empty base64")
-        digest = hashlib.sha256(data).hexdigest()
         path = self.workdir / digest[:16] / default_name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        staged.replace(path)
         return ArchiveFile(path, digest, default_name)
+
+
+DECODE_CHUNK = 4 << 20  # characters; a multiple of 4, so every chunk decodes on its own
+
+
+def _decode_to(encoded: str, destination: Path) -> str | None:
+    """Decode base64 text to `destination` chunk by chunk (never a second copy of a large archive in
+    memory); its sha256, or None when the text is not valid, non-empty base64."""
+    digest, size = hashlib.sha256(), 0
+    text = encoded.strip()
+    if len(text) % 4:
+        return None
+    try:
+        with destination.open("wb") as out:
+            for start in range(0, len(text), DECODE_CHUNK):
+                chunk = base64.b64decode(text[start : start + DECODE_CHUNK], validate=True)
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    except (binascii.Error, ValueError):
+        return None
+    return digest.hexdigest() if size else None
 
 
 def check_checksum(archive: ArchiveFile, record: Mapping[str, Any]) -> None:
