@@ -136,8 +136,9 @@ def test_a_run_that_wrote_and_failed_exits_1_not_2(config, archives, api, oic_em
     assert past.status == "rolled_back"
 
 
-def test_a_failed_run_leaves_its_active_integrations_for_the_next_run_to_bring_back(config, archives, api):
-    """A run that fails without rollback leaves KEEP deactivated; the next run reactivates it."""
+def fail_after_deactivating_keep(config: dict, archives, api) -> tuple[str, dict]:
+    """KEEP is ACTIVATED; a run without rollback replaces it (taking it down) and then fails at a
+    connection it cannot configure. Returns KEEP's record."""
     assert api.import_iar("KEEP", "01.00.0000", payload=b"v1").status_code == 204
     api.set_status("KEEP|01.00.0000", "ACTIVATED")
     api.wait_status("KEEP|01.00.0000", "ACTIVATED")
@@ -145,26 +146,21 @@ def test_a_failed_run_leaves_its_active_integrations_for_the_next_run_to_bring_b
         "integrations",
         {"code": "KEEP", "version": "01.00.0000", "archive_path": archives.iar("KEEP", payload=b"v2")},
     )
-    failing = {**config, "rollback_on_failure": False}
-    records_with_bad_import = [
-        keep,
-        (
-            "integrations",
-            {
-                "code": "BROKEN",
-                "version": "01.00.0000",
-                "archive_path": archives.iar("BROKEN", connections=["C_X"]),
-                "activate": True,
-            },
-        ),
-        (
-            "connections",
-            {"id": "C_X", "securityPolicy": "BASIC_AUTH", "connectionUrl": "https://x.example.com"},
-        ),
-    ]
-    first = run_target(failing, singer_lines(records_with_bad_import))
-    assert not first.ok
+    broken = {
+        "code": "BROKEN",
+        "version": "01.00.0000",
+        "archive_path": archives.iar("BROKEN", connections=["C_X"]),
+        "activate": True,
+    }
+    unconfigurable = {"id": "C_X", "securityPolicy": "BASIC_AUTH", "connectionUrl": "https://x.example.com"}
+    records = [keep, ("integrations", broken), ("connections", unconfigurable)]
+    assert not run_target({**config, "rollback_on_failure": False}, singer_lines(records)).ok
     assert api.status("KEEP|01.00.0000") == "CONFIGURED"
+    return keep
+
+
+def test_a_failed_run_leaves_its_active_integrations_for_the_next_run_to_bring_back(config, archives, api):
+    keep = fail_after_deactivating_keep(config, archives, api)
     second = run_target(config, singer_lines([keep]))
     assert second.ok, second.summary()
     assert api.status("KEEP|01.00.0000") == "ACTIVATED"
@@ -174,33 +170,9 @@ def test_a_failed_run_leaves_its_active_integrations_for_the_next_run_to_bring_b
 def test_an_interrupted_runs_integration_missing_from_the_next_input_is_named_and_remembered(
     config, archives, api
 ):
-    """Run A deactivates KEEP and fails; run B deploys something else: it says KEEP is still down,
-    and A's journal stays open so a later run that deploys KEEP brings it back."""
-    assert api.import_iar("KEEP", "01.00.0000", payload=b"v1").status_code == 204
-    api.set_status("KEEP|01.00.0000", "ACTIVATED")
-    api.wait_status("KEEP|01.00.0000", "ACTIVATED")
-    keep = (
-        "integrations",
-        {"code": "KEEP", "version": "01.00.0000", "archive_path": archives.iar("KEEP", payload=b"v2")},
-    )
-    broken = [
-        keep,
-        (
-            "integrations",
-            {
-                "code": "BROKEN",
-                "version": "01.00.0000",
-                "archive_path": archives.iar("BROKEN", connections=["C_X"]),
-                "activate": True,
-            },
-        ),
-        (
-            "connections",
-            {"id": "C_X", "securityPolicy": "BASIC_AUTH", "connectionUrl": "https://x.example.com"},
-        ),
-    ]
-    assert not run_target({**config, "rollback_on_failure": False}, singer_lines(broken)).ok
-    assert api.status("KEEP|01.00.0000") == "CONFIGURED"
+    """Run B deploys something else: it says KEEP is still down, and A's journal stays open so a
+    later run that deploys KEEP brings it back."""
+    keep = fail_after_deactivating_keep(config, archives, api)
     other = run_target(
         config, singer_lines([("lookups", {"name": "LK_ELSE", "columns": ["a", "b"], "rows": []})])
     )
