@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import __version__
 from .config import EmulatorConfig
 from .errors import APIError
 from .server import EmulatorServer
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="oic-emulator",
         description="A local Oracle Integration Cloud REST API for tests and demos (loopback only by default).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
+import os
 import re
 import sys
 import typing as t
@@ -84,6 +86,26 @@ def config_file_error(exc: OSError | ValueError) -> str:
         return f"the file cannot be read ({exc.strerror or exc}); check the path"
     where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
     return f"the file is not valid JSON ({getattr(exc, 'msg', 'unreadable')}{where}); fix the file"
+
+
+LOG_LEVEL_VARIABLES = ("TARGET_ORACLE_OIC_LOG_LEVEL", "TARGET_ORACLE_OIC_LOGLEVEL", "LOGLEVEL")
+
+
+def _apply_log_level() -> None:
+    """`TARGET_ORACLE_OIC_LOG_LEVEL` (or singer-sdk's `…_LOGLEVEL` / `LOGLEVEL`) sets how much the
+    command tells on stderr, the engine's and the client's messages included."""
+    level = next((os.environ[name] for name in LOG_LEVEL_VARIABLES if os.environ.get(name)), None)
+    if level is None:
+        return
+    level = level.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        print(
+            f"target-oracle-oic: ignoring log level {level!r}; use DEBUG, INFO, WARNING or ERROR",
+            file=sys.stderr,
+        )
+        return
+    os.environ["TARGET_ORACLE_OIC_LOGLEVEL"] = level
+    logging.getLogger("airflow_provider_oracle_oic").setLevel(level)
 
 
 def _readable_config(callback: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
@@ -244,6 +266,7 @@ class TargetOracleOIC(Target):
         if about:
             cls.print_about(about_format)
             sys.exit(0)
+        _apply_log_level()
         cls.print_version(print_fn=cls.logger.info)
         overrides = {
             "dry_run": True if dry_run else None,

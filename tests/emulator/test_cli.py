@@ -95,3 +95,14 @@ def test_console_script_is_installed():
         "--seed",
     ):
         assert flag in result.stdout
+
+
+def test_version():
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_oracle_oic.emulator.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("oic-emulator ")

@@ -166,3 +166,16 @@ def test_importing_the_target_leaves_the_root_logger_alone():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "0"
+
+
+def test_the_log_level_variable_turns_on_debug_messages_without_secrets(files, oic_emulator):
+    config_path, input_path = files
+    quiet = run(["--config", str(config_path), "--input", str(input_path), "--dry-run"])
+    loud = run(
+        ["--config", str(config_path), "--input", str(input_path), "--dry-run"],
+        env={"TARGET_ORACLE_OIC_LOG_LEVEL": "debug"},
+    )
+    assert quiet.returncode == loud.returncode == 0
+    assert "Fetched an OIC access token" not in quiet.stderr
+    assert "Fetched an OIC access token" in loud.stderr
+    assert oic_emulator.config.client_secret not in loud.stderr
