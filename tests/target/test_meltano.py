@@ -25,6 +25,8 @@ def test_meltano_loader_matches_the_target_settings():
     assert settings["oauth_client_secret"]["sensitive"] is True
     assert settings["oauth_client_secret"]["kind"] == "password"
     assert loader["settings_group_validation"] == [CONFIG_SCHEMA["required"]]
+    # Without a ledger every re-run would import the archives again.
+    assert loader["config"]["state_path"].startswith("$MELTANO_PROJECT_ROOT/")
 
 
 def test_meltano_extractor_matches_the_tap_settings():
