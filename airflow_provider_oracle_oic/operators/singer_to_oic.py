@@ -13,6 +13,7 @@ from airflow.sdk import BaseHook, BaseOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 
+from ..deploy.setting_specs import BY_NAME
 from ..deploy.settings import DeploySettings, SettingsError, deploy_settings
 from ..deploy.specs import STREAMS, UnknownStreamError
 from ..hooks.oic import OracleOICHook
@@ -114,6 +115,11 @@ class SingerToOICOperator(BaseOperator):
     def _settings(self) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
         config = dict(self.target_config or {})
+        unknown = sorted(set(config) - set(BY_NAME))
+        if unknown:
+            raise SettingsError(
+                f"target_config names unknown setting(s) {', '.join(unknown)}; see docs/settings.md"
+            )
         overrides = {
             "import_mode": self.import_mode,
             "conflict_resolution": self.conflict_resolution,

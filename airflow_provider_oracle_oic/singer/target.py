@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import logging
 import os
 import re
@@ -86,6 +87,24 @@ def config_file_error(exc: OSError | ValueError) -> str:
         return f"the file cannot be read ({exc.strerror or exc}); check the path"
     where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
     return f"the file is not valid JSON ({getattr(exc, 'msg', 'unreadable')}{where}); fix the file"
+
+
+# In the settings contract but not built yet: refused by name rather than silently ignored.
+NOT_BUILT_SETTINGS = ("deployment_strategy", "activation_policy")
+
+
+def _refuse_unknown_settings(config: Mapping[str, t.Any], known: Mapping[str, t.Any]) -> None:
+    """A setting the target does not know is a typo until shown otherwise: refuse it, naming the closest."""
+    for name in config:
+        if name in known:
+            continue
+        if name in NOT_BUILT_SETTINGS:
+            raise SettingsError(
+                f"Setting '{name}' is not supported by this version of target-oracle-oic; remove it"
+            )
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else "; see `target-oracle-oic --about`"
+        raise SettingsError(f"Unknown setting '{name}'{hint}")
 
 
 LOG_LEVEL_VARIABLES = ("TARGET_ORACLE_OIC_LOG_LEVEL", "TARGET_ORACLE_OIC_LOGLEVEL", "LOGLEVEL")
@@ -187,6 +206,8 @@ class TargetOracleOIC(Target):
             setup_mapper=setup_mapper,
         )
         self._config.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        if validate_config:
+            _refuse_unknown_settings(self.config, self.config_jsonschema["properties"])
         self.deployment = deployment or Deployment.from_target_config(
             dict(self.config),
             secrets=secrets,

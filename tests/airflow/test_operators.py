@@ -414,3 +414,20 @@ def test_the_operator_deploys_with_the_hooks_own_client_and_settings(
     assert oic_emulator.stats()["token_requests"] == 1
     assert operator.console_url == f"{oic_emulator.url}/ic/home/"
     assert [link.name for link in operator.operator_extra_links] == ["OIC console"]
+
+
+def test_a_target_config_typo_fails_the_task_naming_it(airflow_db, oic_emulator, monkeypatch):
+    from airflow.sdk.exceptions import AirflowException
+
+    from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator
+
+    monkeypatch.setenv("AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(oic_emulator))
+    operator = SingerToOICOperator(
+        task_id="deploy",
+        records=[{"stream": "lookups", "record": {"name": "LK", "columns": ["a", "b"], "rows": []}}],
+        target_config={"state_paht": "/tmp/ledger.json"},
+    )
+    oic_emulator.reset_stats()
+    with pytest.raises(AirflowException, match="unknown setting\\(s\\) state_paht"):
+        operator.execute({})
+    assert oic_emulator.stats()["writes"] == 0
