@@ -17,6 +17,7 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError, MissingKeyPropertiesError, SingerSDKError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
 
@@ -172,6 +173,12 @@ class TargetOracleOIC(Target):
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """Only the built-ins that work here (stream maps, flattening): singer-sdk's target-level
+        `load_method`, `batch_size_rows` and `add_record_metadata` mean nothing to a deployment."""
+        PluginBase.append_builtin_config.__func__(cls, config_jsonschema)
 
     @classproperty
     def _env_var_config(cls) -> dict[str, t.Any]:

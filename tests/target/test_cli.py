@@ -179,3 +179,11 @@ def test_the_log_level_variable_turns_on_debug_messages_without_secrets(files, o
     assert "Fetched an OIC access token" not in quiet.stderr
     assert "Fetched an OIC access token" in loud.stderr
     assert oic_emulator.config.client_secret not in loud.stderr
+
+
+def test_about_advertises_no_setting_that_does_nothing():
+    done = run(["--about", "--format", "json"])
+    settings = json.loads(done.stdout)["settings"]["properties"]
+    for inert in ("load_method", "batch_size_rows", "add_record_metadata"):
+        assert inert not in settings
+    assert "stream_maps" in settings
