@@ -4,10 +4,14 @@ same artifacts and on the ledger itself."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows has no flock; runs there are not serialised.
+    fcntl = None  # type: ignore[assignment]
 
 
 class Busy(Exception):
@@ -17,7 +21,7 @@ class Busy(Exception):
 @contextlib.contextmanager
 def exclusive(state_path: Path | None) -> Iterator[None]:
     """Hold `<state_path>.lock` for the duration; `Busy` naming the holder when another run has it."""
-    if state_path is None:
+    if state_path is None or fcntl is None:
         yield
         return
     lock_path = state_path.with_name(state_path.name + ".lock")
