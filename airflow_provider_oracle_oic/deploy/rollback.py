@@ -19,8 +19,11 @@ from .result import UndoRecord
 from .specs import Kind
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 3
-RETRY_PAUSE = 1.0
+# A rollback is worth more patience than a deployment step: each undo is tried again (it reads before it
+# acts, so repeating it is safe) with pauses of 0.5, 1, 2, 4, then 5 s, about half a minute in all.
+ATTEMPTS = 8
+FIRST_PAUSE = 0.5
+LONGEST_PAUSE = 5.0
 
 
 class Restorer:
@@ -195,7 +198,8 @@ class Restorer:
             except Exception as exc:
                 error = str(exc)
                 log.warning("Rollback: %s failed (attempt %d of %d): %s", what, attempt + 1, ATTEMPTS, exc)
-                time.sleep(RETRY_PAUSE * (attempt + 1))
+                if attempt + 1 < ATTEMPTS:
+                    time.sleep(min(FIRST_PAUSE * 2**attempt, LONGEST_PAUSE))
         return error
 
     def roll_back(self, journal: Journal) -> tuple[list[UndoRecord], list[str]]:
