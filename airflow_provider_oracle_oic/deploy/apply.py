@@ -18,7 +18,7 @@ from .connection_checks import catalogue_issues
 from .issues import IssueError
 from .journal import Backups, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
-from .plan import LEVEL_NAMES, WRITES, Action, Plan, Step
+from .plan import ACTIVATION_FLAGS, LEVEL_NAMES, WRITES, Action, Plan, Step
 from .result import ArtifactResult
 from .result import Outcome as StepOutcome
 from .rollback import Restorer
@@ -37,7 +37,6 @@ from .specs import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-FLAG_NAMES = ("tracing", "payload_tracing", "record_enabled")
 
 
 @dataclass
@@ -57,8 +56,9 @@ def _clear(values: dict[str, Value]) -> dict[str, str]:
     return {name: value.text for name, value in values.items()}
 
 
-def _flags(integration: Integration) -> dict[str, Any]:
-    return {name: getattr(integration, name) for name in FLAG_NAMES}
+def _flags(source: Integration | IntegrationSpec) -> dict[str, Any]:
+    """The activation flags an integration has (or a record asks for)."""
+    return {name: getattr(source, name) for name in ACTIVATION_FLAGS}
 
 
 def outcome_of(exc: BaseException) -> Outcome:
@@ -322,9 +322,7 @@ class Applier:
 
     def _activate(self, step: Step) -> str | None:
         spec = step.spec
-        flags: dict[str, Any] = {}
-        if isinstance(spec, IntegrationSpec):
-            flags = {name: getattr(spec, name) for name in FLAG_NAMES}
+        flags = _flags(spec) if isinstance(spec, IntegrationSpec) else {}
         target = step.target
         before = self.ctx.observed.integrations.get(target)
         if before is not None and target in step.deactivate_first:

@@ -16,7 +16,17 @@ from .apply import Applier, Context
 from .audit import AuditTrail
 from .families import family
 from .issues import Issue
-from .journal import Backups, FileJournalStore, Journal, JournalStore, PastRun, past_runs, prune, take_over
+from .journal import (
+    Backups,
+    FileJournalStore,
+    Journal,
+    JournalStore,
+    PastRun,
+    active_before,
+    past_runs,
+    prune,
+    take_over,
+)
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
 from .observe import Observed, observe
 from .placeholders import Placeholders
@@ -169,10 +179,7 @@ class Deployment:
         if result.issues:
             return result
         interrupted = [r for r in past_runs(self._journal_store, self._instance) if r.interrupted]
-        active_before = {i for run in interrupted for i in run.active_before}
-        deployed_here = {s.key for s in inventory.integrations} | {
-            m for p in inventory.packages for m in p.integrations
-        }
+        deployed_here = _integrations_of(inventory)
         for run in interrupted:
             result.warnings.append(
                 f"run {run.run_id} against this OIC was interrupted or did not restore everything; "
@@ -184,7 +191,7 @@ class Deployment:
                     f"integration(s) {', '.join(left)} were ACTIVATED before run {run.run_id} and are not in "
                     "this run's input; deploy them (or activate them) to bring them back"
                 )
-        plan = Planner(settings, observed, ledger, active_before).plan(inventory)
+        plan = Planner(settings, observed, ledger, set(active_before(interrupted))).plan(inventory)
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
@@ -216,8 +223,7 @@ class Deployment:
         settings = self.settings
         instance = self._instance
         store = self._journal_store
-        inherited = tuple(dict.fromkeys(i for run in interrupted for i in run.active_before))
-        journal = Journal(store, self.run_id, instance, inherited)
+        journal = Journal(store, self.run_id, instance, active_before(interrupted))
         backups = Backups(self._backup_root(), self.run_id, settings.backup_retention)
         audit = AuditTrail(settings.audit_log, self.run_id, self.oic_config.client_id, instance)
         recorded: list[tuple[Step, ArtifactResult]] = []

@@ -281,6 +281,11 @@ def past_runs(store: JournalStore, instance: str) -> list[PastRun]:
     return [r for r in runs if r is not None and r.instance == instance]
 
 
+def active_before(runs: list[PastRun]) -> tuple[str, ...]:
+    """Integrations the given runs found ACTIVATED, each once, in the order the runs name them."""
+    return tuple(dict.fromkeys(i for run in runs for i in run.active_before))
+
+
 def take_over(store: JournalStore, runs: list[PastRun], by: str) -> None:
     """Mark interrupted runs as taken over by run `by` (it carries their facts forward)."""
     for run in runs:

@@ -23,7 +23,7 @@ from .issues import Issue, IssueError
 from .placeholders import Placeholders, UnresolvedPlaceholder
 from .record_schemas import SCHEMAS
 from .settings import DeploySettings
-from .sources import ArchiveSources, archive_facts, check_checksum, with_prefixed_code
+from .sources import ArchiveSources, archive_facts, check_checksum, renamed, with_prefixed_code
 from .specs import (
     CertificateSpec,
     ConnectionSpec,
@@ -246,9 +246,7 @@ class RecordParser:
         code, version = _code_version(code, version)
         archive = self.sources.file(record, "archive_path", "archive_base64", "integration.iar")
         check_checksum(archive, record)
-        facts = archive_facts(
-            archive, "archive_path" if record.get("archive_path") else "archive_base64", require_layout=False
-        )
+        facts = archive_facts(archive, archive.field, require_layout=False)
         if facts.integrations:
             inside = facts.single
             if (inside.code, inside.version) != (code, version):
@@ -298,8 +296,7 @@ class RecordParser:
             if record.get("columns") is not None:
                 raise IssueError("columns", "give either columns and rows, or a CSV archive, not both")
             archive = self.sources.file(record, "archive_path", "archive_base64", "lookup.csv")
-            field = "archive_path" if record.get("archive_path") else "archive_base64"
-            columns, rows, csv_description = _csv_table(archive.path.read_bytes(), name, field)
+            columns, rows, csv_description = _csv_table(archive.path.read_bytes(), name, archive.field)
             description = description if description is not None else (csv_description or None)
         else:
             columns, rows = record.get("columns"), record.get("rows", [])
@@ -333,8 +330,7 @@ class RecordParser:
             )
         archive = self.sources.file(record, "archive_path", "archive_base64", "package.par")
         check_checksum(archive, record)
-        field = "archive_path" if record.get("archive_path") else "archive_base64"
-        facts = archive_facts(archive, field)
+        facts = archive_facts(archive, archive.field)
         if facts.package_names and facts.package_names != (name,):
             raise IssueError(
                 "name",
@@ -358,14 +354,11 @@ class RecordParser:
                 "type", f"'{kind}' is not a library type OIC registers; use {', '.join(LIBRARY_TYPES)}"
             )
         archive = self.sources.file(record, "archive_path", "archive_base64", "library.js")
-        if record.get("archive_base64") and archive.path.read_bytes()[:2] == b"PK":
-            renamed = archive.path.with_name("library.jar")
-            archive.path.replace(renamed)
-            archive = type(archive)(renamed, archive.sha256, renamed.name)
-        field = "archive_path" if record.get("archive_path") else "archive_base64"
+        if archive.field == "archive_base64" and archive.path.read_bytes()[:2] == b"PK":
+            archive = renamed(archive, "library.jar")
         if not archive.file_name.lower().endswith((".jar", ".js")):
-            raise IssueError(field, f"'{archive.file_name}' must be a .jar or .js file")
-        check_library_file(archive.path, field, archive.file_name)
+            raise IssueError(archive.field, f"'{archive.file_name}' must be a .jar or .js file")
+        check_library_file(archive.path, archive.field, archive.file_name)
         check_checksum(archive, record)
         return LibrarySpec(code, version, name, archive, kind, _text(record, "description"))
 
@@ -385,18 +378,15 @@ class RecordParser:
             if raw is not None:
                 secrets[secret_field] = Value(self._resolve(raw, secret_field)[0], secret=True)
         archive = self.sources.file(record, "file_path", "content_base64", "certificate.cer")
-        field = "file_path" if record.get("file_path") else "content_base64"
         password = secrets["keystorePassword"].text if "keystorePassword" in secrets else None
-        check_certificate_file(archive.path, field, kind, category, password)
+        check_certificate_file(archive.path, archive.field, kind, category, password)
         if (
             category == "IDENTITY"
-            and record.get("content_base64")
+            and archive.field == "content_base64"
             and is_pkcs12_candidate(archive.path.read_bytes())
         ):
             # OIC tells a PKCS#12 keystore by its file name.
-            renamed = archive.path.with_name("certificate.p12")
-            archive.path.replace(renamed)
-            archive = type(archive)(renamed, archive.sha256, renamed.name)
+            archive = renamed(archive, "certificate.p12")
         return CertificateSpec(name, kind, category, archive, secrets)
 
 

@@ -15,6 +15,7 @@ from ..oic import OICClient, OICNotFoundError
 from ..oic.models import IntegrationStatus
 from .families import family
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
+from .plan import ACTIVATION_FLAGS
 from .result import UndoRecord
 from .specs import Kind
 
@@ -64,6 +65,11 @@ class Restorer:
         if self._settle_status(ident) == IntegrationStatus.ACTIVATED:
             self.deactivate(ident)
 
+    def _deactivate_members(self, package: str) -> None:
+        """A package can only be replaced or deleted while none of its integrations is active (§6)."""
+        for member in self.client.packages.get(package).integrations:
+            self._deactivate_if_active(member.id)
+
     # Each undo: perform(undo) brings the artifact back; problem(undo) says what is still off, or None.
 
     def perform(self, undo: Undo) -> None:
@@ -87,12 +93,9 @@ class Restorer:
             )
         if undo.action in (UndoAction.ACTIVATE, UndoAction.DEACTIVATE):
             status = self._status(ident)
-            wanted = (
-                IntegrationStatus.ACTIVATED
-                if undo.action == UndoAction.ACTIVATE
-                else IntegrationStatus.CONFIGURED
-            )
-            if (status == IntegrationStatus.ACTIVATED) != (wanted == IntegrationStatus.ACTIVATED):
+            was_active = undo.action == UndoAction.ACTIVATE
+            if (status == IntegrationStatus.ACTIVATED) != was_active:
+                wanted = IntegrationStatus.ACTIVATED if was_active else IntegrationStatus.CONFIGURED
                 return f"integration {ident} is {status or 'absent'}; it was {wanted} before the run"
             return None
         if undo.action == UndoAction.RESTORE_ARCHIVE:
@@ -127,8 +130,7 @@ class Restorer:
         if kind == Kind.INTEGRATION:
             self._deactivate_if_active(ident)
         if kind == Kind.PACKAGE:
-            for member in self.client.packages.get(ident).integrations:
-                self._deactivate_if_active(member.id)
+            self._deactivate_members(ident)
         delete = family(self.client, kind).delete
         try:
             delete(ident)
@@ -142,15 +144,14 @@ class Restorer:
             self.client.libraries.replace(undo.ident, _named(backup, str(undo.before["file_name"])))
             return
         if undo.kind == Kind.PACKAGE:
-            for member in self.client.packages.get(undo.ident).integrations:
-                self._deactivate_if_active(member.id)
+            self._deactivate_members(undo.ident)
             self.client.packages.replace_archive(backup, name=undo.ident)
             return
         self._deactivate_if_active(undo.ident)
         self.client.integrations.replace_archive(backup)
 
     def _activate(self, undo: Undo) -> None:
-        flags = {k: undo.before.get(k) for k in ("tracing", "payload_tracing", "record_enabled")}
+        flags = {k: undo.before.get(k) for k in ACTIVATION_FLAGS}
         current = self.client.integrations.find(undo.ident)
         if current is None:
             return
@@ -163,8 +164,7 @@ class Restorer:
         self.activate(undo.ident, flags)
 
     def _deactivate(self, undo: Undo) -> None:
-        if self.client.integrations.find(undo.ident) is not None:
-            self._deactivate_if_active(undo.ident)
+        self._deactivate_if_active(undo.ident)
 
     def _restore_lookup(self, undo: Undo) -> None:
         before = undo.before

@@ -9,6 +9,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -63,7 +64,7 @@ class ArchiveSources:
             if not isinstance(raw, str):
                 raise IssueError(path_field, "must be a string path")
             path = self._confined(raw, path_field)
-            return ArchiveFile(path, sha256_file(path), path.name)
+            return ArchiveFile(path, sha256_file(path), path.name, path_field)
         encoded = record[base64_field]
         staged = self.workdir / f".{uuid.uuid4().hex}"
         digest = _decode_to(encoded, staged) if isinstance(encoded, str) else None
@@ -73,7 +74,7 @@ class ArchiveSources:
         path = self.workdir / digest[:16] / default_name
         path.parent.mkdir(parents=True, exist_ok=True)
         staged.replace(path)
-        return ArchiveFile(path, digest, default_name)
+        return ArchiveFile(path, digest, default_name, base64_field)
 
 
 DECODE_CHUNK = 4 << 20  # characters; a multiple of 4, so every chunk decodes on its own
@@ -96,6 +97,13 @@ def _decode_to(encoded: str, destination: Path) -> str | None:
     except (binascii.Error, ValueError):
         return None
     return digest.hexdigest() if size else None
+
+
+def renamed(archive: ArchiveFile, file_name: str) -> ArchiveFile:
+    """An inline file under another fixed name (OIC tells some file kinds by their suffix)."""
+    target = archive.path.with_name(file_name)
+    archive.path.replace(target)
+    return replace(archive, path=target, file_name=file_name)
 
 
 def check_checksum(archive: ArchiveFile, record: Mapping[str, Any]) -> None:
@@ -133,4 +141,4 @@ def with_prefixed_code(
         for info in source.infolist():
             name = new + info.filename[len(old) :] if info.filename.startswith(old) else info.filename
             out.writestr(name, source.read(info))
-    return ArchiveFile(target, sha256_file(target), target.name)
+    return ArchiveFile(target, sha256_file(target), target.name, archive.field)

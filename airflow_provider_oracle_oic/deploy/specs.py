@@ -52,11 +52,12 @@ class Value:
 
 @dataclass(frozen=True)
 class ArchiveFile:
-    """A local archive (or file) that a spec deploys, with its sha256."""
+    """A local archive (or file) that a spec deploys, with its sha256 and the record field it came from."""
 
     path: Path
     sha256: str
     file_name: str
+    field: str = ""
 
 
 @dataclass

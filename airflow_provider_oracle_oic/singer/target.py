@@ -50,7 +50,7 @@ def integration_identity(record: dict) -> dict:
 INPUT_ERRORS = (SingerReadError, SingerSDKError, UnknownStreamError, SettingsError)
 
 
-SECRET_SETTINGS = ("oauth_client_secret", "client_key")
+SECRET_SETTINGS = tuple(s.name for s in SETTINGS if s.secret)
 TYPE_ERROR = re.compile(r"is not of type '(\w+)'")
 
 
