@@ -24,10 +24,6 @@ class PropertyDef:
     short_desc: str | None = None
     choices: tuple[str, ...] = ()
 
-    @property
-    def secret(self) -> bool:
-        return self.type == "PASSWORD"
-
 
 @dataclass(frozen=True)
 class Policy:

@@ -37,6 +37,10 @@ async def send_json(
     await send({"type": "http.response.body", "body": payload})
 
 
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+
+
 def drop_connection(send: Send) -> None:
     """Abort the TCP connection under this request, as a network failure would."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
@@ -53,7 +57,7 @@ class Gateway:
         self.emu = emu
 
     def _access_error(self, scope: Scope) -> APIError | None:
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        headers = _headers(scope)
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return APIError(
@@ -114,7 +118,7 @@ class Gateway:
 
     async def _bounded_json(self, scope: Scope, receive: Receive) -> Receive | None:
         """`receive` for the app, or None when a JSON body exceeds `max_json_bytes` (it is not kept)."""
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        headers = _headers(scope)
         if "json" not in headers.get("content-type", ""):
             return receive
         limit = self.emu.config.max_json_bytes

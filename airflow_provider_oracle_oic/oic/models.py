@@ -161,11 +161,6 @@ class Connection:
     policy_properties: dict[str, tuple[ConnectionProperty, ...]] = field(default_factory=dict)
 
     @property
-    def security_policies(self) -> tuple[str, ...]:
-        """The security policies the connection's adapter offers (`securityPolicyInfo`)."""
-        return tuple(self.policy_properties)
-
-    @property
     def configured(self) -> bool:
         return self.status == "CONFIGURED"
 

@@ -98,7 +98,6 @@ def missing_properties(conn: Connection) -> list[str]:
     """What a test needs that is not set: the policy, then required properties by name."""
     if conn.security_policy is None:
         return ["securityPolicy"]
-    apply_catalogue(conn)
     props = [*conn.connection_properties.values(), *conn.security_properties.values()]
     return [p.name for p in props if p.required and not p.value]
 

@@ -32,10 +32,9 @@ class Integrations(ArchiveResource[Integration]):
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
         return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
 
-    def list_activated(self, code: str | None = None) -> list[Integration]:
-        """The ACTIVATED integrations (of `code` only, when given)."""
-        status = f"status:'{IntegrationStatus.ACTIVATED.value}'"
-        return self.list(q=f"{{code:'{code}', {status}}}" if code else f"{{{status}}}")
+    def list_activated(self) -> list[Integration]:
+        """Every ACTIVATED integration."""
+        return self.list(q=f"{{status:'{IntegrationStatus.ACTIVATED.value}'}}")
 
     def count(self) -> int:
         """How many integrations OIC holds: one cheap read (a page of one)."""
