@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, NoReturn
 
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout, AirflowSkipException
@@ -62,10 +62,11 @@ class IntegrationActivationSensor(BaseSensorOperator):
             )
         return integration_id(self.integration_id, self.code, self.version)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, error: type[AirflowException] = AirflowException) -> NoReturn:
+        """Skip with `soft_fail`, else raise `error`."""
         if self.soft_fail:
             raise AirflowSkipException(message)
-        raise AirflowException(message)
+        raise error(message)
 
     def execute(self, context: Any) -> Any:
         ident = self._ident()
@@ -93,7 +94,6 @@ class IntegrationActivationSensor(BaseSensorOperator):
             status = self.hook.client.integrations.check(ident, self.target_status)
         except OICActivationError as exc:
             self._fail(str(exc))
-            return False
         self.log.info("Integration %s is %s (waiting for %s)", ident, status, self.target_status)
         return status == self.target_status
 
@@ -101,11 +101,10 @@ class IntegrationActivationSensor(BaseSensorOperator):
         """Resume after the trigger: success returns, anything else fails (or skips with `soft_fail`)."""
         self.console_url = console_url(self.hook.oic_config.base_url, event["integration_id"])
         if event.get("status") == "timeout":
-            message = f"Sensor timed out after {self.timeout:g} s: {event.get('message')}"
-            if self.soft_fail:
-                raise AirflowSkipException(message)
             # A timeout, not a failure: Airflow does not retry a sensor that timed out.
-            raise AirflowSensorTimeout(message)
+            self._fail(
+                f"Sensor timed out after {self.timeout:g} s: {event.get('message')}", AirflowSensorTimeout
+            )
         if event.get("status") != "success":
             self._fail(event.get("message") or f"Waiting for {self.integration_id} failed")
         self.log.info("%s", event.get("message"))
