@@ -1,12 +1,14 @@
-"""Apply a plan level by level with bounded concurrency; every write is journaled before it is sent."""
+"""Apply a plan, each step as soon as what it needs is done; every write is journaled before it is sent."""
 
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
@@ -14,11 +16,13 @@ from ..oic.identifiers import IntegrationId
 from ..oic.models import Connection, Integration, IntegrationStatus
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
+from ..oic.waiter import StatusWaiter
 from .connection_checks import catalogue_issues
+from .dependencies import dependencies
 from .issues import IssueError
-from .journal import Backups, Journal, Outcome, Undo, UndoAction
+from .journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
-from .plan import ACTIVATION_FLAGS, LEVEL_NAMES, WRITES, Action, Plan, Step
+from .plan import ACTIVATION_FLAGS, WRITES, Action, Plan, Step
 from .result import ArtifactResult
 from .result import Outcome as StepOutcome
 from .rollback import Restorer
@@ -67,8 +71,12 @@ def outcome_of(exc: BaseException) -> Outcome:
     return Outcome.FAILED if isinstance(status, int) and 400 <= status < 500 else Outcome.UNKNOWN
 
 
+def _deliver(finished: queue.Queue[tuple[int, Future[Any]]], n: int, future: Future[Any]) -> None:
+    finished.put((n, future))
+
+
 class Applier:
-    """Runs the write steps of a plan; stops after the first level with a failure."""
+    """Runs the write steps of a plan; after a failure it starts no further step."""
 
     def __init__(
         self,
@@ -81,28 +89,51 @@ class Applier:
         self.journal = context.journal
         self.on_result = on_result
         self.on_applied = on_applied
+        self.waiter: StatusWaiter
         self.restorer = Restorer(
             context.client, context.settings.activation_timeout, context.settings.activation_poll_interval
         )
 
     def run(self, plan: Plan) -> list[ArtifactResult]:
-        results: list[ArtifactResult] = []
-        failed = False
-        for level in sorted({s.level for s in plan.steps}):
-            steps = plan.level(level)
-            if failed:
-                results.extend(
-                    self._result(s, StepOutcome.NOT_RUN, 0.0, "an earlier level failed") for s in steps
-                )
-                continue
-            log.info("Deploying level %d (%s): %d step(s)", level, LEVEL_NAMES[level], len(steps))
-            with ThreadPoolExecutor(
-                self.ctx.settings.max_concurrency, thread_name_prefix="oic-deploy"
-            ) as pool:
-                level_results = list(pool.map(self._run_step, steps))
-            results.extend(level_results)
-            failed = any(r.outcome == StepOutcome.FAILED for r in level_results)
-        return results
+        """Start each step as soon as the steps it needs are done; after a failure start no more."""
+        needs = dependencies(plan)
+        results: list[ArtifactResult | None] = [None] * len(plan.steps)
+        finished: queue.Queue[tuple[int, Future[Any]]] = queue.Queue()
+        waiting, running, failed = set(range(len(plan.steps))), 0, False
+        log.info(
+            "Applying %d step(s), at most %d request(s) at once",
+            len(plan.steps),
+            self.ctx.settings.max_concurrency,
+        )
+        with (
+            ThreadPoolExecutor(self.ctx.settings.max_concurrency, thread_name_prefix="oic-deploy") as pool,
+            StatusWaiter(
+                self.client.integrations,
+                self.ctx.settings.activation_timeout,
+                self.ctx.settings.activation_poll_interval,
+            ) as self.waiter,
+        ):
+            while waiting or running:
+                ready = [] if failed else [n for n in sorted(waiting) if all(results[d] for d in needs[n])]
+                for n in ready:
+                    waiting.discard(n)
+                    running += 1
+                    pool.submit(self._run_step, plan.steps[n]).add_done_callback(
+                        partial(_deliver, finished, n)
+                    )
+                if not running:
+                    break
+                n, future = finished.get()
+                outcome = future.result()
+                if isinstance(outcome, Future):  # an activation sent, its wait still with the waiter
+                    outcome.add_done_callback(partial(_deliver, finished, n))
+                    continue
+                running -= 1
+                results[n] = outcome
+                failed = failed or outcome.outcome == StepOutcome.FAILED
+        for n in sorted(waiting):
+            results[n] = self._result(plan.steps[n], StepOutcome.NOT_RUN, 0.0, "an earlier step failed")
+        return [r for r in results if r is not None]
 
     def _result(
         self, step: Step, outcome: StepOutcome, duration: float, detail: str | None = None
@@ -111,36 +142,59 @@ class Applier:
         self.on_result(step, result)
         return result
 
-    def _run_step(self, step: Step) -> ArtifactResult:
+    def _run_step(self, step: Step) -> ArtifactResult | Future[ArtifactResult]:
+        """The step's result, or for an activation a future of it that resolves when OIC is done."""
         if step.action not in WRITES:
             return self._result(step, StepOutcome.SKIPPED, 0.0)
         started = time.monotonic()
         try:
+            if step.is_activation:
+                done: Future[ArtifactResult] = Future()
+                self._activate(step).add_done_callback(
+                    lambda waited: done.set_result(self._finish(step, started, waited))
+                )
+                return done
             detail = self._perform(step)
         except (OICError, OSError, IssueError) as exc:
-            log.error("%s: %s failed: %s", step.artifact, step.action.value, exc)
-            return self._result(step, StepOutcome.FAILED, time.monotonic() - started, str(exc))
+            return self._failed(step, started, exc)
+        return self._applied(step, started, detail)
+
+    def _finish(self, step: Step, started: float, waited: Future[str | None]) -> ArtifactResult:
+        exc = waited.exception()
+        if exc is None:
+            return self._applied(step, started, waited.result())
+        if isinstance(exc, OICError | OSError | IssueError):
+            return self._failed(step, started, exc)
+        raise exc
+
+    def _failed(self, step: Step, started: float, exc: BaseException) -> ArtifactResult:
+        log.error("%s: %s failed: %s", step.artifact, step.action.value, exc)
+        return self._result(step, StepOutcome.FAILED, time.monotonic() - started, str(exc))
+
+    def _applied(self, step: Step, started: float, detail: str | None) -> ArtifactResult:
         log.info("%s: %s done", step.artifact, step.action.value)
         self.on_applied(step)
         return self._result(step, StepOutcome.APPLIED, time.monotonic() - started, detail)
 
-    def _write(self, undo: Undo | None, write: Callable[[], T]) -> T:
-        """Journal `undo`, then send `write`, then journal its outcome (unknown when the answer was lost)."""
+    def _send(self, undo: Undo | None, write: Callable[[], T]) -> tuple[Entry | None, T]:
+        """Journal `undo`, then send `write`; a failed send is journaled as refused or unknown."""
         entry = self.journal.intend(undo) if undo is not None else None
         try:
-            value = write()
+            return entry, write()
         except BaseException as exc:
             if entry is not None:
                 self.journal.settle(entry, outcome_of(exc))
             raise
+
+    def _write(self, undo: Undo | None, write: Callable[[], T]) -> T:
+        """Journal `undo`, then send `write`, then journal its outcome (unknown when the answer was lost)."""
+        entry, value = self._send(undo, write)
         if entry is not None:
             self.journal.settle(entry, Outcome.DONE)
         return value
 
     def _perform(self, step: Step) -> str | None:
         spec = step.spec
-        if step.is_activation:
-            return self._activate(step)
         if isinstance(spec, CertificateSpec):
             return self._certificate(step, spec)
         if isinstance(spec, LibrarySpec):
@@ -320,7 +374,8 @@ class Applier:
             return f"test {tested.test_status}"
         return None
 
-    def _activate(self, step: Step) -> str | None:
+    def _activate(self, step: Step) -> Future[str | None]:
+        """Send the activation; the returned future resolves once OIC reports it ACTIVATED."""
         spec = step.spec
         flags = _flags(spec) if isinstance(spec, IntegrationSpec) else {}
         target = step.target
@@ -351,10 +406,21 @@ class Applier:
             before is None or before.status != IntegrationStatus.ACTIVATED
         ):
             undo = Undo(UndoAction.DEACTIVATE, Kind.INTEGRATION, target, f"deactivate integration {target}")
-        self._write(undo, lambda: self.restorer.activate(target, flags))
-        if step.replaces_active:
-            return f"replaced {step.replaces_active} (same major version)"
-        return None
+        entry, _ = self._send(undo, lambda: self.client.integrations.activate(target, **flags))
+        detail = f"replaced {step.replaces_active} (same major version)" if step.replaces_active else None
+        activated: Future[str | None] = Future()
+
+        def settle(waited: Future[str]) -> None:
+            exc = waited.exception()
+            if entry is not None:
+                self.journal.settle(entry, Outcome.DONE if exc is None else outcome_of(exc))
+            if exc is None:
+                activated.set_result(detail)
+            else:
+                activated.set_exception(exc)
+
+        self.waiter.wait(target, IntegrationStatus.ACTIVATED).add_done_callback(settle)
+        return activated
 
 
 def _connection_before(before: Connection) -> dict[str, Any]:

@@ -129,7 +129,7 @@ class Deployment:
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
         locking = self.settings.state_path if self.mode == "deploy" else None
         try:
-            with exclusive(locking):
+            with exclusive(locking), client.in_flight(self.settings.max_concurrency):
                 return self._run(client, result)
         except Busy as exc:
             result.issues.append(Issue("run", "state_path", str(exc)))

@@ -279,6 +279,7 @@ class RecordParser:
             version=version,
             archive=archive,
             connections=tuple(dict.fromkeys([*declared, *facts.connections])),
+            lookups=facts.lookups,
             name=_text(record, "name"),
             package=_text(record, "package"),
             activate=bool(_flag(record, "activate", self.settings.activate_integrations)),
@@ -342,6 +343,7 @@ class RecordParser:
             archive=archive,
             integrations=tuple(i.id for i in facts.integrations),
             connections=facts.connections,
+            lookups=facts.lookups,
             activate=bool(_flag(record, "activate", self.settings.activate_integrations)),
         )
 

@@ -86,6 +86,7 @@ class IntegrationSpec:
     version: str
     archive: ArchiveFile
     connections: tuple[str, ...] = ()
+    lookups: tuple[str, ...] = ()
     name: str | None = None
     package: str | None = None
     activate: bool = False
@@ -122,6 +123,7 @@ class PackageSpec:
     archive: ArchiveFile
     integrations: tuple[str, ...] = ()
     connections: tuple[str, ...] = ()
+    lookups: tuple[str, ...] = ()
     activate: bool = False
     kind: Kind = Kind.PACKAGE
 

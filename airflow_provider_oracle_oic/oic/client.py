@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from .auth import SecretMasker
 from .config import OICConfig
 from .resources.certificates import Certificates
@@ -31,6 +33,10 @@ class OICClient:
     def authenticate(self) -> None:
         """Fetch (or reuse) an access token: proves the credentials without touching any artifact."""
         self.transport.tokens.token()
+
+    def in_flight(self, limit: int) -> AbstractContextManager[None]:
+        """At most `limit` API requests at once while inside (token requests aside)."""
+        return self.transport.in_flight(limit)
 
     def close(self) -> None:
         self.transport.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -72,6 +74,16 @@ class Transport:
         if masker is not None:
             masker(config.client_secret)
         self.tokens = TokenProvider(config, self.session, masker, self.policy)
+        self._slots: threading.BoundedSemaphore | None = None
+
+    @contextmanager
+    def in_flight(self, limit: int) -> Iterator[None]:
+        """At most `limit` API requests at once while inside; waits between them hold no slot."""
+        previous, self._slots = self._slots, threading.BoundedSemaphore(max(limit, 1))
+        try:
+            yield
+        finally:
+            self._slots = previous
 
     def close(self) -> None:
         self.session.close()
@@ -85,18 +97,19 @@ class Transport:
         if call.body is not None:
             data, content_type = call.body()
             headers["Content-Type"] = content_type
-        return self.session.request(
-            call.method,
-            self.config.api_base + call.path,
-            params=params,
-            json=call.json,
-            data=data,
-            headers=headers,
-            timeout=self.config.request_timeout,
-            stream=call.stream,
-            # Explicit, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE never override verify_ssl: false.
-            verify=self.config.verify_ssl,
-        )
+        with self._slots or nullcontext():
+            return self.session.request(
+                call.method,
+                self.config.api_base + call.path,
+                params=params,
+                json=call.json,
+                data=data,
+                headers=headers,
+                timeout=self.config.request_timeout,
+                stream=call.stream,
+                # Explicit, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE never override verify_ssl: false.
+                verify=self.config.verify_ssl,
+            )
 
     def request(self, call: Call) -> requests.Response | None:
         """The successful answer to `call`, or a typed `OICError`; None for a write whose answer was lost

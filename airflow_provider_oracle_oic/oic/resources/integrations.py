@@ -8,11 +8,11 @@ from pathlib import Path
 from ..archives import read_archive
 from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
 from ..models import ActivationErrors, Integration, IntegrationStatus
+from ..polling import next_delay
 from ..transport import Call, encode
 from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
-FIRST_POLL_DELAY = 0.1
 ALREADY_UNDER_WAY = {
     IntegrationStatus.ACTIVATED: (IntegrationStatus.ACTIVATION_INPROGRESS, IntegrationStatus.ACTIVATED),
     IntegrationStatus.CONFIGURED: (IntegrationStatus.DEACTIVATION_INPROGRESS, IntegrationStatus.CONFIGURED),
@@ -128,21 +128,20 @@ class Integrations(ArchiveResource[Integration]):
     ) -> str:
         """Poll until `wanted`; `OICActivationError` with OIC's errors on FAILEDACTIVATION, `OICTimeoutError` on time.
 
-        Reads at once, then after 0.1 s, doubling up to `poll_interval`: a quick activation is seen
-        quickly, a slow one is not polled hard.
+        Reads at once, then after 0.1 s and ever less often (`polling.next_delay`) up to `poll_interval`.
         """
-        deadline = time.monotonic() + timeout
-        delay = min(FIRST_POLL_DELAY, poll_interval)
+        started = time.monotonic()
+        deadline = started + timeout
         while True:
             status = self.check(ident, wanted)
             if status == wanted:
                 return status
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 raise OICTimeoutError(
                     f"Integration {ident} is still {status} after {timeout:.0f} s (wanted {wanted})"
                 )
-            time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
-            delay = min(delay * 2, poll_interval)
+            time.sleep(min(next_delay(now - started, poll_interval), deadline - now))
 
     def delete(self, ident: str) -> None:
         self._call(Call("DELETE", f"/integrations/{encode(ident)}", f"Delete integration {ident}"))

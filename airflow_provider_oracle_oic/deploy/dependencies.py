@@ -1,0 +1,54 @@
+"""What each step of a plan must wait for: the steps whose artifacts it needs in OIC first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .plan import Plan, Step
+from .specs import ConnectionSpec, IntegrationSpec, Kind, LookupSpec, PackageSpec
+
+SHARED = (Kind.LIBRARY, Kind.CERTIFICATE)
+
+
+def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
+    spec = step.spec
+
+    def where(predicate: Callable[[Step], bool]) -> set[int]:
+        return {index[id(s)] for s in plan.steps if s is not step and predicate(s)}
+
+    if isinstance(spec, LookupSpec) or spec.kind in SHARED:
+        return set()
+    if isinstance(spec, ConnectionSpec):
+        # A connection that an archive of this run brings in exists only once that archive is imported.
+        return where(
+            lambda s: (
+                s.spec.kind in SHARED
+                or (
+                    not s.is_activation
+                    and isinstance(s.spec, IntegrationSpec | PackageSpec)
+                    and spec.key in s.spec.connections
+                )
+            )
+        )
+    assert isinstance(spec, IntegrationSpec | PackageSpec)
+    lookups = set(spec.lookups)
+    if not step.is_activation:
+        # An import brings the lookups its archive holds when OIC has none: ours must be there first.
+        return where(
+            lambda s: s.spec.kind in SHARED or (isinstance(s.spec, LookupSpec) and s.spec.key in lookups)
+        )
+    connections = set(spec.connections)
+    return where(
+        lambda s: (
+            (s.spec is spec and not s.is_activation)
+            or s.spec.kind in SHARED
+            or (isinstance(s.spec, LookupSpec) and s.spec.key in lookups)
+            or (isinstance(s.spec, ConnectionSpec) and s.spec.key in connections)
+        )
+    )
+
+
+def dependencies(plan: Plan) -> list[set[int]]:
+    """For each step (by position in the plan), the positions of the steps it waits for."""
+    index = {id(s): n for n, s in enumerate(plan.steps)}
+    return [_needs(step, plan, index) for step in plan.steps]
