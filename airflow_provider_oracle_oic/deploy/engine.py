@@ -7,7 +7,6 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from .journal import (
     take_over,
 )
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
-from .observe import Observed, observe
+from .observe import Observed, observe, read_many
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
 from .records import Inventory, RecordParser
@@ -36,7 +35,7 @@ from .result import ArtifactResult, DeploymentResult, Outcome
 from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
-from .specs import Kind, Spec
+from .specs import Kind
 from .validation import offline_issues, online_issues, settings_issues
 
 log = logging.getLogger(__name__)
@@ -302,16 +301,6 @@ def _state(current: object | None) -> tuple[str | None, str]:
     return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
 
 
-def _current(client: OICClient, spec: Spec) -> tuple[str | None, str]:
-    """(status, lastUpdated) of an artifact as OIC reports it now."""
-    try:
-        current = family(client, spec.kind).find(spec.key)
-    except OICError as exc:
-        log.warning("Could not read %s after the run: %s", spec.key, exc)
-        return None, ""
-    return _state(current)
-
-
 def _settle(
     client: OICClient,
     plan: Plan,
@@ -325,9 +314,15 @@ def _settle(
     specs = {s.spec.key: s.spec for s in plan.steps if s.member_of is None and s.action != Action.REFUSE}
     states = {key: _state(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched}
     states.update({key: answer for key, answer in answers.items() if key in touched})
-    read = {key: spec for key, spec in specs.items() if key in touched and key not in answers}
-    with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-settle") as pool:
-        states.update(zip(read, pool.map(lambda spec: _current(client, spec), read.values()), strict=True))
+    unread = [spec for key, spec in specs.items() if key in touched and key not in answers]
+    for kind in {spec.kind for spec in unread}:
+        keys = [spec.key for spec in unread if spec.kind == kind]
+        try:
+            found = read_many(family(client, kind), keys, concurrency)
+        except OICError as exc:
+            log.warning("Could not read %s after the run: %s", ", ".join(keys), exc)
+            found = {}
+        states.update({key: _state(found.get(key)) for key in keys})
     return states
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..oic import OICClient
+from ..oic.resources.base import Page
 from .specs import Kind
 
 
 class Family(Protocol):
-    """What every resource family offers the engine: find one, delete one."""
+    """What every resource family offers the engine: list by the page, find one, delete one."""
+
+    def page(self, offset: int) -> Page[Any]: ...
+
+    def key_of(self, item: Any) -> str: ...
 
     def find(self, ident: str) -> Any: ...
 

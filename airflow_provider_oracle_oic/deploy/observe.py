@@ -1,19 +1,23 @@
-"""Read what OIC holds for the artifacts of a run (reads only, in parallel)."""
+"""Read what OIC holds for the artifacts of a run: by the page where that is cheaper, else one by one."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from ..oic import OICClient
 from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package
+from ..oic.resources.base import PAGE_SIZE
+from .families import Family, family
 from .records import Inventory
 from .specs import Kind
 
-T = TypeVar("T")
+# Up to this many ids of a family are read one by one; more are looked for in the listing.
+DIRECT_READS = 2
 
 
 @dataclass
@@ -54,29 +58,66 @@ class Observed:
         return table[kind].get(ident)
 
 
-def _fetch_all(keys: Iterable[str], fetch: Callable[[str], T], pool: ThreadPoolExecutor) -> dict[str, T]:
-    unique = list(dict.fromkeys(keys))
-    return dict(zip(unique, pool.map(fetch, unique), strict=True))
+def _worth_paging(missing: int, read: int, total: int | None) -> bool:
+    """Whether reading on page by page costs fewer requests than reading the `missing` ids one by one."""
+    if total is None or total <= read:
+        # OIC does not say how many there are (oic-api.md §2 leaves totalResults unverified).
+        return missing > DIRECT_READS
+    return math.ceil((total - read) / PAGE_SIZE) < missing
+
+
+def read_many(resource: Family, idents: Iterable[str], concurrency: int) -> dict[str, Any]:
+    """What OIC holds for each id (None when absent), in as few requests as the listing allows.
+
+    The listing is read page by page while that is cheaper than reading the ids still missing one by
+    one; an entry the listing gives only in part (a lookup without its rows) is read on its own.
+    """
+    wanted = list(dict.fromkeys(idents))
+    found: dict[str, Any] = {}
+    missing = set(wanted)
+    if len(wanted) > DIRECT_READS:
+        read = 0
+        while missing:
+            page = resource.page(read)
+            for item in page.items:
+                key = resource.key_of(item)
+                if key in missing:
+                    found[key] = item
+                    missing.discard(key)
+            read += len(page.items)
+            if not page.has_more:
+                found.update(dict.fromkeys(missing))
+                missing.clear()
+            elif not _worth_paging(len(missing), read, page.total):
+                break
+    again = [*missing, *(k for k, v in found.items() if v is not None and not getattr(v, "complete", True))]
+    if again:
+        with ThreadPoolExecutor(max(min(concurrency, len(again)), 1), thread_name_prefix="oic-read") as pool:
+            found.update(zip(again, pool.map(resource.find, again), strict=True))
+    return {key: found[key] for key in wanted}
 
 
 def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observed:
-    """Everything the plan compares against, fetched with at most `concurrency` requests at a time."""
+    """Everything the plan compares against, with at most `concurrency` requests at a time."""
     integrations, packages = inventory.integrations, inventory.packages
-    member_ids = [m for p in packages for m in p.integrations]
-    connection_ids = [s.key for s in inventory.of(Kind.CONNECTION)]
-    connection_ids += [c for s in integrations for c in s.connections]
-    connection_ids += [c for p in packages for c in p.connections]
-    with ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="oic-observe") as pool:
-        return Observed(
-            integrations=_fetch_all(
-                [s.key for s in integrations] + member_ids, client.integrations.find, pool
-            ),
-            packages=_fetch_all([s.key for s in packages], client.packages.find, pool),
-            connections=_fetch_all(connection_ids, client.connections.find, pool),
-            lookups=_fetch_all([s.key for s in inventory.of(Kind.LOOKUP)], client.lookups.find, pool),
-            libraries=_fetch_all([s.key for s in inventory.of(Kind.LIBRARY)], client.libraries.find, pool),
-            certificates=_fetch_all(
-                [s.key for s in inventory.of(Kind.CERTIFICATE)], client.certificates.find, pool
-            ),
-            list_activated=client.integrations.list_activated,
+    wanted: dict[Kind, list[str]] = {kind: [s.key for s in inventory.of(kind)] for kind in Kind}
+    wanted[Kind.INTEGRATION] += [m for p in packages for m in p.integrations]
+    wanted[Kind.CONNECTION] += [c for s in (*integrations, *packages) for c in s.connections]
+    kinds = list(Kind)
+    with ThreadPoolExecutor(len(kinds), thread_name_prefix="oic-observe") as pool:
+        tables = dict(
+            zip(
+                kinds,
+                pool.map(lambda kind: read_many(family(client, kind), wanted[kind], concurrency), kinds),
+                strict=True,
+            )
         )
+    return Observed(
+        integrations=tables[Kind.INTEGRATION],
+        packages=tables[Kind.PACKAGE],
+        connections=tables[Kind.CONNECTION],
+        lookups=tables[Kind.LOOKUP],
+        libraries=tables[Kind.LIBRARY],
+        certificates=tables[Kind.CERTIFICATE],
+        list_activated=client.integrations.list_activated,
+    )

@@ -217,6 +217,8 @@ class Lookup:
     locked: bool = False
     usage_active: int = 0
     last_updated: str = ""
+    # False for a listing entry without its columns and rows: only a read of the lookup has them.
+    complete: bool = True
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Lookup:
@@ -232,6 +234,7 @@ class Lookup:
             locked=bool(body.get("lockedFlag", False)),
             usage_active=int(body.get("usageActive") or 0),
             last_updated=_str(body, "lastUpdated"),
+            complete="rows" in body and "columns" in body,
         )
 
 

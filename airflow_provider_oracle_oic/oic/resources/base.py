@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
@@ -17,6 +18,7 @@ from ..transport import Call, Transport, encode
 
 PAGE_SIZE = 100
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 CHUNK = 1 << 20
 
 
@@ -107,11 +109,59 @@ class Resource:
         return ArchiveDownload(destination, digest.hexdigest(), size)
 
 
+@dataclass
+class Page(Generic[T]):
+    """One page of a listing; `total` is OIC's `totalResults` when it gives one."""
+
+    items: list[T]
+    has_more: bool
+    total: int | None
+
+
+class Model(Protocol[T_co]):
+    """A typed view of OIC objects: built from an API answer."""
+
+    def from_api(self, body: dict[str, Any]) -> T_co: ...
+
+
 class ArtifactResource(Resource, Generic[T]):
-    """A family whose objects can be fetched one by one by id."""
+    """A family whose objects can be listed page by page and fetched one by one by id."""
+
+    collection = ""
+    noun = ""
+    plural = ""
+    model: Model[T]
+
+    def key_of(self, item: T) -> str:
+        """The id `get` takes for `item`."""
+        raise NotImplementedError
+
+    def list(self, q: str | None = None) -> list[T]:
+        return [
+            self.model.from_api(i)
+            for i in self._pages(self.collection, f"List {self.plural}", {"q": q} if q else {})
+        ]
+
+    def page(self, offset: int) -> Page[T]:
+        """One page of the listing, from `offset`, in OIC's order."""
+        body = self._call(
+            Call(
+                "GET",
+                self.collection,
+                f"List {self.plural}",
+                params={"limit": PAGE_SIZE, "offset": offset},
+            )
+        )
+        items = [self.model.from_api(i) for i in body.get("items") or []]
+        total = body.get("totalResults")
+        return Page(
+            items, bool(body.get("hasMore")) and bool(items), total if isinstance(total, int) else None
+        )
 
     def get(self, ident: str) -> T:
-        raise NotImplementedError
+        return self.model.from_api(
+            self._call(Call("GET", f"{self.collection}/{encode(ident)}", f"Get {self.noun} {ident}"))
+        )
 
     def find(self, ident: str) -> T | None:
         """The object, or None when OIC has none with that id."""
@@ -132,9 +182,6 @@ S = TypeVar("S", bound=Stamped)
 
 class ArchiveResource(ArtifactResource[S]):
     """A family deployed as archives: POST a new one, PUT a replacement, GET an export."""
-
-    collection = ""
-    noun = ""
 
     def archive_id(self, path: Path, name: str | None = None) -> str:
         """The id OIC will give the archive at `path` (checked before anything is sent)."""

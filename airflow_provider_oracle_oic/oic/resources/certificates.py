@@ -12,16 +12,13 @@ from .base import ArtifactResource, Upload
 class Certificates(ArtifactResource[Certificate]):
     """Trust certificates, identity keystores, PGP keys."""
 
-    def list(self, q: str | None = None) -> list[Certificate]:
-        return [
-            Certificate.from_api(c)
-            for c in self._pages("/certificates", "List certificates", {"q": q} if q else {})
-        ]
+    collection = "/certificates"
+    noun = "certificate"
+    plural = "certificates"
+    model = Certificate
 
-    def get(self, name: str) -> Certificate:
-        return Certificate.from_api(
-            self._call(Call("GET", f"/certificates/{encode(name)}", f"Get certificate {name}"))
-        )
+    def key_of(self, item: Certificate) -> str:
+        return item.name
 
     def upload(
         self,

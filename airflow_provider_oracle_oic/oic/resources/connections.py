@@ -33,16 +33,13 @@ def property_array(properties: Properties | None, field: str) -> list[dict[str, 
 class Connections(ArtifactResource[Connection]):
     """Connections are created by imports; deploying one means updating and testing it."""
 
-    def list(self, q: str | None = None) -> list[Connection]:
-        return [
-            Connection.from_api(c)
-            for c in self._pages("/connections", "List connections", {"q": q} if q else {})
-        ]
+    collection = "/connections"
+    noun = "connection"
+    plural = "connections"
+    model = Connection
 
-    def get(self, ident: str) -> Connection:
-        return Connection.from_api(
-            self._call(Call("GET", f"/connections/{encode(ident)}", f"Get connection {ident}"))
-        )
+    def key_of(self, item: Connection) -> str:
+        return item.id
 
     def update(
         self,

@@ -24,6 +24,11 @@ class Integrations(ArchiveResource[Integration]):
 
     collection = "/integrations"
     noun = "integration"
+    plural = "integrations"
+    model = Integration
+
+    def key_of(self, item: Integration) -> str:
+        return item.id
 
     def archive_id(self, path: Path, name: str | None = None) -> str:
         return name or read_archive(path).single.id
@@ -42,11 +47,6 @@ class Integrations(ArchiveResource[Integration]):
             Call("GET", "/integrations", "Count integrations", params={"limit": 1, "offset": 0})
         )
         return int(body.get("totalResults", len(body.get("items") or [])))
-
-    def get(self, ident: str) -> Integration:
-        return Integration.from_api(
-            self._call(Call("GET", f"/integrations/{encode(ident)}", f"Get integration {ident}"))
-        )
 
     def _set_status(self, ident: str, body: dict[str, object], what: str) -> Integration:
         """Send a status change; a 412 because that very change is already under way is not an error.

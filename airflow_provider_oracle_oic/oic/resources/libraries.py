@@ -12,15 +12,13 @@ from .base import ArtifactResource, Upload
 class Libraries(ArtifactResource[Library]):
     """JavaScript and Java libraries."""
 
-    def list(self, q: str | None = None) -> list[Library]:
-        return [
-            Library.from_api(i) for i in self._pages("/libraries", "List libraries", {"q": q} if q else {})
-        ]
+    collection = "/libraries"
+    noun = "library"
+    plural = "libraries"
+    model = Library
 
-    def get(self, ident: str) -> Library:
-        return Library.from_api(
-            self._call(Call("GET", f"/libraries/{encode(ident)}", f"Get library {ident}"))
-        )
+    def key_of(self, item: Library) -> str:
+        return item.id
 
     def register(
         self,

@@ -27,11 +27,13 @@ def lookup_body(
 class Lookups(ArtifactResource[Lookup]):
     """Lookup tables."""
 
-    def list(self, q: str | None = None) -> list[Lookup]:
-        return [Lookup.from_api(i) for i in self._pages("/lookups", "List lookups", {"q": q} if q else {})]
+    collection = "/lookups"
+    noun = "lookup"
+    plural = "lookups"
+    model = Lookup
 
-    def get(self, name: str) -> Lookup:
-        return Lookup.from_api(self._call(Call("GET", f"/lookups/{encode(name)}", f"Get lookup {name}")))
+    def key_of(self, item: Lookup) -> str:
+        return item.name
 
     def create(
         self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], description: str | None = None

@@ -23,6 +23,11 @@ class Packages(ArchiveResource[Package]):
 
     collection = "/packages"
     noun = "package"
+    plural = "packages"
+    model = Package
+
+    def key_of(self, item: Package) -> str:
+        return item.name
 
     def archive_id(self, path: Path, name: str | None = None) -> str:
         """`name`, or the file's name; OIC names a package after its upload (§11.16) when its
@@ -32,12 +37,6 @@ class Packages(ArchiveResource[Package]):
 
     def upload_name(self, ident: str, path: Path) -> str:
         return f"{ident}.par"
-
-    def list(self, q: str | None = None) -> list[Package]:
-        return [Package.from_api(p) for p in self._pages("/packages", "List packages", {"q": q} if q else {})]
-
-    def get(self, name: str) -> Package:
-        return Package.from_api(self._call(Call("GET", f"/packages/{encode(name)}", f"Get package {name}")))
 
     def delete(self, name: str) -> None:
         self._call(Call("DELETE", f"/packages/{encode(name)}", f"Delete package {name}"))

@@ -1,0 +1,114 @@
+"""Reading many artifacts by the page, and one waiter for many activations, over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from airflow_provider_oracle_oic.deploy.observe import read_many
+from airflow_provider_oracle_oic.emulator import EmulatorServer
+from airflow_provider_oracle_oic.oic import OICActivationError, OICClient, OICTimeoutError
+from airflow_provider_oracle_oic.oic.resources.base import Page
+from airflow_provider_oracle_oic.oic.waiter import StatusWaiter
+from tests.oic.conftest import make_config
+
+LIST = "GET /ic/api/integration/v1/integrations"
+
+
+def _requests(server: EmulatorServer) -> dict[str, int]:
+    return server.stats()["requests"]
+
+
+def test_many_ids_are_read_from_the_listing_page_by_page(client, oic_emulator):
+    oic_emulator.seed(
+        {"integrations": [{"code": f"BULK_{n:03d}", "version": "01.00.0000"} for n in range(230)]}
+    )
+    oic_emulator.reset_stats()
+    wanted = [f"BULK_{n:03d}|01.00.0000" for n in (0, 5, 120, 229)] + ["ABSENT|01.00.0000"]
+    found = read_many(client.integrations, wanted, 4)
+    assert list(found) == wanted
+    assert found["ABSENT|01.00.0000"] is None
+    assert all(found[w].id == w for w in wanted[:4])
+    requests = _requests(oic_emulator)
+    assert requests[LIST] == 3
+    assert sum(requests.values()) == 3
+
+
+def test_few_ids_are_read_one_by_one(client, oic_emulator):
+    oic_emulator.seed({"integrations": [{"code": "ONE", "version": "01.00.0000"}]})
+    oic_emulator.reset_stats()
+    found = read_many(client.integrations, ["ONE|01.00.0000", "TWO|01.00.0000"], 4)
+    assert found["ONE|01.00.0000"].code == "ONE" and found["TWO|01.00.0000"] is None
+    assert LIST not in _requests(oic_emulator)
+
+
+class _PartialListing:
+    """A family whose listing leaves out each lookup's rows, as a real OIC may."""
+
+    def __init__(self, client: OICClient) -> None:
+        self.lookups = client.lookups
+        self.reads: list[str] = []
+
+    def page(self, offset: int) -> Page:
+        page = self.lookups.page(offset)
+        return Page([_without_rows(item) for item in page.items], page.has_more, page.total)
+
+    def key_of(self, item) -> str:
+        return item.name
+
+    def find(self, ident: str):
+        self.reads.append(ident)
+        return self.lookups.find(ident)
+
+
+def _without_rows(item):
+    return replace(item, rows=(), complete=False)
+
+
+def test_a_listing_entry_without_rows_is_read_on_its_own(client):
+    for n in range(4):
+        client.lookups.create(f"L{n}", ["a", "b"], [[str(n), "x"]], None)
+    partial = _PartialListing(client)
+    found = read_many(partial, ["L0", "L1", "L2", "L3"], 2)
+    assert sorted(partial.reads) == ["L0", "L1", "L2", "L3"]
+    assert found["L2"].rows == (("2", "x"),)
+
+
+def test_one_waiter_overlaps_many_activations(iar):
+    config = EmulatorServer().with_config(activation_delay=1.0)
+    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
+        ids = []
+        for n in range(12):
+            path = iar(f"WAIT_{n:02d}")
+            oic.integrations.import_archive(path)
+            ids.append(f"WAIT_{n:02d}|01.00.0000")
+        with oic.in_flight(1), StatusWaiter(oic.integrations, timeout=30, poll_interval=5) as waiter:
+            started = time.monotonic()
+            futures = []
+            for ident in ids:
+                oic.integrations.activate(ident)
+                futures.append(waiter.wait(ident, "ACTIVATED"))
+            assert [f.result(timeout=30) for f in futures] == ["ACTIVATED"] * 12
+            elapsed = time.monotonic() - started
+        # Twelve one-second activations, one request in flight at a time: they overlap.
+        assert elapsed < 6, elapsed
+
+
+def test_waiter_reports_failed_activation_and_timeout(iar):
+    config = EmulatorServer().with_config(activation_delay=5.0)
+    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
+        oic.integrations.import_archive(iar("SLOW"))
+        oic.integrations.activate("SLOW|01.00.0000")
+        with StatusWaiter(oic.integrations, timeout=0.3, poll_interval=0.05) as waiter:
+            with pytest.raises(OICTimeoutError, match="SLOW.*still ACTIVATION_INPROGRESS"):
+                waiter.wait("SLOW|01.00.0000", "ACTIVATED").result(timeout=10)
+
+
+def test_waiter_carries_activation_errors(client, iar):
+    client.integrations.import_archive(iar("NEEDS", connections=("UNSET_CONN",)))
+    client.integrations.activate("NEEDS|01.00.0000")
+    with StatusWaiter(client.integrations, timeout=10, poll_interval=0.1) as waiter:
+        with pytest.raises(OICActivationError, match="NEEDS"):
+            waiter.wait("NEEDS|01.00.0000", "ACTIVATED").result(timeout=10)
