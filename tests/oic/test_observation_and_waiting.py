@@ -40,7 +40,8 @@ def test_few_ids_are_read_one_by_one(client, oic_emulator):
     oic_emulator.seed({"integrations": [{"code": "ONE", "version": "01.00.0000"}]})
     oic_emulator.reset_stats()
     found = read_many(client.integrations, ["ONE|01.00.0000", "TWO|01.00.0000"], 4)
-    assert found["ONE|01.00.0000"].code == "ONE" and found["TWO|01.00.0000"] is None
+    assert found["ONE|01.00.0000"].code == "ONE"
+    assert found["TWO|01.00.0000"] is None
     assert LIST not in _requests(oic_emulator)
 
 
@@ -101,14 +102,18 @@ def test_waiter_reports_failed_activation_and_timeout(iar):
     with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
         oic.integrations.import_archive(iar("SLOW"))
         oic.integrations.activate("SLOW|01.00.0000")
-        with StatusWaiter(oic.integrations, timeout=0.3, poll_interval=0.05) as waiter:
-            with pytest.raises(OICTimeoutError, match="SLOW.*still ACTIVATION_INPROGRESS"):
-                waiter.wait("SLOW|01.00.0000", "ACTIVATED").result(timeout=10)
+        with (
+            StatusWaiter(oic.integrations, timeout=0.3, poll_interval=0.05) as waiter,
+            pytest.raises(OICTimeoutError, match=r"SLOW.*still ACTIVATION_INPROGRESS"),
+        ):
+            waiter.wait("SLOW|01.00.0000", "ACTIVATED").result(timeout=10)
 
 
 def test_waiter_carries_activation_errors(client, iar):
     client.integrations.import_archive(iar("NEEDS", connections=("UNSET_CONN",)))
     client.integrations.activate("NEEDS|01.00.0000")
-    with StatusWaiter(client.integrations, timeout=10, poll_interval=0.1) as waiter:
-        with pytest.raises(OICActivationError, match="NEEDS"):
-            waiter.wait("NEEDS|01.00.0000", "ACTIVATED").result(timeout=10)
+    with (
+        StatusWaiter(client.integrations, timeout=10, poll_interval=0.1) as waiter,
+        pytest.raises(OICActivationError, match="NEEDS"),
+    ):
+        waiter.wait("NEEDS|01.00.0000", "ACTIVATED").result(timeout=10)
