@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+DEFAULT_CONN_ID = "oracle_oic_default"
+
 STRING = {"type": ["string", "null"]}
 SECRET_STRING = {"type": ["string", "null"], "format": "password"}
 INTEGER = {"type": ["integer", "null"]}

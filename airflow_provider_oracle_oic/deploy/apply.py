@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
 from ..oic.identifiers import IntegrationId
-from ..oic.models import Connection, Integration, IntegrationStatus
+from ..oic.models import Connection, Integration
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
+from ..oic.status import IntegrationStatus
 from ..oic.waiter import StatusWaiter
 from .connection_checks import catalogue_issues
 from .dependencies import dependencies

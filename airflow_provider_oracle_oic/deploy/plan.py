@@ -7,7 +7,8 @@ from enum import Enum
 from typing import Any
 
 from ..oic.identifiers import IntegrationId
-from ..oic.models import Connection, Integration, IntegrationStatus
+from ..oic.models import Connection, Integration
+from ..oic.status import IntegrationStatus
 from .fingerprints import fingerprint
 from .ledger import Ledger
 from .observe import Observed

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..oic import OICClient, OICNotFoundError
-from ..oic.models import IntegrationStatus
+from ..oic.status import IntegrationStatus
 from .families import family
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .plan import ACTIVATION_FLAGS

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 
-from ..connection_form import CONN_FIELDS, UI_FIELD_BEHAVIOUR
+from ..connection_form import CONN_FIELDS, DEFAULT_CONN_ID, UI_FIELD_BEHAVIOUR
 from ..deploy.setting_specs import default
 from ..deploy.settings import parse_bool
 from ..oic import OICClient, OICConfig, OICError
@@ -99,7 +99,7 @@ class OracleOICHook(HttpHook):
     """
 
     conn_name_attr = "oracle_oic_conn_id"
-    default_conn_name = "oracle_oic_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "oracle_oic"
     hook_name = "Oracle Integration Cloud"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,6 @@ MASKED = "*****"
 def _str(body: dict[str, Any], key: str, default: str = "") -> str:
     value = body.get(key)
     return default if value is None else str(value)
-
-
-class IntegrationStatus(str, Enum):
-    """An integration's status as OIC reports it (`status`; `activationStatus` uses the first four)."""
-
-    CONFIGURED = "CONFIGURED"
-    ACTIVATION_INPROGRESS = "ACTIVATION_INPROGRESS"
-    ACTIVATED = "ACTIVATED"
-    FAILEDACTIVATION = "FAILEDACTIVATION"
-    DEACTIVATION_INPROGRESS = "DEACTIVATION_INPROGRESS"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

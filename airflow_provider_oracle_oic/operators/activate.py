@@ -10,11 +10,12 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
-from ..hooks.oic import OracleOICHook
+from ..connection_form import DEFAULT_CONN_ID
+from ..hooks import oic_hook
 from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
-from ..oic import OICActivationError, OICError
-from ..oic.models import IntegrationStatus
+from ..oic.errors import OICActivationError, OICError
+from ..oic.status import IntegrationStatus
 from ..triggers.activation import IntegrationActivationTrigger
 
 ACTIONS = {"activate": IntegrationStatus.ACTIVATED.value, "deactivate": IntegrationStatus.CONFIGURED.value}
@@ -46,7 +47,7 @@ class ActivateIntegrationOperator(BaseOperator):
         timeout: float = 600,
         poll_interval: float = 10,
         deferrable: bool = False,
-        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -69,7 +70,7 @@ class ActivateIntegrationOperator(BaseOperator):
             raise ValueError(f"action must be 'activate' or 'deactivate', not {self.action!r}")
         ident = integration_id(self.integration_id, self.code, self.version)
         wanted = ACTIONS[self.action]
-        hook = OracleOICHook(self.oracle_oic_conn_id)
+        hook = oic_hook(self.oracle_oic_conn_id)
         client = hook.client
         self.console_url = console_url(hook.oic_config.base_url, ident)
         try:
@@ -104,7 +105,7 @@ class ActivateIntegrationOperator(BaseOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger (in a fresh operator instance, so the console link is set again)."""
         self.console_url = console_url(
-            OracleOICHook(self.oracle_oic_conn_id).oic_config.base_url, event["integration_id"]
+            oic_hook(self.oracle_oic_conn_id).oic_config.base_url, event["integration_id"]
         )
         if event.get("status") != "success":
             raise AirflowException(event.get("message") or f"Could not {self.action} {self.integration_id}")

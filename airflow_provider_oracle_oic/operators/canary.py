@@ -5,15 +5,20 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
-from ..hooks.oic import OracleOICHook
+from ..connection_form import DEFAULT_CONN_ID
+from ..hooks import oic_hook
+
+if TYPE_CHECKING:
+    from ..oic import OICClient
 from ..links import OICConsoleLink, console_url
-from ..oic import OICClient, OICError
-from ..oic.models import IntegrationStatus, MonitoringCounts
+from ..oic.errors import OICError
+from ..oic.models import MonitoringCounts
+from ..oic.status import IntegrationStatus
 
 ROUTING_COLUMNS = ("version", "weight")
 
@@ -73,7 +78,7 @@ class CanaryPromoteOperator(BaseOperator):
         min_messages: int | str = 20,
         activation_timeout: float = 600,
         deactivate_stable: bool = True,
-        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -175,7 +180,7 @@ class CanaryPromoteOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         weights = self._check_arguments()
-        hook = OracleOICHook(self.oracle_oic_conn_id)
+        hook = oic_hook(self.oracle_oic_conn_id)
         client = hook.client
         self.console_url = console_url(hook.oic_config.base_url, self.canary)
         reports: list[StepReport] = []

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from airflow.sdk import Variable
+
+# A deployment saves its ledger and its journal from several threads; the task's channel to Airflow
+# (and dag.test's in-process stand-in for it) is used by one of them at a time.
+_VARIABLES = threading.Lock()
 
 
 class VariableLedgerStore:
@@ -15,13 +20,18 @@ class VariableLedgerStore:
         self.key = key
 
     def load(self) -> dict[str, object]:
-        value = Variable.get(self.key, default=None, deserialize_json=True)
+        with _VARIABLES:
+            value = Variable.get(self.key, default=None, deserialize_json=True)
         return value if isinstance(value, dict) else {}
 
     def save(self, data: dict[str, object]) -> None:
-        Variable.set(
-            self.key, data, description="airflow-provider-oracle-oic deployment ledger", serialize_json=True
-        )
+        with _VARIABLES:
+            Variable.set(
+                self.key,
+                data,
+                description="airflow-provider-oracle-oic deployment ledger",
+                serialize_json=True,
+            )
 
 
 class VariableJournalStore:
@@ -44,14 +54,17 @@ class VariableJournalStore:
         )
 
     def append(self, run_id: str, event: dict[str, Any]) -> None:
-        journals = self._load()
-        journals.setdefault(run_id, []).append(event)
-        self._save(journals)
+        with _VARIABLES:
+            journals = self._load()
+            journals.setdefault(run_id, []).append(event)
+            self._save(journals)
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
-        return self._load()
+        with _VARIABLES:
+            return self._load()
 
     def remove(self, run_id: str) -> None:
-        journals = self._load()
-        if journals.pop(run_id, None) is not None:
-            self._save(journals)
+        with _VARIABLES:
+            journals = self._load()
+            if journals.pop(run_id, None) is not None:
+                self._save(journals)

@@ -7,19 +7,22 @@ import shlex
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 
+from ..connection_form import DEFAULT_CONN_ID
 from ..deploy.setting_specs import BY_NAME
-from ..deploy.settings import DeploySettings, SettingsError, deploy_settings
 from ..deploy.specs import STREAMS, UnknownStreamError
-from ..hooks.oic import OracleOICHook
+from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
 from ..singer.schemas import schema_message
 from .ledger_store import VariableJournalStore, VariableLedgerStore
+
+if TYPE_CHECKING:
+    from ..deploy.settings import DeploySettings
 
 
 class TapFailedError(AirflowException):
@@ -90,7 +93,7 @@ class SingerToOICOperator(BaseOperator):
         target_config: Mapping[str, Any] | None = None,
         ledger_variable: str | None = None,
         fail_on_error: bool = True,
-        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -114,6 +117,8 @@ class SingerToOICOperator(BaseOperator):
 
     def _settings(self) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
+        from ..deploy.settings import SettingsError, deploy_settings
+
         config = dict(self.target_config or {})
         unknown = sorted(set(config) - set(BY_NAME))
         if unknown:
@@ -198,6 +203,7 @@ class SingerToOICOperator(BaseOperator):
         # The engine and singer-sdk are only needed while the task runs; importing them with the DAG file
         # would slow parsing.
         from ..deploy.engine import Deployment
+        from ..deploy.settings import SettingsError
         from ..singer.inprocess import InputError, run_deployment
 
         secrets = dict(self.secrets or {})
@@ -205,7 +211,7 @@ class SingerToOICOperator(BaseOperator):
             secrets[name] = BaseHook.get_connection(conn_id).password or ""
         for value in secrets.values():
             mask_secret(value)
-        hook = OracleOICHook(self.oracle_oic_conn_id)
+        hook = oic_hook(self.oracle_oic_conn_id)
         self.console_url = console_home(hook.oic_config.base_url)
         ledger = journals = None
         try:

@@ -6,16 +6,20 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout, AirflowSkipException
 
-from ..hooks.oic import OracleOICHook
+from ..connection_form import DEFAULT_CONN_ID
+from ..hooks import oic_hook
+
+if TYPE_CHECKING:
+    from ..hooks.oic import OracleOICHook
 from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
-from ..oic import OICActivationError
-from ..oic.models import IntegrationStatus
+from ..oic.errors import OICActivationError
+from ..oic.status import IntegrationStatus
 from ..triggers.activation import IntegrationActivationTrigger
 
 STATUSES = (IntegrationStatus.ACTIVATED.value, IntegrationStatus.CONFIGURED.value)
@@ -37,7 +41,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
         code: str | None = None,
         version: str | None = None,
         target_status: str = IntegrationStatus.ACTIVATED.value,
-        oracle_oic_conn_id: str = OracleOICHook.default_conn_name,
+        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -53,7 +57,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
     @cached_property
     def hook(self) -> OracleOICHook:
         """One hook (and so one client and token) for every poke of this try."""
-        return OracleOICHook(self.oracle_oic_conn_id)
+        return oic_hook(self.oracle_oic_conn_id)
 
     def _ident(self) -> str:
         if self.target_status not in STATUSES:

@@ -21,7 +21,8 @@ from singer_sdk import typing as th
 
 from ..deploy.settings import oic_config
 from ..oic import OICClient
-from ..oic.models import ArchiveDownload, Connection, ConnectionProperty, IntegrationStatus
+from ..oic.models import ArchiveDownload, Connection, ConnectionProperty
+from ..oic.status import IntegrationStatus
 from .schemas import SCHEMAS
 
 PLACEHOLDER_UNSAFE = re.compile(r"[^A-Z0-9_]")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from ..archives import read_archive
 from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
-from ..models import ActivationErrors, Integration, IntegrationStatus
+from ..models import ActivationErrors, Integration
 from ..polling import next_delay
+from ..status import IntegrationStatus
 from ..transport import Call, encode
 from .base import ArchiveResource
 
