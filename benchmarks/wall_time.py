@@ -18,18 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
+from bare_loop import INTEGRATIONS, LOOKUPS, ROWS, bare_loop
 from harness import Emulator, emulator, table, verdict
 
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from airflow_provider_oracle_oic.singer.schemas import schema_message
 
-LOOKUPS, INTEGRATIONS, ROWS, LATENCY_MS = 40, 20, 20, 20.0
-API = "/ic/api/integration/v1"
+LATENCY_MS = 20.0
 
 
 def release(folder: Path) -> list[str]:
@@ -45,45 +43,6 @@ def release(folder: Path) -> list[str]:
         record = {"code": code, "version": "01.00.0000", "archive_path": f"{code}.iar"}
         lines.append(json.dumps({"type": "RECORD", "stream": "integrations", "record": record}))
     return lines
-
-
-def bare_loop(url: str, client_id: str, secret: str, folder: Path, threads: int) -> None:
-    """The same writes with nothing but `requests`: token, then per artifact a GET and a write."""
-    session = requests.Session()
-    token = session.post(
-        f"{url}/oauth2/v1/token",
-        data={"grant_type": "client_credentials", "scope": "urn:opc:resource:consumer::all"},
-        auth=(client_id, secret),
-        timeout=30,
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def lookup(n: int) -> None:
-        name = f"WALL_{n:03d}"
-        session.get(f"{url}{API}/lookups/{name}", headers=headers, timeout=30)
-        body = {
-            "name": name,
-            "columns": ["k", "v"],
-            "rows": [{"rowData": [f"k{r}", f"v{r}"]} for r in range(ROWS)],
-        }
-        session.post(f"{url}{API}/lookups", json=body, headers=headers, timeout=30).raise_for_status()
-
-    def integration(n: int) -> None:
-        code = f"WALL_{n:03d}"
-        session.get(f"{url}{API}/integrations/{code}%7C01.00.0000", headers=headers, timeout=30)
-        with (folder / f"{code}.iar").open("rb") as handle:
-            answer = session.post(
-                f"{url}{API}/integrations/archive",
-                files={"file": (f"{code}.iar", handle, "application/octet-stream")},
-                data={"type": "application/octet-stream"},
-                headers=headers,
-                timeout=30,
-            )
-        answer.raise_for_status()
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lookup, range(LOOKUPS)))
-        list(pool.map(integration, range(INTEGRATIONS)))
 
 
 def timed(action) -> float:

@@ -77,7 +77,7 @@ class ArchiveSources:
         return ArchiveFile(path, digest, default_name, base64_field)
 
 
-DECODE_CHUNK = 4 << 20  # characters; a multiple of 4, so every chunk decodes on its own
+DECODE_CHUNK = 1 << 20  # characters; a multiple of 4, so every chunk decodes on its own
 
 
 def _decode_to(encoded: str, destination: Path) -> str | None:
