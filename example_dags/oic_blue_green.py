@@ -1,6 +1,8 @@
-"""Blue-green swap: deploy the release as GREEN_* beside the live BLUE_* integrations, wait until green is
-ACTIVATED, point the routing lookup at green, then retire blue. Swap the two colour params for the next
-release. OIC connection: `oracle_oic_default`; `${ERP_PASSWORD}` from the Airflow connection `erp_api`.
+"""Blue-green swap: deploy the release as GREEN_* beside the live BLUE_* integrations, activate green and
+wait for it in the triggerer (no worker slot held), point the routing lookup at green, then retire blue.
+Swap the two colour params for the next release; the first run, with no live colour yet, retires nothing.
+Every task that writes to OIC runs in the pool `oracle_oic` (one slot: one promotion per OIC at a time;
+`make airflow` creates it). OIC connection: `oracle_oic_default`; `${ERP_PASSWORD}` from `erp_api`.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from airflow.sdk import DAG, Param
 
 from airflow_provider_oracle_oic.operators.activate import ActivateIntegrationOperator
 from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator
-from airflow_provider_oracle_oic.sensors.activation import IntegrationActivationSensor
 
 RELEASE = Path(__file__).parent / "data" / "release.jsonl"
+POOL = "oracle_oic"
 
 with DAG(
     dag_id="oic_blue_green",
@@ -38,12 +40,12 @@ with DAG(
     deploy_next = SingerToOICOperator(
         task_id="deploy_next",
         input_path="{{ params.release_file }}",
-        activate_integrations=True,
         target_config={"deployment_prefix": "{{ params.next_color }}_"},
         secret_connections={"ERP_PASSWORD": "erp_api"},
+        pool=POOL,
     )
-    wait_next = IntegrationActivationSensor(
-        task_id="wait_next", integration_id=next_id, deferrable=True, timeout=900
+    activate_next = ActivateIntegrationOperator(
+        task_id="activate_next", integration_id=next_id, deferrable=True, poll_interval=5, timeout=900
     )
     switch_route = SingerToOICOperator(
         task_id="switch_route",
@@ -57,9 +59,10 @@ with DAG(
                 },
             }
         ],
+        pool=POOL,
     )
     retire_live = ActivateIntegrationOperator(
-        task_id="retire_live", integration_id=live_id, action="deactivate"
+        task_id="retire_live", integration_id=live_id, action="deactivate", missing_ok=True, pool=POOL
     )
 
-    deploy_next >> wait_next >> switch_route >> retire_live
+    deploy_next >> activate_next >> switch_route >> retire_live

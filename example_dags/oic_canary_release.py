@@ -1,7 +1,9 @@
 """Canary release: deploy a new major version of an integration beside the live one, then move traffic
 10% → 50% → 100% through the routing lookup while the canary's error rate (OIC monitoring) stays under
 the limit. On errors the canary gets no traffic and is deactivated; on success the old version is retired.
-OIC connection: `oracle_oic_default`; `${ERP_PASSWORD}` from the Airflow connection `erp_api`.
+Both tasks run in the pool `oracle_oic` (one promotion per OIC at a time). OIC connection:
+`oracle_oic_default`; `${ERP_PASSWORD}` from the Airflow connection `erp_api`. On `make airflow` the
+emulator's traffic simulator sends calls through the routing lookup, so the canary has messages to judge.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ with DAG(
         input_path="{{ params.release_file }}",
         activate_integrations=False,
         secret_connections={"ERP_PASSWORD": "erp_api"},
+        pool="oracle_oic",
     )
     promote = CanaryPromoteOperator(
         task_id="promote",
@@ -52,6 +55,7 @@ with DAG(
         poll_interval="{{ params.poll_seconds }}",
         max_error_rate="{{ params.max_error_rate }}",
         min_messages="{{ params.min_messages }}",
+        pool="oracle_oic",
     )
 
     deploy_canary >> promote

@@ -2,8 +2,9 @@
 
 validate (offline) → plan (dry run: the plan is in the log and in XCom) → deploy (idempotent: an
 unchanged release writes nothing, drift is redeployed, a failure rolls back) → check that the smoke-test
-integration is ACTIVATED. OIC connection: `oracle_oic_default`. The ERP password placeholder
-`${ERP_PASSWORD}` is filled from the password of the Airflow connection `erp_api`.
+integration is ACTIVATED (in the triggerer). The deploy task runs in the pool `oracle_oic` (one slot: one
+promotion per OIC at a time; `make airflow` creates it). OIC connection: `oracle_oic_default`. The ERP
+password placeholder `${ERP_PASSWORD}` is filled from the password of the Airflow connection `erp_api`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ with DAG(
         "smoke_integration": Param(
             "ORDERS|01.00.0000", type="string", description="CODE|VERSION that must be live"
         ),
-        "poll_seconds": Param(30, type="number"),
     },
 ) as dag:
     release = {"input_path": "{{ params.release_file }}", "secret_connections": {"ERP_PASSWORD": "erp_api"}}
@@ -44,7 +44,7 @@ with DAG(
         task_id="deploy",
         conflict_resolution="overwrite",
         activate_integrations=True,
-        target_config={"activation_poll_interval": "{{ params.poll_seconds }}"},
+        pool="oracle_oic",
         **release,
     )
     smoke_test = IntegrationActivationSensor(

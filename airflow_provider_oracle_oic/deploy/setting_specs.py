@@ -72,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "activation_poll_interval",
         "number",
-        "Longest pause between activation status reads while waiting (they start at 0.1 s and double)",
+        "Longest pause between activation status reads (the first after 0.1 s, then a quarter of the time waited so far)",
         default=2,
         minimum=0.01,
     ),
@@ -101,7 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("rollback_on_failure", "boolean", "Undo this run's changes when a step fails", default=True),
     Setting(
-        "max_concurrency", "integer", "Parallel requests within one dependency level", default=4, minimum=1
+        "max_concurrency",
+        "integer",
+        "API requests in flight at once (activation waits hold none)",
+        default=4,
+        minimum=1,
     ),
     Setting("request_timeout", "number", "Seconds per HTTP request", default=30, minimum=0.1),
     Setting(

@@ -14,9 +14,8 @@ from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
-from ..oic.errors import OICActivationError, OICError
+from ..oic.errors import OICActivationError, OICError, OICNotFoundError
 from ..oic.status import IntegrationStatus
-from ..triggers.activation import IntegrationActivationTrigger
 
 ACTIONS = {"activate": IntegrationStatus.ACTIVATED.value, "deactivate": IntegrationStatus.CONFIGURED.value}
 
@@ -25,8 +24,10 @@ class ActivateIntegrationOperator(BaseOperator):
     """Activates (or with `action="deactivate"`, deactivates) `CODE|VERSION`.
 
     Already in the wanted state: nothing is written. Waits for the final status by polling, or in the
-    triggerer with `deferrable=True`; fails with OIC's `activationErrors` on FAILEDACTIVATION.
-    Returns `{"integration_id", "status", "changed"}`.
+    triggerer with `deferrable=True`; fails with OIC's `activationErrors` on FAILEDACTIVATION. With
+    `missing_ok=True` a deactivation of an integration OIC does not have succeeds without a change
+    (the first blue-green release has no live colour to retire). Returns `{"integration_id",
+    "status", "changed"}`.
     """
 
     template_fields: Sequence[str] = ("integration_id", "code", "version", "action")
@@ -47,10 +48,12 @@ class ActivateIntegrationOperator(BaseOperator):
         timeout: float = 600,
         poll_interval: float = 10,
         deferrable: bool = False,
+        missing_ok: bool = False,
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.missing_ok = missing_ok
         self.integration_id = integration_id
         self.code = code
         self.version = version
@@ -74,7 +77,12 @@ class ActivateIntegrationOperator(BaseOperator):
         client = hook.client
         self.console_url = console_url(hook.oic_config.base_url, ident)
         try:
-            current = client.integrations.get(ident)
+            current = client.integrations.find(ident)
+            if current is None:
+                if self.missing_ok and wanted == IntegrationStatus.CONFIGURED:
+                    self.log.info("Integration %s is not in OIC; nothing to deactivate", ident)
+                    return {"integration_id": ident, "status": "ABSENT", "changed": False}
+                raise OICNotFoundError(f"Integration {ident} is not in OIC", status=404)
             if current.status == wanted:
                 self.log.info("Integration %s is already %s; nothing to do", ident, wanted)
                 return {"integration_id": ident, "status": wanted, "changed": False}
@@ -88,6 +96,8 @@ class ActivateIntegrationOperator(BaseOperator):
             if not self.wait_for_completion:
                 return {"integration_id": ident, "status": answer.status, "changed": True}
             if self.deferrable:
+                from ..triggers.activation import IntegrationActivationTrigger
+
                 self.defer(
                     trigger=IntegrationActivationTrigger(
                         self.oracle_oic_conn_id, ident, wanted, self.poll_interval, time.time() + self.timeout

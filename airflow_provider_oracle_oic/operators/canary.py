@@ -12,13 +12,13 @@ from airflow.sdk.exceptions import AirflowException
 
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
+from ..links import OICConsoleLink, console_url
+from ..oic.errors import OICError
+from ..oic.status import IntegrationStatus
 
 if TYPE_CHECKING:
     from ..oic import OICClient
-from ..links import OICConsoleLink, console_url
-from ..oic.errors import OICError
-from ..oic.models import MonitoringCounts
-from ..oic.status import IntegrationStatus
+    from ..oic.models import MonitoringCounts
 
 ROUTING_COLUMNS = ("version", "weight")
 

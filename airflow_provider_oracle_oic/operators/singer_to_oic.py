@@ -14,11 +14,8 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 
 from ..connection_form import DEFAULT_CONN_ID
-from ..deploy.setting_specs import BY_NAME
-from ..deploy.specs import STREAMS, UnknownStreamError
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
-from ..singer.schemas import schema_message
 from .ledger_store import VariableJournalStore, VariableLedgerStore
 
 if TYPE_CHECKING:
@@ -31,6 +28,9 @@ class TapFailedError(AirflowException):
 
 def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """Singer lines from `{"stream", "record"}` items (SCHEMA sent once per stream) or from whole messages."""
+    from ..deploy.record_schemas import schema_message
+    from ..deploy.specs import STREAMS
+
     seen: set[str] = set()
     for item in records:
         if "type" in item:
@@ -117,6 +117,7 @@ class SingerToOICOperator(BaseOperator):
 
     def _settings(self) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
+        from ..deploy.setting_specs import BY_NAME
         from ..deploy.settings import SettingsError, deploy_settings
 
         config = dict(self.target_config or {})
@@ -185,6 +186,8 @@ class SingerToOICOperator(BaseOperator):
 
     def _direct_records(self) -> list[tuple[str, Mapping[str, Any]]] | None:
         """`records` as (stream, record) pairs when none is a whole Singer message; they need no parsing."""
+        from ..deploy.specs import STREAMS, UnknownStreamError
+
         if self.tap_command or self.input_path or not self.records:
             return None
         if any("type" in item for item in self.records):
@@ -204,6 +207,7 @@ class SingerToOICOperator(BaseOperator):
         # would slow parsing.
         from ..deploy.engine import Deployment
         from ..deploy.settings import SettingsError
+        from ..deploy.specs import UnknownStreamError
         from ..singer.inprocess import InputError, run_deployment
 
         secrets = dict(self.secrets or {})

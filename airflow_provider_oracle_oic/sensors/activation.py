@@ -20,7 +20,6 @@ from ..identifiers import integration_id
 from ..links import OICConsoleLink, console_url
 from ..oic.errors import OICActivationError
 from ..oic.status import IntegrationStatus
-from ..triggers.activation import IntegrationActivationTrigger
 
 STATUSES = (IntegrationStatus.ACTIVATED.value, IntegrationStatus.CONFIGURED.value)
 
@@ -79,6 +78,8 @@ class IntegrationActivationSensor(BaseSensorOperator):
             return super().execute(context)
         if self.poke(context):
             return None
+        from ..triggers.activation import IntegrationActivationTrigger
+
         self.defer(
             trigger=IntegrationActivationTrigger(
                 self.oracle_oic_conn_id,

@@ -1,0 +1,283 @@
+"""`make airflow`: the emulator and a real local Airflow 3 running the example DAGs, until Ctrl-C.
+
+Airflow runs as its separate components (api-server, scheduler, dag-processor, triggerer) with the
+LocalExecutor and SQLite in `.airflow/` (or `--home`), the DAGs folder is `example_dags/`, and it gets
+the connections the examples use (`oracle_oic_default` on the emulator, `erp_api`), the pool
+`oracle_oic` (one slot: one promotion per OIC at a time) and simulated traffic for the canary demo.
+Tests start the same thing with `LocalAirflow` and stop it when done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+READY = re.compile(r"listening on (http://\S+)")
+ERP_SECRET = "erp-demo-secret"
+POOL = "oracle_oic"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LocalAirflow:
+    """A local Airflow deployment and the emulator it deploys to; `start()`, then `stop()`."""
+
+    home: Path
+    dags: Path = REPO / "example_dags"
+    port: int = field(default_factory=free_port)
+    activation_delay: float = 3.0
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    emulator_url: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _logs: list[TextIO] = field(default_factory=list)
+    _traffic: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The environment every Airflow command of this deployment runs with."""
+        return {
+            **os.environ,
+            "AIRFLOW_HOME": str(self.home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": "8",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.home / 'airflow.db'}",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__API_AUTH__JWT_SECRET": self._jwt_secret(),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        }
+
+    def _jwt_secret(self) -> str:
+        path = self.home / "jwt_secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text()
+
+    def airflow(self, *args: str) -> str:
+        """Run one `airflow` CLI command of this deployment; its stdout."""
+        done = subprocess.run(
+            [str(BIN / "airflow"), *args], env=self.environ, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
+        self._start_emulator()
+        self.airflow("db", "migrate")
+        self._add_connections()
+        self.airflow("pools", "set", POOL, "1", "One deployment per OIC at a time")
+        for component in COMPONENTS:
+            log = (self.home / f"{component}.log").open("w")
+            self._logs.append(log)
+            self.processes[component] = subprocess.Popen(
+                [str(BIN / "airflow"), component],
+                env=self.environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_for_api()
+        threading.Thread(target=self._pump_traffic, daemon=True).start()
+
+    def _start_emulator(self) -> None:
+        log = (self.home / "emulator.log").open("w+")
+        self._logs.append(log)
+        process = subprocess.Popen(
+            [str(BIN / "oic-emulator"), "--port", "0", "--activation-delay", str(self.activation_delay)],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+        )
+        assert process.stdout is not None
+        match = READY.search(process.stdout.readline())
+        if match is None:
+            raise RuntimeError(f"the emulator did not start; see {log.name}")
+        self.processes["emulator"] = process  # type: ignore[assignment]
+        self.emulator_url = match.group(1)
+
+    def _add_connections(self) -> None:
+        oic = {
+            "conn_type": "oracle_oic",
+            "description": "The local OIC emulator",
+            "host": self.emulator_url,
+            "login": "oic-emulator-client",
+            "password": "oic-emulator-secret",
+            "extra": json.dumps({"idcs_url": f"{self.emulator_url}/oauth2/v1/token"}),
+        }
+        erp = {
+            "conn_type": "http",
+            "description": "ERP credentials the examples fill in",
+            "password": ERP_SECRET,
+        }
+        existing = self._connection_ids()
+        for conn_id, body in (("oracle_oic_default", oic), ("erp_api", erp)):
+            if conn_id in existing:
+                self.airflow("connections", "delete", conn_id)
+            self.airflow("connections", "add", conn_id, "--conn-json", json.dumps(body))
+
+    def _connection_ids(self) -> set[str]:
+        listed = json.loads(self.airflow("connections", "list", "--output", "json") or "[]")
+        return {c["conn_id"] for c in listed}
+
+    def _wait_for_api(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.home / (name + '.log')}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/monitor/health", timeout=5):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(1)
+        raise RuntimeError(f"the api-server did not answer in {timeout:.0f} s")
+
+    def _pump_traffic(self) -> None:
+        """Calls to ORDERS split by the canary's routing lookup, so the canary demo sees messages."""
+        body = json.dumps(
+            {
+                "code": "ORDERS",
+                "requests": 20,
+                "routing_lookup": "ORDERS_ROUTING",
+                "error_rates": {"01.00.0000": 0.01, "02.00.0000": 0.01},
+            }
+        ).encode()
+        while not self._traffic.wait(0.5):
+            request = urllib.request.Request(
+                f"{self.emulator_url}/_emulator/traffic",
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json"},
+            )
+            with suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                urllib.request.urlopen(request, timeout=10).close()
+
+    def token(self) -> str:
+        """A JWT for the REST API, as the UI gets one."""
+        request = urllib.request.Request(
+            f"{self.url}/auth/token",
+            data=json.dumps({"username": "admin", "password": self.password}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())["access_token"]
+
+    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        """One REST API call (`/api/v2` + path); the decoded JSON answer."""
+        request = urllib.request.Request(
+            f"{self.url}/api/v2{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token or self.token()}"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def stop(self) -> None:
+        self._traffic.set()
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for log in self._logs:
+            log.close()
+
+
+@contextmanager
+def local_airflow(home: Path, **options: Any) -> Iterator[LocalAirflow]:
+    """A started `LocalAirflow`, stopped on the way out."""
+    deployment = LocalAirflow(home, **options)
+    try:
+        deployment.start()
+        yield deployment
+    finally:
+        deployment.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--home", type=Path, default=REPO / ".airflow", help="AIRFLOW_HOME (default .airflow/)"
+    )
+    parser.add_argument("--port", type=int, default=8080, help="api-server port (default 8080)")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    args = parser.parse_args()
+    if args.fresh and args.home.exists():
+        shutil.rmtree(args.home)
+    deployment = LocalAirflow(args.home, port=args.port)
+    print("Starting the OIC emulator and Airflow (api-server, scheduler, dag-processor, triggerer)...")
+    try:
+        deployment.start()
+        print(
+            f"\nAirflow UI:   {deployment.url}\nLogin:        admin / {deployment.password}\n"
+            f"OIC emulator: {deployment.emulator_url}\nLogs:         {args.home}/*.log\n"
+            "DAGs:         oic_scheduled_promotion, oic_blue_green, oic_canary_release\n"
+            "Stop with Ctrl-C.",
+            flush=True,
+        )
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as exc:
+        print(f"make airflow: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nStopping...", flush=True)
+        deployment.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
