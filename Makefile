@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test chaos lint format docs emulator demo bench clean
+.PHONY: test chaos lint format docs emulator demo bench airflow clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -12,7 +12,12 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# The browser test drives Debian's chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
 
 # The long variants of the safety suites: 30 fault-injection seeds.
@@ -44,6 +49,11 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	VENV=$(VENV) bash scripts/demo.sh
+
+# The emulator and a real local Airflow (api-server, scheduler, dag-processor, triggerer) with the
+# example DAGs, their connections and the oracle_oic pool; prints the UI address and login; Ctrl-C stops.
+airflow: $(STAMP)
+	$(PY) scripts/local_airflow.py
 
 emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator

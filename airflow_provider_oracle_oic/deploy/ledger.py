@@ -88,6 +88,8 @@ class Ledger:
         instances = self._data.setdefault("instances", {})
         assert isinstance(instances, dict)
         self._entries: dict[str, dict[str, str]] = instances.setdefault(instance, {})
+        # What this run changed (None: removed); a save merges only these into what the store holds now.
+        self._changed: dict[str, dict[str, str] | None] = {}
 
     @property
     def persistent(self) -> bool:
@@ -100,16 +102,30 @@ class Ledger:
 
     def record(self, artifact: str, entry: LedgerEntry) -> None:
         with self._lock:
-            self._entries[artifact] = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
+            raw = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
+            self._entries[artifact] = self._changed[artifact] = raw
 
     def restore(self, artifact: str, entry: LedgerEntry | None) -> None:
         """Put back what the ledger said of `artifact` before a run (None: it said nothing)."""
         if entry is None:
             with self._lock:
                 self._entries.pop(artifact, None)
+                self._changed[artifact] = None
         else:
             self.record(artifact, entry)
 
     def save(self) -> None:
+        """Write this run's changes over what the store holds now, so a run that saved in between
+        (another DAG through the same connection) keeps its entries."""
         with self._lock:
-            self._store.save(self._data)
+            current = self._store.load()
+            current.setdefault("hmac_key", self._data["hmac_key"])
+            instances = current.setdefault("instances", {})
+            assert isinstance(instances, dict)
+            entries = instances.setdefault(self._instance, {})
+            for artifact, raw in self._changed.items():
+                if raw is None:
+                    entries.pop(artifact, None)
+                else:
+                    entries[artifact] = raw
+            self._store.save(current)

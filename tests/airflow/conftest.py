@@ -15,6 +15,26 @@ from typing import Any
 import pytest
 
 DAGS = Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def local_airflow(tmp_path_factory) -> Any:
+    """A real local Airflow (api-server, scheduler, dag-processor, triggerer) and its emulator, as
+    `make airflow` starts them; shared by the tests that drive it through its API and its UI."""
+    spec = importlib.util.spec_from_file_location("local_airflow", REPO / "scripts" / "local_airflow.py")
+    assert spec is not None
+    assert spec.loader is not None
+    launcher = importlib.util.module_from_spec(spec)
+    sys.modules["local_airflow"] = launcher
+    spec.loader.exec_module(launcher)
+    deployment = launcher.LocalAirflow(tmp_path_factory.mktemp("airflow-home"), activation_delay=2.0)
+    deployment.secrets = ("oic-emulator-secret", launcher.ERP_SECRET, deployment.password)
+    try:
+        deployment.start()
+        yield deployment
+    finally:
+        deployment.stop()
 
 
 @pytest.fixture(scope="session")

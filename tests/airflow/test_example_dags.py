@@ -71,7 +71,7 @@ def test_importing_an_example_dag_does_no_io(path):
 
 def test_scheduled_promotion_deploys_then_rerun_writes_nothing(examples, oic_connection, capfd):
     dag = load(examples, "oic_scheduled_promotion")
-    run = dag.test(run_conf={"poll_seconds": 0.05})
+    run = dag.test()
     assert task_states(run) == {
         "validate": "success",
         "plan": "success",
@@ -85,7 +85,7 @@ def test_scheduled_promotion_deploys_then_rerun_writes_nothing(examples, oic_con
     plan = json.loads(plan) if isinstance(plan, str) else plan
     assert plan["mode"] == "dry-run"
     oic_connection.reset_stats()
-    again = dag.test(run_conf={"poll_seconds": 0.05})
+    again = dag.test()
     assert task_states(again)["deploy"] == "success"
     assert oic_connection.stats()["writes"] == 0
     out, err = capfd.readouterr()
@@ -120,7 +120,7 @@ def test_blue_green_swaps_the_live_color(examples, oic_connection):
     run = load(examples, "oic_blue_green").test()
     assert task_states(run) == {
         "deploy_next": "success",
-        "wait_next": "success",
+        "activate_next": "success",
         "switch_route": "success",
         "retire_live": "success",
     }
@@ -131,8 +131,19 @@ def test_blue_green_swaps_the_live_color(examples, oic_connection):
     assert [r["rowData"] for r in rows] == [["ORDERS", "GREEN"]]
 
 
+def test_blue_green_first_release_on_a_fresh_oic_has_nothing_to_retire(examples, oic_connection):
+    run = load(examples, "oic_blue_green").test()
+    assert set(task_states(run).values()) == {"success"}
+    assert xcom_values(run)["retire_live:return_value"] == {
+        "integration_id": "BLUE_ORDERS|01.00.0000",
+        "status": "ABSENT",
+        "changed": False,
+    }
+    assert Api(oic_connection).status("GREEN_ORDERS|01.00.0000") == "ACTIVATED"
+
+
 def test_canary_release_promotes_a_healthy_new_major(examples, oic_connection):
-    promotion = load(examples, "oic_scheduled_promotion").test(run_conf={"poll_seconds": 0.05})
+    promotion = load(examples, "oic_scheduled_promotion").test()
     assert task_states(promotion)["deploy"] == "success"
     Api(oic_connection).post(
         "/lookups",
