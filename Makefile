@@ -26,6 +26,7 @@ chaos: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) scripts/settings_reference.py
+	$(PY) scripts/release_schema.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
-"""Every hour, promote the OIC release kept in Git (a JSONL file) into one OIC environment.
+"""Every hour, promote the OIC release kept in Git (a release folder: OIC's own .iar/.csv/.yaml files,
+docs/release-folder.md) into one OIC environment.
 
 validate (offline) → plan (dry run: the plan is in the log and in XCom) → deploy (idempotent: an
 unchanged release writes nothing, drift is redeployed, a failure rolls back) → check that the smoke-test
@@ -17,7 +18,7 @@ from airflow.sdk import DAG, Param
 from airflow_provider_oracle_oic.operators.singer_to_oic import SingerToOICOperator
 from airflow_provider_oracle_oic.sensors.activation import IntegrationActivationSensor
 
-RELEASE = Path(__file__).parent / "data" / "release.jsonl"
+RELEASE = Path(__file__).parent / "data" / "release"
 
 with DAG(
     dag_id="oic_scheduled_promotion",
@@ -28,15 +29,13 @@ with DAG(
     tags=["oic", "promotion"],
     doc_md=__doc__,
     params={
-        "release_file": Param(
-            str(RELEASE), type="string", description="JSONL release: a path or an object-storage URL"
-        ),
+        "release_dir": Param(str(RELEASE), type="string", description="The release folder (a Git checkout)"),
         "smoke_integration": Param(
             "ORDERS|01.00.0000", type="string", description="CODE|VERSION that must be live"
         ),
     },
 ) as dag:
-    release = {"input_path": "{{ params.release_file }}", "secret_connections": {"ERP_PASSWORD": "erp_api"}}
+    release = {"release_dir": "{{ params.release_dir }}", "secret_connections": {"ERP_PASSWORD": "erp_api"}}
 
     validate = SingerToOICOperator(task_id="validate", target_config={"validate_only": True}, **release)
     plan = SingerToOICOperator(task_id="plan", dry_run=True, **release)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A tour with no cloud account: start the emulator, plan and deploy the sample release with
-# target-oracle-oic, deploy it again (nothing is written), and show the audit trail.
+# A tour with no cloud account: start the emulator, plan and deploy the sample release folder (as a team
+# keeps it in Git) with tap-oic-release | target-oracle-oic, deploy it again (nothing is written), and
+# show the audit trail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -21,10 +22,15 @@ cat > "$WORK/config.json" <<JSON
 {"base_url": "http://127.0.0.1:$PORT", "oauth_client_id": "oic-emulator-client",
  "oauth_client_secret": "oic-emulator-secret", "oauth_token_url": "http://127.0.0.1:$PORT/oauth2/v1/token",
  "activate_integrations": true, "activation_poll_interval": 0.2,
+ "archive_directory": "$PWD/example_dags/data/release",
  "state_path": "$WORK/ledger.json", "audit_log": "$WORK/audit.jsonl"}
 JSON
+echo "{\"release_dir\": \"$PWD/example_dags/data/release\"}" > "$WORK/tap.json"
 export ERP_PASSWORD=demo-password
-RELEASE=example_dags/data/release.jsonl
+echo "== the release folder"
+find example_dags/data/release -type f | sort
+"$VENV/bin/tap-oic-release" --config "$WORK/tap.json" 2> "$WORK/tap.log" > "$WORK/release.jsonl"
+RELEASE="$WORK/release.jsonl"
 
 echo "== 1. plan (dry run): nothing is written"
 "$VENV/bin/target-oracle-oic" --config "$WORK/config.json" --input "$RELEASE" --dry-run 2>&1 | grep -v INFO

@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
@@ -50,12 +51,17 @@ def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         yield json.dumps({"type": "RECORD", "stream": stream, "record": item["record"]})
 
 
-class SingerToOICOperator(BaseOperator):
-    """Runs target-oracle-oic in the task on one of three inputs and returns the deployment result.
+INPUTS = ("release_dir", "tap_command", "input_path", "records")
 
-    Exactly one of: `tap_command` (run as a subprocess; its stdout is the input, its stderr goes to the
-    task log, a non-zero exit fails the task before anything is deployed), `input_path` (a local path or
-    an ObjectStorage URL of a JSONL file), or `records` (Singer messages, or `{"stream", "record"}` items).
+
+class SingerToOICOperator(BaseOperator):
+    """Runs target-oracle-oic in the task on one of four inputs and returns the deployment result.
+
+    Exactly one of: `release_dir` (a release folder kept in Git, docs/release-folder.md; its archives
+    resolve inside it), `tap_command` (run as a subprocess; its stdout is the input, its stderr goes to
+    the task log, a non-zero exit fails the task before anything is deployed), `input_path` (a local path
+    or an ObjectStorage URL of a JSONL file), or `records` (Singer messages, or `{"stream", "record"}`
+    items).
     Connection settings come from the `oracle_oic` connection; `target_config` adds any other target
     setting. `${NAME}` placeholders are filled from `secret_connections` (placeholder name to the id of an
     Airflow connection whose password is the value), then `secrets`, then the worker's environment;
@@ -63,6 +69,7 @@ class SingerToOICOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = (
+        "release_dir",
         "tap_command",
         "input_path",
         "records",
@@ -79,6 +86,7 @@ class SingerToOICOperator(BaseOperator):
     def __init__(
         self,
         *,
+        release_dir: str | None = None,
         tap_command: str | Sequence[str] | None = None,
         input_path: str | None = None,
         records: Sequence[Mapping[str, Any]] | None = None,
@@ -97,6 +105,7 @@ class SingerToOICOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.release_dir = release_dir
         self.tap_command = tap_command
         self.input_path = input_path
         self.records = records
@@ -132,7 +141,7 @@ class SingerToOICOperator(BaseOperator):
             "streams": list(self.streams) if self.streams else None,
             "dry_run": self.dry_run or None,
             "activate_integrations": self.activate_integrations,
-            "archive_directory": self.archive_directory,
+            "archive_directory": self.release_dir or self.archive_directory,
         }
         config.update({k: v for k, v in overrides.items() if v is not None})
         return deploy_settings(config)
@@ -173,11 +182,9 @@ class SingerToOICOperator(BaseOperator):
                 yield from handle
 
     def _lines(self) -> Iterator[str]:
-        given = [name for name in ("tap_command", "input_path", "records") if getattr(self, name)]
+        given = [name for name in INPUTS if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError(
-                f"Pass exactly one of tap_command, input_path or records (got {', '.join(given) or 'none'})"
-            )
+            raise ValueError(f"Pass exactly one of {', '.join(INPUTS)} (got {', '.join(given) or 'none'})")
         if self.tap_command:
             return self._tap_lines()
         if self.input_path:
@@ -188,6 +195,10 @@ class SingerToOICOperator(BaseOperator):
         """`records` as (stream, record) pairs when none is a whole Singer message; they need no parsing."""
         from ..deploy.specs import STREAMS, UnknownStreamError
 
+        if self.release_dir and not (self.tap_command or self.input_path or self.records):
+            from ..release.folder import read_release
+
+            return read_release(Path(self.release_dir)).records
         if self.tap_command or self.input_path or not self.records:
             return None
         if any("type" in item for item in self.records):
@@ -208,6 +219,7 @@ class SingerToOICOperator(BaseOperator):
         from ..deploy.engine import Deployment
         from ..deploy.settings import SettingsError
         from ..deploy.specs import UnknownStreamError
+        from ..release.folder import ReleaseError
         from ..singer.inprocess import InputError, run_deployment
 
         secrets = dict(self.secrets or {})
@@ -242,7 +254,7 @@ class SingerToOICOperator(BaseOperator):
                 result = run_deployment(
                     deployment, self._lines(), streams_given=bool(self.streams), state_sink=states.append
                 )
-        except (InputError, SettingsError, UnknownStreamError) as exc:
+        except (InputError, SettingsError, UnknownStreamError, ReleaseError) as exc:
             raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
         summary = result.summary()
         for line in summary.splitlines():

@@ -1,4 +1,5 @@
-"""Writes the sample releases the example DAGs deploy (JSONL with the archives inside, so they need no files).
+"""Writes the sample releases the example DAGs deploy: the release folder `release/` (as a team keeps it
+in Git: OIC's own files, docs/release-folder.md) and JSONL files with the archives inside.
 
 Run from the repository root: `.venv/bin/python example_dags/data/build_release.py`
 """
@@ -6,8 +7,12 @@ Run from the repository root: `.venv/bin/python example_dags/data/build_release.
 from __future__ import annotations
 
 import base64
+import csv
 import json
+import shutil
 from pathlib import Path
+
+import yaml
 
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.schemas import schema_message
@@ -87,3 +92,33 @@ write(
         ERP,
     ],
 )
+
+
+def write_folder(folder: Path) -> None:
+    """The same release as `release.jsonl`, as a folder of files."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for sub in ("integrations", "lookups", "connections"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "integrations" / "ORDERS_01.00.0000.iar").write_bytes(
+        build_iar(
+            IntegrationArchiveSpec(
+                "ORDERS", "01.00.0000", name="Orders", connections=["REST_ERP"], lookups=["COUNTRY_CODES"]
+            )
+        )
+    )
+    lookup = COUNTRIES[1]
+    with (folder / "lookups" / "COUNTRY_CODES.csv").open("w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["DVM", lookup["name"], "ISO country codes", ""])
+        rows.writerow(lookup["columns"])
+        rows.writerows(lookup["rows"])
+    connection = {k: v for k, v in ERP[1].items() if k != "id"}
+    (folder / "connections" / "REST_ERP.yaml").write_text(yaml.safe_dump(connection, sort_keys=False))
+    manifest = {"integrations": {"ORDERS|01.00.0000": {"name": "Orders"}}}
+    (folder / "release.yaml").write_text(
+        "# What the files cannot say (docs/release-folder.md; schema: docs/release.schema.json)\n"
+        + yaml.safe_dump(manifest, sort_keys=False)
+    )
+
+
+write_folder(HERE / "release")

@@ -431,3 +431,34 @@ def test_a_target_config_typo_fails_the_task_naming_it(airflow_db, oic_emulator,
     with pytest.raises(AirflowException, match="unknown setting\\(s\\) state_paht"):
         operator.execute({})
     assert oic_emulator.stats()["writes"] == 0
+
+
+def test_singer_to_oic_deploys_a_release_folder(dag_runner, oic_connection, tmp_path, capfd):
+    release = Path(__file__).resolve().parents[2] / "example_dags" / "data" / "release"
+    run = dag_runner.run(
+        IMPORTS
+        + f"""
+SingerToOICOperator(
+    task_id="deploy", release_dir={str(release)!r}, activate_integrations=True,
+    secrets={{"ERP_PASSWORD": "erp-folder-secret-6620"}},
+)
+"""
+    )
+    assert task_states(run) == {"deploy": "success"}
+    api = Api(oic_connection)
+    assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
+    assert api.get("/lookups/COUNTRY_CODES").json()["rowCount"] == 3
+    out, err = capfd.readouterr()
+    assert "erp-folder-secret-6620" not in out + err
+
+
+def test_a_bad_release_folder_fails_the_task_before_any_write(dag_runner, oic_connection, tmp_path, capfd):
+    folder = tmp_path / "release"
+    (folder / "libraries").mkdir(parents=True)
+    (folder / "libraries" / "helpers.js").write_text("function f() {}")
+    oic_connection.reset_stats()
+    run = dag_runner.run(IMPORTS + f"SingerToOICOperator(task_id='deploy', release_dir={str(folder)!r})\n")
+    assert task_states(run) == {"deploy": "failed"}
+    assert oic_connection.stats()["writes"] == 0
+    out, err = capfd.readouterr()
+    assert "libraries/helpers.js: name it <CODE>_<VERSION>.js" in out + err

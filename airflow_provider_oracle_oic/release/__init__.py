@@ -1,0 +1,1 @@
+"""Release folders kept in Git: OIC's own files plus an optional `release.yaml` (docs/release-folder.md)."""
