@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test chaos lint format docs emulator demo bench airflow clean
+.PHONY: test chaos lint format docs emulator demo bench airflow dists clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/deploy_concurrency.py
 	$(PY) benchmarks/upload_memory.py
 
+# The two distributions (target-oracle-oic without Airflow, airflow-provider-oracle-oic) into dist/.
+dists: $(STAMP)
+	$(PY) scripts/build_dists.py
+
 demo: $(STAMP)
 	VENV=$(VENV) bash scripts/demo.sh
 
@@ -60,4 +64,4 @@ emulator: $(STAMP)
 	$(VENV)/bin/oic-emulator
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info .airflow test-artifacts

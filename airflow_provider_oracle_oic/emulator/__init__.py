@@ -3,6 +3,13 @@
 It imports nothing from the client (`oic/`) or the engine (`deploy/`): it is the other end of the wire.
 """
 
+try:
+    import fastapi  # noqa: F401
+except ImportError as missing:  # target-oracle-oic installed without its emulator extra
+    raise ImportError(
+        "the OIC emulator needs its web stack: pip install 'target-oracle-oic[emulator]'"
+    ) from missing
+
 from .app import create_app
 from .config import EmulatorConfig
 from .server import EmulatorServer

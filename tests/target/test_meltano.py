@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_meltano_loader_matches_the_target_settings():
     project = yaml.safe_load((ROOT / "meltano.yml").read_text())
-    [loader] = project["plugins"]["loaders"]
-    assert loader["name"] == "target-oracle-oic"
+    loaders = {p["name"]: p for p in project["plugins"]["loaders"]}
+    loader = loaders["target-oracle-oic"]
+    assert loaders["target-oracle-oic--release"]["inherit_from"] == "target-oracle-oic"
     assert loader["executable"] == "target-oracle-oic"
     assert set(loader["capabilities"]) == {"about", "stream-maps", "structured-logging"}
     settings = {s["name"]: s for s in loader["settings"]}
@@ -31,8 +32,11 @@ def test_meltano_loader_matches_the_target_settings():
 
 def test_meltano_extractor_matches_the_tap_settings():
     project = yaml.safe_load((ROOT / "meltano.yml").read_text())
-    [extractor] = project["plugins"]["extractors"]
+    extractors = {p["name"]: p for p in project["plugins"]["extractors"]}
+    extractor = extractors["tap-oracle-oic"]
     assert extractor["executable"] == "tap-oracle-oic"
+    release = extractors["tap-oic-release"]
+    assert [s["name"] for s in release["settings"]] == ["release_dir"]
     settings = {s["name"]: s for s in extractor["settings"]}
     assert set(settings) == set(TAP_SETTINGS["properties"])
     for name, prop in TAP_SETTINGS["properties"].items():
