@@ -415,6 +415,15 @@ class Applier:
             exc = waited.exception()
             if entry is not None:
                 self.journal.settle(entry, Outcome.DONE if exc is None else outcome_of(exc))
+            if exc is None and self.ctx.settings.activation_policy == "scheduled":
+                try:
+                    started = self._start_schedule(target)
+                except OICError as failed:
+                    exc = failed
+                else:
+                    done = [d for d in (detail, started) if d]
+                    activated.set_result("; ".join(done) or None)
+                    return
             if exc is None:
                 activated.set_result(detail)
             else:
@@ -422,6 +431,16 @@ class Applier:
 
         self.waiter.wait(target, IntegrationStatus.ACTIVATED).add_done_callback(settle)
         return activated
+
+    def _start_schedule(self, ident: str) -> str | None:
+        """Start the schedule of a scheduled integration that has just been activated.
+
+        Not journaled: rolling back its activation (a deactivation) stops the schedule with it.
+        """
+        if not self.client.integrations.get(ident).schedule_applicable:
+            return None
+        self.client.integrations.schedule(ident, "start")
+        return "schedule started"
 
 
 def _connection_before(before: Connection) -> dict[str, Any]:

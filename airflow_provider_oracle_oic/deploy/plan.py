@@ -291,30 +291,39 @@ class Planner:
         return (ident.code, ident.major) not in claimed
 
     def _activations(self, plan: Plan) -> list[Step]:
-        claimed = {
-            (s.spec.code, IntegrationId(s.spec.code, s.spec.version).major)
-            for s in plan.steps
-            if isinstance(s.spec, IntegrationSpec) and s.spec.activate
-        }
+        manual = self.settings.activation_policy == "manual"
+        # Under the manual policy a record's `activate` is reported, not applied, so it claims nothing.
+        claimed = (
+            set()
+            if manual
+            else {
+                (s.spec.code, IntegrationId(s.spec.code, s.spec.version).major)
+                for s in plan.steps
+                if isinstance(s.spec, IntegrationSpec) and s.spec.activate
+            }
+        )
         steps = []
         for step in list(plan.steps):
             if isinstance(step.spec, IntegrationSpec):
-                key = step.spec.key
-                wanted = step.spec.activate or step.was_active or self._restores_status(key, claimed)
-                targets = [key] if wanted else []
+                members = [step.spec.key]
             elif isinstance(step.spec, PackageSpec):
-                targets = (
-                    list(step.spec.integrations)
-                    if step.spec.activate
-                    else [
-                        m
-                        for m in step.spec.integrations
-                        if m in step.deactivate_first or self._restores_status(m, claimed)
-                    ]
-                )
+                members = list(step.spec.integrations)
             else:
                 continue
-            for target in targets:
+            for target in members:
+                keeps = target in step.deactivate_first or self._restores_status(target, claimed)
+                if manual and step.spec.activate and not keeps and step.action != Action.REFUSE:
+                    steps.append(
+                        Step(
+                            step.spec,
+                            Action.SKIP,
+                            "activation_policy is manual: the record's activate is not applied",
+                            ACTIVATION_LEVEL,
+                            target=target,
+                        )
+                    )
+                if not (keeps or (step.spec.activate and not manual)):
+                    continue
                 activation = self._activation(step, target)
                 if activation is not None:
                     steps.append(activation)
@@ -335,6 +344,14 @@ class Planner:
             changed = _changed_flags(step.spec, current)
             if not changed:
                 return None
+            if self.settings.activation_policy == "manual":
+                return Step(
+                    step.spec,
+                    Action.SKIP,
+                    f"{', '.join(changed)} differ from OIC; activation_policy is manual, so it is not reactivated",
+                    ACTIVATION_LEVEL,
+                    target=target,
+                )
             # OIC ignores flags when activating an ACTIVATED integration, so it must go down and up again.
             return Step(
                 step.spec,

@@ -10,6 +10,9 @@ from .specs import STREAMS
 
 IMPORT_MODES = ("create_only", "update_only", "create_or_update")
 CONFLICT_RESOLUTIONS = ("skip", "overwrite", "version")
+ACTIVATION_POLICIES = ("auto", "manual", "scheduled")
+# blue_green and canary live in the example DAGs and CanaryPromoteOperator for now, not in the engine.
+DEPLOYMENT_STRATEGIES = ("rolling",)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,22 @@ SETTINGS: tuple[Setting, ...] = (
         "boolean",
         "Activate integrations (and package integrations) after import by default",
         default=False,
+    ),
+    Setting(
+        "activation_policy",
+        "string",
+        "auto: activate as records and activate_integrations say; manual: change no activation (what was "
+        "ACTIVATED before a replace comes back, nothing else is activated); scheduled: as auto, then start "
+        "the schedules of scheduled integrations. Takes precedence over activate flags",
+        default="auto",
+        choices=ACTIVATION_POLICIES,
+    ),
+    Setting(
+        "deployment_strategy",
+        "string",
+        "rolling: each artifact replaced in place, in dependency order (the only strategy of this version)",
+        default="rolling",
+        choices=DEPLOYMENT_STRATEGIES,
     ),
     Setting(
         "activation_timeout", "number", "Seconds to wait for ACTIVATED before failing", default=600, minimum=1

@@ -33,6 +33,8 @@ class DeploySettings:
     import_mode: str
     conflict_resolution: str
     activate_integrations: bool
+    activation_policy: str
+    deployment_strategy: str
     activation_timeout: float
     activation_poll_interval: float
     validate_connections: bool
@@ -115,6 +117,8 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         import_mode=_choice(config, "import_mode"),
         conflict_resolution=_choice(config, "conflict_resolution"),
         activate_integrations=_bool(config, "activate_integrations"),
+        activation_policy=_choice(config, "activation_policy"),
+        deployment_strategy=_choice(config, "deployment_strategy"),
         activation_timeout=_number(config, "activation_timeout"),
         activation_poll_interval=_number(config, "activation_poll_interval"),
         validate_connections=_bool(config, "validate_connections"),

@@ -90,19 +90,11 @@ def config_file_error(exc: OSError | ValueError) -> str:
     return f"the file is not valid JSON ({getattr(exc, 'msg', 'unreadable')}{where}); fix the file"
 
 
-# In the settings contract but not built yet: refused by name rather than silently ignored.
-NOT_BUILT_SETTINGS = ("deployment_strategy", "activation_policy")
-
-
 def _refuse_unknown_settings(config: Mapping[str, t.Any], known: Mapping[str, t.Any]) -> None:
     """A setting the target does not know is a typo until shown otherwise: refuse it, naming the closest."""
     for name in config:
         if name in known:
             continue
-        if name in NOT_BUILT_SETTINGS:
-            raise SettingsError(
-                f"Setting '{name}' is not supported by this version of target-oracle-oic; remove it"
-            )
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else "; see `target-oracle-oic --about`"
         raise SettingsError(f"Unknown setting '{name}'{hint}")
