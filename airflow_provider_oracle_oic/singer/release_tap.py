@@ -14,6 +14,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
 from ..release.folder import STREAM_ORDER, Release, read_release
+from .distribution import DISTRIBUTION
 from .schemas import SCHEMAS
 
 
@@ -34,7 +35,7 @@ class TapOICRelease(Tap):
     """Reads integrations, packages, lookups, libraries, certificates and connections from a folder."""
 
     name = "tap-oic-release"
-    package_name = "airflow-provider-oracle-oic"
+    package_name = DISTRIBUTION
     config_jsonschema = th.PropertiesList(
         th.Property(
             "release_dir",

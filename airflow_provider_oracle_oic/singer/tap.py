@@ -23,6 +23,7 @@ from ..deploy.settings import oic_config
 from ..oic import OICClient
 from ..oic.models import ArchiveDownload, Connection, ConnectionProperty
 from ..oic.status import IntegrationStatus
+from .distribution import DISTRIBUTION
 from .schemas import SCHEMAS
 
 PLACEHOLDER_UNSAFE = re.compile(r"[^A-Z0-9_]")
@@ -208,7 +209,7 @@ class TapOracleOIC(Tap):
     """Reads integrations, packages, connections, lookups and libraries from an OIC instance."""
 
     name = "tap-oracle-oic"
-    package_name = "airflow-provider-oracle-oic"
+    package_name = DISTRIBUTION
     # singer-sdk adds its built-in settings to this dict in place; TAP_SETTINGS keeps the tap's own.
     config_jsonschema = copy.deepcopy(TAP_SETTINGS)
 

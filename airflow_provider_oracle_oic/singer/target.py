@@ -29,6 +29,7 @@ from ..deploy.setting_specs import SETTINGS
 from ..deploy.settings import SettingsError
 from ..deploy.specs import STREAMS, UnknownStreamError
 from ..oic.identifiers import IntegrationId
+from .distribution import DISTRIBUTION
 from .reader import InputLineError, SafeSingerReader
 from .settings_schema import CONFIG_SCHEMA
 
@@ -152,7 +153,7 @@ class TargetOracleOIC(Target):
     """Deploys OIC artifacts (connections, integrations, lookups, packages, libraries, certificates)."""
 
     name = "target-oracle-oic"
-    package_name = "airflow-provider-oracle-oic"
+    package_name = DISTRIBUTION
     # singer-sdk adds its built-in settings to this dict in place; the contract's own list stays untouched.
     config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     default_sink_class = ArtifactSink
