@@ -337,7 +337,7 @@ nothing = SingerToOICOperator(task_id="nothing")
     assert task_states(run) == {"both": "failed", "nothing": "failed"}
     out, err = capfd.readouterr()
     assert "not both" in out + err
-    assert "exactly one of tap_command, input_path or records" in out + err
+    assert "exactly one of release_dir, tap_command, input_path, records" in out + err
 
 
 def _value(raw):
