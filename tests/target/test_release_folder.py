@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from airflow_provider_oracle_oic.emulator.builders import (
 from airflow_provider_oracle_oic.release.folder import ReleaseError, read_release
 from airflow_provider_oracle_oic.release.manifest import MANIFEST_SCHEMA
 from tests.http_api import Api
-from tests.target.test_tap_roundtrip import settings
+from tests.target.test_tap_roundtrip import pipeline, settings
 
 BIN = Path(sys.executable).parent
 SAMPLE = Path(__file__).resolve().parents[2] / "example_dags" / "data" / "release"
@@ -61,22 +60,8 @@ def run_pipeline(release: Path, target: dict, tmp_path: Path) -> subprocess.Comp
     tap_config.write_text(json.dumps({"release_dir": str(release)}))
     target_config.write_text(json.dumps(target))
     env = {**os.environ, "ERP_PASSWORD": ERP_PASSWORD}
-    with tempfile.TemporaryFile() as tap_stderr:
-        tap = subprocess.Popen(
-            [str(BIN / "tap-oic-release"), "--config", str(tap_config)],
-            stdout=subprocess.PIPE,
-            stderr=tap_stderr,
-            env=env,
-        )
-        done = subprocess.run(
-            [str(BIN / "target-oracle-oic"), "--config", str(target_config)],
-            stdin=tap.stdout,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-        assert tap.wait(timeout=60) == 0, tap_stderr.seek(0) or tap_stderr.read().decode()
+    code, tap_stderr, done = pipeline(tap_config, target_config, env, tap="tap-oic-release")
+    assert code == 0, tap_stderr
     return done
 
 

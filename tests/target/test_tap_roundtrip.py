@@ -31,12 +31,12 @@ def settings(server: EmulatorServer, **extra) -> dict:
 
 
 def pipeline(
-    tap_config: Path, target_config: Path, env: dict[str, str]
+    tap_config: Path, target_config: Path, env: dict[str, str], tap: str = "tap-oracle-oic"
 ) -> tuple[int, str, subprocess.CompletedProcess[str]]:
-    """`tap-oracle-oic --config A | target-oracle-oic --config B`: the tap's exit code and stderr, and the target's run."""
+    """`TAP --config A | target-oracle-oic --config B`: the tap's exit code and stderr, and the target's run."""
     with tempfile.TemporaryFile() as tap_stderr:
         tap = subprocess.Popen(
-            [str(BIN / "tap-oracle-oic"), "--config", str(tap_config)],
+            [str(BIN / tap), "--config", str(tap_config)],
             stdout=subprocess.PIPE,
             stderr=tap_stderr,
             env=env,
