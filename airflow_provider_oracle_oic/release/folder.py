@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ..oic.archives import read_archive, sha256_file
+from ..oic.archives import ArchiveFacts, read_archive, sha256_file
 from ..oic.errors import OICArchiveError
 from .manifest import MANIFEST_SCHEMA
 
@@ -188,22 +188,25 @@ class _Reader:
             record.update(self.overrides("lookups", name))
             yield record
 
-    def _packages(self) -> Iterator[dict[str, Any]]:
-        for path in self.files("packages", ".par"):
+    def _archives(self, stream: str, suffix: str) -> Iterator[tuple[Path, ArchiveFacts]]:
+        """The archives of `stream/` with what they say about themselves; unreadable ones are named."""
+        for path in self.files(stream, suffix):
             try:
-                names = read_archive(path).package_names
+                yield path, read_archive(path)
             except OICArchiveError as exc:
-                self.problems.append(f"packages/{path.name}: {exc}")
-                continue
-            name = names[0] if names else path.stem
+                self.problems.append(f"{stream}/{path.name}: {exc}")
+
+    def _packages(self) -> Iterator[dict[str, Any]]:
+        for path, facts in self._archives("packages", ".par"):
+            name = facts.package_names[0] if facts.package_names else path.stem
             record = {"name": name, **self.activation(), **self.archive(path)}
             record.update(self.overrides("packages", name))
             yield record
 
     def _integrations(self) -> Iterator[dict[str, Any]]:
-        for path in self.files("integrations", ".iar"):
+        for path, facts in self._archives("integrations", ".iar"):
             try:
-                ident = read_archive(path).single
+                ident = facts.single
             except OICArchiveError as exc:
                 self.problems.append(f"integrations/{path.name}: {exc}")
                 continue
