@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
-from ..release.folder import STREAM_ORDER, Release, read_release
+from ..release.folder import STREAM_ORDER, Release, ReleaseError, read_release
 from .distribution import DISTRIBUTION
 from .schemas import SCHEMAS
 
@@ -53,7 +54,22 @@ class TapOICRelease(Tap):
     def discover_streams(self) -> list[Stream]:
         return [ReleaseStream(self, name) for name in STREAM_ORDER]
 
+    def sync_all(self) -> None:
+        # The whole folder is read (and every problem named) before the first message goes out, so a
+        # target never sees part of a release.
+        _ = self.release
+        super().sync_all()
+
 
 def cli() -> None:
-    """The `tap-oic-release` command, built only when it runs (singer-sdk sets up root logging)."""
-    TapOICRelease.cli()
+    """The `tap-oic-release` command, built only when it runs (singer-sdk sets up root logging); a bad
+    folder ends it with exit status 2 and one line per problem, not a traceback."""
+    try:
+        TapOICRelease.cli()
+    except ReleaseError as exc:
+        print(
+            f"tap-oic-release: error: the release folder has {len(exc.problems)} problem(s):", file=sys.stderr
+        )
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        sys.exit(2)

@@ -167,6 +167,7 @@ def test_tap_exits_non_zero_on_a_bad_folder(tmp_path):
     done = subprocess.run(
         [str(BIN / "tap-oic-release"), "--config", str(config)], capture_output=True, text=True, timeout=120
     )
-    assert done.returncode != 0
-    assert "integrations/X.iar" in done.stderr
-    assert done.stdout.count('"type": "RECORD"') == 0
+    assert done.returncode == 2
+    assert "the release folder has 1 problem(s):\n  - integrations/X.iar:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == "", "nothing of a bad release reaches the target"
