@@ -41,3 +41,11 @@ def test_meltano_extractor_matches_the_tap_settings():
     assert set(settings) == set(TAP_SETTINGS["properties"])
     for name, prop in TAP_SETTINGS["properties"].items():
         assert settings[name].get("sensitive", False) == bool(prop.get("secret")), name
+
+
+def test_every_meltano_setting_has_a_label_kind_and_description():
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    plugins = [*project["plugins"]["extractors"], *project["plugins"]["loaders"]]
+    for plugin in plugins:
+        for setting in plugin.get("settings", []):
+            assert {"label", "kind", "description"} <= set(setting), (plugin["name"], setting["name"])
