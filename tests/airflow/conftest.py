@@ -18,10 +18,10 @@ DAGS = Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_airflow(tmp_path_factory) -> Any:
     """A real local Airflow (api-server, scheduler, dag-processor, triggerer) and its emulator, as
-    `make airflow` starts them; shared by the tests that drive it through its API and its UI."""
+    `make airflow` starts them; stopped after the module, so it does not load the rest of the suite."""
     spec = importlib.util.spec_from_file_location("local_airflow", REPO / "scripts" / "local_airflow.py")
     assert spec is not None
     assert spec.loader is not None
