@@ -1,62 +1,35 @@
 """The OIC REST client (docs/oic-reference.md). Imports no Airflow and no singer-sdk.
 
-Each name is imported from its module on first use, so a DAG file that only names an operator does
-not pay for the HTTP stack (or the typed models) while Airflow parses it.
+`OICClient` (and with it `requests`) is imported on first use, so a DAG file that only names an
+operator does not pay for the HTTP stack while Airflow parses it; the rest is light.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .archives import ArchiveFacts, ArchiveLimits, read_archive, sha256_file
-    from .client import OICClient
-    from .config import OICConfig
-    from .errors import (
-        OICActivationError,
-        OICArchiveError,
-        OICAuthenticationError,
-        OICBadRequestError,
-        OICConflictError,
-        OICError,
-        OICLockedError,
-        OICNotFoundError,
-        OICPreconditionFailedError,
-        OICRateLimitedError,
-        OICServerError,
-        OICTimeoutError,
-        OICTransportError,
-    )
-    from .status import IntegrationStatus
+from .archives import ArchiveFacts, ArchiveLimits, read_archive, sha256_file
+from .config import OICConfig
+from .errors import (
+    OICActivationError,
+    OICArchiveError,
+    OICAuthenticationError,
+    OICBadRequestError,
+    OICConflictError,
+    OICError,
+    OICLockedError,
+    OICNotFoundError,
+    OICPreconditionFailedError,
+    OICRateLimitedError,
+    OICServerError,
+    OICTimeoutError,
+    OICTransportError,
+)
+from .status import IntegrationStatus
 
-_MODULES = {
-    "ArchiveFacts": "archives",
-    "ArchiveLimits": "archives",
-    "read_archive": "archives",
-    "sha256_file": "archives",
-    "OICClient": "client",
-    "OICConfig": "config",
-    "IntegrationStatus": "status",
-    **dict.fromkeys(
-        (
-            "OICActivationError",
-            "OICArchiveError",
-            "OICAuthenticationError",
-            "OICBadRequestError",
-            "OICConflictError",
-            "OICError",
-            "OICLockedError",
-            "OICNotFoundError",
-            "OICPreconditionFailedError",
-            "OICRateLimitedError",
-            "OICServerError",
-            "OICTimeoutError",
-            "OICTransportError",
-        ),
-        "errors",
-    ),
-}
+if TYPE_CHECKING:
+    from .client import OICClient
+
 __all__ = [
     "ArchiveFacts",
     "ArchiveLimits",
@@ -82,6 +55,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_MODULES[name]}", __name__), name)
+    if name == "OICClient":
+        from .client import OICClient
+
+        return OICClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

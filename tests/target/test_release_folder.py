@@ -110,6 +110,14 @@ def test_records_carry_checksums_and_paths_inside_the_folder(release):
     assert [stream for stream, _ in found.records][:3] == ["certificates", "libraries", "lookups"]
 
 
+def _problems(release: Path, manifest: dict) -> str:
+    """Every problem reading `release` with `manifest` as its release.yaml names, one per line."""
+    (release / "release.yaml").write_text(yaml.safe_dump(manifest))
+    with pytest.raises(ReleaseError) as caught:
+        read_release(release)
+    return "\n".join(caught.value.problems)
+
+
 def test_every_problem_of_a_folder_is_named_at_once(release):
     (release / "libraries" / "mathlib.js").write_bytes(build_js_library())
     (release / "lookups" / "OTHER.csv").write_text("DVM,COUNTRIES,,\na,b\n1,2\n")
@@ -120,10 +128,7 @@ def test_every_problem_of_a_folder_is_named_at_once(release):
     manifest["integrations"]["GHOST|01.00.0000"] = {"activate": True}
     manifest["certificates"] = {"erp_ca": {"keystorePassword": "literal-secret"}}
     manifest["activate_all"] = True
-    (release / "release.yaml").write_text(yaml.safe_dump(manifest))
-    with pytest.raises(ReleaseError) as caught:
-        read_release(release)
-    problems = "\n".join(caught.value.problems)
+    problems = _problems(release, manifest)
     for expected in (
         "release.yaml: (top level): Additional properties are not allowed ('activate_all'",
         "release.yaml: certificates.erp_ca.keystorePassword",
@@ -133,10 +138,7 @@ def test_every_problem_of_a_folder_is_named_at_once(release):
 
     manifest.pop("activate_all")
     manifest["certificates"] = {}
-    (release / "release.yaml").write_text(yaml.safe_dump(manifest))
-    with pytest.raises(ReleaseError) as caught:
-        read_release(release)
-    problems = "\n".join(caught.value.problems)
+    problems = _problems(release, manifest)
     for expected in (
         "libraries/mathlib.js: name it <CODE>_<VERSION>.js",
         "lookups/OTHER.csv: its first line names lookup COUNTRIES; name the file COUNTRIES.csv",
