@@ -42,6 +42,7 @@ from .specs import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass
@@ -74,6 +75,21 @@ def outcome_of(exc: BaseException) -> Outcome:
 
 def _deliver(finished: queue.Queue[tuple[int, Future[Any]]], n: int, future: Future[Any]) -> None:
     finished.put((n, future))
+
+
+def _then(source: Future[T], step: Callable[[Future[T]], U]) -> Future[U]:
+    """A future of `step(source)` once `source` is done; whatever `step` raises ends up in it, so a
+    failure in a callback can never leave the run waiting for a result that will not come."""
+    result: Future[U] = Future()
+
+    def run(done: Future[T]) -> None:
+        try:
+            result.set_result(step(done))
+        except BaseException as exc:
+            result.set_exception(exc)
+
+    source.add_done_callback(run)
+    return result
 
 
 class Applier:
@@ -150,11 +166,7 @@ class Applier:
         started = time.monotonic()
         try:
             if step.is_activation:
-                done: Future[ArtifactResult] = Future()
-                self._activate(step).add_done_callback(
-                    lambda waited: done.set_result(self._finish(step, started, waited))
-                )
-                return done
+                return _then(self._activate(step), lambda waited: self._finish(step, started, waited))
             detail = self._perform(step)
         except (OICError, OSError, IssueError) as exc:
             return self._failed(step, started, exc)
@@ -409,28 +421,18 @@ class Applier:
             undo = Undo(UndoAction.DEACTIVATE, Kind.INTEGRATION, target, f"deactivate integration {target}")
         entry, _ = self._send(undo, lambda: self.client.integrations.activate(target, **flags))
         detail = f"replaced {step.replaces_active} (same major version)" if step.replaces_active else None
-        activated: Future[str | None] = Future()
 
-        def settle(waited: Future[str]) -> None:
+        def settle(waited: Future[str]) -> str | None:
             exc = waited.exception()
             if entry is not None:
                 self.journal.settle(entry, Outcome.DONE if exc is None else outcome_of(exc))
-            if exc is None and self.ctx.settings.activation_policy == "scheduled":
-                try:
-                    started = self._start_schedule(target)
-                except OICError as failed:
-                    exc = failed
-                else:
-                    done = [d for d in (detail, started) if d]
-                    activated.set_result("; ".join(done) or None)
-                    return
-            if exc is None:
-                activated.set_result(detail)
-            else:
-                activated.set_exception(exc)
+            if exc is not None:
+                raise exc
+            scheduled = self.ctx.settings.activation_policy == "scheduled"
+            started = self._start_schedule(target) if scheduled else None
+            return "; ".join(d for d in (detail, started) if d) or None
 
-        self.waiter.wait(target, IntegrationStatus.ACTIVATED).add_done_callback(settle)
-        return activated
+        return _then(self.waiter.wait(target, IntegrationStatus.ACTIVATED), settle)
 
     def _start_schedule(self, ident: str) -> str | None:
         """Start the schedule of a scheduled integration that has just been activated.
