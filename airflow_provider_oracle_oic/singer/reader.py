@@ -63,8 +63,6 @@ class SafeSingerReader(SimpleSingerReader):
         if isinstance(line, str) and any("\udc80" <= char <= "\udcff" for char in line):
             # Python hands undecodable stdin bytes over as surrogate escapes.
             raise InputLineError(f"line {self.line_number}: is not UTF-8 text; Singer input must be UTF-8")
-        if not line.strip():
-            raise InputLineError(f"line {self.line_number}: is empty; each line must be one Singer message")
         try:
             message = msgspec.json.decode(line)
         except (msgspec.DecodeError, UnicodeDecodeError):
@@ -74,7 +72,12 @@ class SafeSingerReader(SimpleSingerReader):
         return message
 
     def _strict_json(self, line: str | bytes | bytearray) -> t.Any:
-        """What the standard parser makes of a line msgspec refused (NaN, say), or the error it names."""
+        """What the standard parser makes of a line msgspec refused (NaN, say), or the error it names.
+
+        Only refused lines get here, so the checks below never copy a long line that parsed.
+        """
+        if not line.strip():
+            raise InputLineError(f"line {self.line_number}: is empty; each line must be one Singer message")
         try:
             text = line if isinstance(line, str) else bytes(line).decode("utf-8")
         except UnicodeDecodeError:

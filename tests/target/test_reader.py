@@ -27,3 +27,8 @@ def test_lines_parse_from_bytes_and_name_the_line_on_error():
         parse(b'{"type": "\xff"}')
     with pytest.raises(InputLineError, match="line 4: a Singer message must be a JSON object"):
         parse(b"[1]")
+
+
+def test_an_empty_line_is_named():
+    with pytest.raises(InputLineError, match="line 1: is empty"):
+        SafeSingerReader().deserialize_json(b"  ")
