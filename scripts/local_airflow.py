@@ -153,15 +153,11 @@ class LocalAirflow:
             "description": "ERP credentials the examples fill in",
             "password": ERP_SECRET,
         }
-        existing = self._connection_ids()
-        for conn_id, body in (("oracle_oic_default", oic), ("erp_api", erp)):
-            if conn_id in existing:
-                self.airflow("connections", "delete", conn_id)
-            self.airflow("connections", "add", conn_id, "--conn-json", json.dumps(body))
-
-    def _connection_ids(self) -> set[str]:
-        listed = json.loads(self.airflow("connections", "list", "--output", "json") or "[]")
-        return {c["conn_id"] for c in listed}
+        # One import (overwriting what an earlier start left) instead of a CLI process per connection.
+        path = self.home / "connections.json"
+        path.write_text(json.dumps({"oracle_oic_default": oic, "erp_api": erp}))
+        path.chmod(0o600)
+        self.airflow("connections", "import", "--overwrite", str(path))
 
     def _wait_for_api(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
