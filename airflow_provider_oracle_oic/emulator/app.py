@@ -21,10 +21,13 @@ from .routes import (
     lookups,
     monitoring,
     packages,
+    projects,
 )
 from .runtime import Emulator
 
-API_ROUTERS = (integrations, connections, lookups, packages, libraries, certificates, monitoring)
+API_ROUTERS = (integrations, connections, lookups, packages, libraries, certificates, monitoring, projects)
+# The same rules inside an OIC 3 project, each project isolated from the rest (oic-api.md §12).
+PROJECT_ROUTERS = (integrations, connections, lookups, libraries)
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
@@ -53,6 +56,8 @@ def create_app(config: EmulatorConfig | None = None) -> Gateway:
     api.state.emulator = emu
     for module in API_ROUTERS:
         api.include_router(module.router, prefix=config.api_base)
+    for module in PROJECT_ROUTERS:
+        api.include_router(module.router, prefix=f"{config.api_base}/projects/{{project_id}}")
     api.include_router(auth.router)
     api.include_router(control.router)
 

@@ -5,6 +5,7 @@ They write the layout of docs/oic-reference.md §3 and nothing more; real OIC ex
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import os
@@ -13,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from .car import CarLibrary, write_car
 
 FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -86,6 +89,43 @@ def build_par(specs: Sequence[IntegrationArchiveSpec]) -> bytes:
         for spec in specs:
             _write_integration(archive, spec)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ProjectArchiveSpec:
+    """What a `.car` (OIC 3 project archive) holds, in the emulator's layout (`emulator.car`)."""
+
+    id: str
+    name: str | None = None
+    description: str = ""
+    integrations: Sequence[IntegrationArchiveSpec] = ()
+    lookups: Mapping[str, tuple[Sequence[str], Sequence[Sequence[str]]]] = field(default_factory=dict)
+    deployments: Sequence[tuple[str, str, Sequence[tuple[str, str]]]] = ()
+    libraries: Sequence[tuple[str, str, str, bytes]] = ()
+
+
+def build_car(spec: ProjectArchiveSpec) -> bytes:
+    """A project archive: `deployments` as (code, name, [(code, version)]), `lookups` as name →
+    (columns, rows), `libraries` as (code, version, file name, bytes)."""
+    meta = {
+        "id": spec.id,
+        "code": spec.id,
+        "name": spec.name or spec.id,
+        "description": spec.description,
+        "type": "DEVELOPED",
+        "deployments": [
+            {"code": code, "name": name, "integrations": [{"code": c, "version": v} for c, v in chosen]}
+            for code, name, chosen in spec.deployments
+        ],
+    }
+    lookups = {}
+    for name, (columns, rows) in spec.lookups.items():
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerows([["DVM", name, "", ""], list(columns), *(list(r) for r in rows)])
+        lookups[name] = out.getvalue()
+    libraries = [CarLibrary(c, v, c, "API", "", f, data) for c, v, f, data in spec.libraries]
+    return write_car(meta, [build_iar(i) for i in spec.integrations], lookups, libraries)
 
 
 def write_large_iar(path: Path, code: str, version: str, size: int, chunk: int = 1 << 20) -> Path:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .space import Space
 
 
 @dataclass
@@ -165,3 +169,29 @@ class Instance:
     version: str
     status: str
     at: float
+
+
+@dataclass
+class Deployment:
+    """An OIC 3 project deployment: the integration versions that go live together (§12)."""
+
+    code: str
+    name: str
+    integrations: list[tuple[str, str]]
+    last_updated: float
+    description: str = ""
+
+
+@dataclass
+class Project:
+    """An OIC 3 project: its own integrations, connections, lookups and libraries, and its deployments."""
+
+    id: str
+    name: str
+    space: Space
+    created: float
+    last_updated: float
+    description: str = ""
+    type: str = "DEVELOPED"
+    revision: int = 1
+    deployments: dict[str, Deployment] = field(default_factory=dict)

@@ -17,7 +17,9 @@ from typing import Any
 from .adapters import adapter as catalogue
 from .backend.common import apply_catalogue, check_code_version, ensure_connections
 from .backend.lookups import parse_body as parse_lookup
+from .backend.projects import check_selection
 from .builders import IntegrationArchiveSpec, build_iar
+from .car import check_project_id, deployment_json, parse_deployment
 from .errors import APIError, bad_request
 from .models import (
     Certificate,
@@ -27,12 +29,23 @@ from .models import (
     Lookup,
     MonitoringSample,
     Package,
+    Project,
     Property,
     Transition,
 )
+from .space import Space
 from .store import Store
 
-SECTIONS = ("connections", "integrations", "lookups", "packages", "libraries", "certificates", "monitoring")
+SECTIONS = (
+    "connections",
+    "integrations",
+    "lookups",
+    "packages",
+    "libraries",
+    "certificates",
+    "projects",
+    "monitoring",
+)
 SECTION_ATTRIBUTES = (
     "connections",
     "integrations",
@@ -40,6 +53,7 @@ SECTION_ATTRIBUTES = (
     "packages",
     "libraries",
     "certificates",
+    "projects",
     "samples",
 )
 STATUSES = ("CONFIGURED", "ACTIVATED", "FAILEDACTIVATION", "ACTIVATION_INPROGRESS", "DEACTIVATION_INPROGRESS")
@@ -60,8 +74,8 @@ def _dump_properties(props: dict[str, Property], reveal: bool) -> list[dict[str,
     ]
 
 
-def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
-    """Everything in the store; `reveal_secrets` only for the state file, which is the emulator's own database."""
+def _dump_space(store: Space, reveal_secrets: bool) -> dict[str, Any]:
+    """The connections, integrations, lookups and libraries of the instance or of one project."""
     return {
         "connections": [
             {
@@ -119,10 +133,6 @@ def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
             }
             for lk in store.lookups.values()
         ],
-        "packages": [
-            {"name": p.name, "type": p.type, "created": p.created, "lastUpdated": p.last_updated}
-            for p in store.packages.values()
-        ],
         "libraries": [
             {
                 "code": lib.code,
@@ -138,6 +148,34 @@ def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
             }
             for lib in store.libraries.values()
         ],
+    }
+
+
+def _dump_project(project: Project, reveal_secrets: bool) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "name": project.name,
+        "description": project.description,
+        "type": project.type,
+        "revision": project.revision,
+        "created": project.created,
+        "lastUpdated": project.last_updated,
+        "deployments": [
+            {**deployment_json(d), "lastUpdated": d.last_updated} for d in project.deployments.values()
+        ],
+        **_dump_space(project.space, reveal_secrets),
+    }
+
+
+def dump(store: Store, reveal_secrets: bool) -> dict[str, Any]:
+    """Everything in the store; `reveal_secrets` only for the state file, which is the emulator's own database."""
+    return {
+        **_dump_space(store, reveal_secrets),
+        "packages": [
+            {"name": p.name, "type": p.type, "created": p.created, "lastUpdated": p.last_updated}
+            for p in store.packages.values()
+        ],
+        "projects": [_dump_project(p, reveal_secrets) for p in store.projects.values()],
         "certificates": [
             {
                 "name": c.name,
@@ -306,7 +344,7 @@ def _load_certificate(store: Store, raw: dict[str, Any], where: str, now: float)
     )
 
 
-def _load_into(staged: Store, store: Store, data: dict[str, Any], now: float) -> None:
+def _load_space(staged: Space, store: Store, data: dict[str, Any], now: float) -> None:
     for where, raw in _entries(data, "connections"):
         conn = _load_connection(store, raw, where, now)
         staged.connections[conn.id] = conn
@@ -317,6 +355,36 @@ def _load_into(staged: Store, store: Store, data: dict[str, Any], now: float) ->
     for _where, raw in _entries(data, "lookups"):
         table = _load_lookup(raw, now)
         staged.lookups[table.name] = table
+    for where, raw in _entries(data, "libraries"):
+        lib = _load_library(store, raw, where, now)
+        staged.libraries[lib.id] = lib
+
+
+def _load_project(store: Store, raw: dict[str, Any], where: str, now: float) -> Project:
+    ident = check_project_id(raw.get("id"), where)
+    project = Project(
+        ident,
+        str(raw.get("name") or ident),
+        store.new_space(),
+        raw.get("created", now),
+        raw.get("lastUpdated", now),
+        str(raw.get("description", "")),
+        str(raw.get("type", "DEVELOPED")),
+        int(raw.get("revision", 1)),
+    )
+    _load_space(project.space, store, raw, now)
+    for place, entry in _entries(raw, "deployments"):
+        deployment = parse_deployment(entry, f"{where}.{place}", float(entry.get("lastUpdated", now)))
+        check_selection(deployment.integrations, set(project.space.integrations), f"{where}.{place}")
+        project.deployments[deployment.code] = deployment
+    return project
+
+
+def _load_into(staged: Store, store: Store, data: dict[str, Any], now: float) -> None:
+    _load_space(staged, store, data, now)
+    for where, raw in _entries(data, "projects"):
+        project = _load_project(store, raw, where, now)
+        staged.projects[project.id] = project
     for _where, raw in _entries(data, "packages"):
         staged.packages[raw["name"]] = Package(
             raw["name"], raw.get("created", now), raw.get("lastUpdated", now), raw.get("type", "DEVELOPED")
@@ -324,9 +392,6 @@ def _load_into(staged: Store, store: Store, data: dict[str, Any], now: float) ->
     for item in staged.integrations.values():
         if item.package_name and item.package_name not in staged.packages:
             staged.packages[item.package_name] = Package(item.package_name, now, now)
-    for where, raw in _entries(data, "libraries"):
-        lib = _load_library(store, raw, where, now)
-        staged.libraries[lib.id] = lib
     for where, raw in _entries(data, "certificates"):
         cert = _load_certificate(store, raw, where, now)
         staged.certificates[cert.name] = cert

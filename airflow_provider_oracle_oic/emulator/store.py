@@ -12,44 +12,37 @@ from contextlib import contextmanager
 from .archives import ArchiveLimits
 from .blobs import BlobStore
 from .config import EmulatorConfig
-from .models import (
-    Certificate,
-    Connection,
-    Instance,
-    Integration,
-    Library,
-    Lookup,
-    MonitoringSample,
-    Package,
-)
+from .models import Certificate, Instance, MonitoringSample, Package, Project
+from .space import Space, advance
 
 MAX_INSTANCES = 50_000
 
 
-class Store:
+class Store(Space):
     """All artifacts of one emulated OIC instance; use `read()` / `write()` to touch them."""
 
     def __init__(self, config: EmulatorConfig, blobs: BlobStore) -> None:
-        self.config = config
-        self.blobs = blobs
-        self.limits = ArchiveLimits(
+        limits = ArchiveLimits(
             config.max_archive_bytes, config.max_uncompressed_bytes, config.max_compression_ratio
         )
         self._lock = threading.RLock()
         self._last_stamp = 0.0
         self.on_write: Callable[[Store], None] | None = None
+        super().__init__(config, blobs, limits, self.stamp)
         self.clear()
 
     def clear(self) -> None:
-        self.integrations: dict[str, Integration] = {}
-        self.connections: dict[str, Connection] = {}
-        self.lookups: dict[str, Lookup] = {}
+        self.clear_artifacts()
         self.packages: dict[str, Package] = {}
-        self.libraries: dict[str, Library] = {}
         self.certificates: dict[str, Certificate] = {}
+        self.projects: dict[str, Project] = {}
         self.samples: list[MonitoringSample] = []
         self.instances: deque[Instance] = deque(maxlen=MAX_INSTANCES)
         self.instance_ids = itertools.count(1)
+
+    def new_space(self) -> Space:
+        """An empty space for a project of this instance."""
+        return Space(self.config, self.blobs, self.limits, self.stamp)
 
     def stamp(self) -> float:
         """A wall-clock time strictly after every earlier stamp, so `lastUpdated` always moves."""
@@ -73,45 +66,5 @@ class Store:
                     self.on_write(self)
 
     def advance(self) -> None:
-        """Finish every activation or deactivation whose delay has passed, oldest first."""
-        now = time.time()
-        due = [i for i in self.integrations.values() if i.pending is not None and i.pending.due <= now]
-        for integration in sorted(due, key=lambda i: i.pending.due if i.pending else 0.0):
-            self.finish_transition(integration)
-
-    def unready_connections(self, integration: Integration) -> list[str]:
-        """The connections an integration uses that are missing or not CONFIGURED."""
-        return [
-            conn_id
-            for conn_id in integration.connections
-            if conn_id not in self.connections or self.connections[conn_id].status != "CONFIGURED"
-        ]
-
-    def finish_transition(self, integration: Integration) -> None:
-        """Apply the outcome of a transition, including the same-major version rule (§11.7)."""
-        assert integration.pending is not None
-        target = integration.pending.target
-        integration.pending = None
-        integration.last_updated = self.stamp()
-        if target == "CONFIGURED":
-            integration.status = "CONFIGURED"
-            return
-        unready = self.unready_connections(integration)
-        if unready:
-            integration.status = "FAILEDACTIVATION"
-            integration.activation_error = (
-                f"Integration {integration.id} cannot be activated: connection(s) "
-                f"{', '.join(unready)} not configured; update and test them first"
-            )
-            return
-        integration.status = "ACTIVATED"
-        integration.activation_error = None
-        for other in self.integrations.values():
-            if (
-                other is not integration
-                and other.code == integration.code
-                and other.major == integration.major
-                and other.status == "ACTIVATED"
-            ):
-                other.status = "CONFIGURED"
-                other.last_updated = integration.last_updated
+        """Finish every activation or deactivation whose delay has passed, in every project too."""
+        advance([self, *(p.space for p in self.projects.values())])

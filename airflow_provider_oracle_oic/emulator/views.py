@@ -9,7 +9,17 @@ from urllib.parse import quote
 
 from .adapters import Policy, PropertyDef
 from .adapters import adapter as catalogue
-from .models import Certificate, Connection, Integration, Library, Lookup, Package, Property
+from .models import (
+    Certificate,
+    Connection,
+    Deployment,
+    Integration,
+    Library,
+    Lookup,
+    Package,
+    Project,
+    Property,
+)
 
 CREATOR = "oic-emulator"
 
@@ -226,4 +236,36 @@ def certificate(item: Certificate, site: Site) -> dict[str, Any]:
         "expiryDate": timestamp(item.expiry) if item.expiry else None,
         **_audit(item.created, item.last_updated),
         "links": links(site, "certificates", item.name),
+    }
+
+
+def deployment(item: Deployment) -> dict[str, Any]:
+    """A project deployment (§12): create, get and list answer alike."""
+    body: dict[str, Any] = {
+        "code": item.code,
+        "name": item.name,
+        "integrations": [{"code": c, "version": v} for c, v in item.integrations],
+        "lastUpdated": timestamp(item.last_updated),
+    }
+    if item.description:
+        body["description"] = item.description
+    return body
+
+
+def project(item: Project, site: Site) -> dict[str, Any]:
+    """The project object (§12); its deployments under `state.assets.labelsRs`."""
+    return {
+        "id": item.id,
+        "code": item.id,
+        "name": item.name,
+        "description": item.description,
+        "type": item.type,
+        "state": {
+            "status": "DRAFT",
+            "projectRevisionId": str(item.revision),
+            "created": timestamp(item.created),
+            "updated": timestamp(item.last_updated),
+            "assets": {"labelsRs": {"items": [deployment(d) for d in item.deployments.values()]}},
+        },
+        "links": links(site, "projects", item.id),
     }

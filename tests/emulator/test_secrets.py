@@ -82,6 +82,9 @@ SAMPLES = {
     "/libraries/{ident}": "NONE|01.00.0000",
     "/lookups/{name}": "NONE",
     "/packages/{name}": "NONE",
+    "/projects/{project_id}": "NONE",
+    "/projects/{ident}": "NONE",
+    "/deployments/{code}": "NONE",
 }
 
 

@@ -9,7 +9,7 @@ from ..adapters import adapter as catalogue
 from ..archives import ArchiveFacts, open_checked_zip, read_facts
 from ..errors import bad_request
 from ..models import Connection, Integration, Property
-from ..store import Store
+from ..space import Space
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
 VERSION = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
@@ -35,7 +35,7 @@ def busy_reason(item: Integration) -> str:
     return f"Integration {item.id} is {item.status}; wait until it finishes and retry"
 
 
-def checked_facts(store: Store, staged: Path, what: str) -> ArchiveFacts:
+def checked_facts(store: Space, staged: Path, what: str) -> ArchiveFacts:
     """Run the archive safety checks on a staged upload and read its facts."""
     with open_checked_zip(staged, store.limits, what) as archive:
         return read_facts(archive, what)
@@ -55,7 +55,7 @@ def apply_catalogue(conn: Connection) -> None:
             prop.type, prop.required = definition.type, definition.required
 
 
-def ensure_connections(store: Store, ids: tuple[str, ...], adapters: dict[str, str] | None = None) -> None:
+def ensure_connections(store: Space, ids: tuple[str, ...], adapters: dict[str, str] | None = None) -> None:
     """Create the connections an import names that do not exist yet, with the adapter type the archive
     gives (REST when it gives none); an existing connection is never modified (§11.4)."""
     for conn_id in ids:
@@ -67,7 +67,7 @@ def ensure_connections(store: Store, ids: tuple[str, ...], adapters: dict[str, s
             store.connections[conn_id] = conn
 
 
-def active_users(store: Store, attribute: str, name: str) -> list[Integration]:
+def active_users(store: Space, attribute: str, name: str) -> list[Integration]:
     """Integrations currently ACTIVATED that depend on `name` through `attribute`."""
     return [
         i for i in store.integrations.values() if i.status == "ACTIVATED" and name in getattr(i, attribute)

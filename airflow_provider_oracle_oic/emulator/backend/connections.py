@@ -8,13 +8,13 @@ from ..adapters import PropertyDef
 from ..adapters import adapter as catalogue
 from ..errors import bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Connection, Property
-from ..store import Store
+from ..space import Space
 from .common import active_users, apply_catalogue
 
 UPDATABLE = ("connectionProperties", "securityProperties", "securityPolicy", "agentGroupId")
 
 
-def get(store: Store, ident: str) -> Connection:
+def get(store: Space, ident: str) -> Connection:
     conn = store.connections.get(ident)
     if conn is None:
         raise not_found("Connection", ident)
@@ -58,7 +58,7 @@ def _unknown(updates: list[Property], defs: tuple[PropertyDef, ...], ident: str,
             )
 
 
-def update(store: Store, ident: str, body: Any) -> Connection:
+def update(store: Space, ident: str, body: Any) -> Connection:
     """Apply only the documented fields; every update needs a new passing test (§11.2)."""
     if not isinstance(body, dict):
         raise bad_request(f"Connection {ident}: the update body must be a JSON object")
@@ -102,7 +102,7 @@ def missing_properties(conn: Connection) -> list[str]:
     return [p.name for p in props if p.required and not p.value]
 
 
-def test(store: Store, ident: str) -> Connection:
+def test(store: Space, ident: str) -> Connection:
     """200 and CONFIGURED when complete; 409 naming what is missing otherwise (testStatus FAILED)."""
     conn = get(store, ident)
     if conn.locked:
@@ -118,7 +118,7 @@ def test(store: Store, ident: str) -> Connection:
     return conn
 
 
-def delete(store: Store, ident: str) -> None:
+def delete(store: Space, ident: str) -> None:
     conn = get(store, ident)
     if conn.locked:
         raise locked(f"Connection {ident} is locked (open in the designer)")

@@ -9,7 +9,7 @@ from typing import Any
 from ..archives import ProjectFacts, renamed_archive
 from ..errors import APIError, bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Integration, Transition
-from ..store import Store
+from ..space import Space
 from .common import busy_reason, check_code_version, checked_facts, ensure_connections, is_busy
 
 ACTIVATION_FLAGS = {
@@ -20,14 +20,14 @@ ACTIVATION_FLAGS = {
 SCHEDULE_STATES = {"start": "STARTED", "stop": "STOPPED", "pause": "PAUSED", "resume": "STARTED"}
 
 
-def get(store: Store, ident: str) -> Integration:
+def get(store: Space, ident: str) -> Integration:
     item = store.integrations.get(ident)
     if item is None:
         raise not_found("Integration", ident)
     return item
 
 
-def import_archive(store: Store, staged: Path, replace: bool) -> Integration:
+def import_archive(store: Space, staged: Path, replace: bool) -> Integration:
     """POST (new, 409 when present) or PUT (replace, 404 when absent, 412 when active or busy)."""
     facts = checked_facts(store, staged, "Integration archive")
     if len(facts.projects) != 1:
@@ -69,7 +69,7 @@ def import_archive(store: Store, staged: Path, replace: bool) -> Integration:
     return item
 
 
-def export(store: Store, ident: str) -> Path:
+def export(store: Space, ident: str) -> Path:
     item = get(store, ident)
     if is_busy(item):
         raise locked(busy_reason(item))
@@ -86,7 +86,7 @@ def _activation_flags(body: dict[str, Any]) -> dict[str, bool]:
     return flags
 
 
-def change_status(store: Store, ident: str, body: dict[str, Any]) -> tuple[Integration, str]:
+def change_status(store: Space, ident: str, body: dict[str, Any]) -> tuple[Integration, str]:
     """Activate (`ACTIVATED`) or deactivate (`CONFIGURED`) asynchronously, with OIC's repeat rules (§11.10).
 
     Returns the integration and the status the answer shows: `…_INPROGRESS` for a change (§11.14),
@@ -122,7 +122,7 @@ def activation_status(item: Integration) -> str:
     return "ACTIVATED" if item.status == "DEACTIVATION_INPROGRESS" else item.status
 
 
-def activation_errors(store: Store, ident: str) -> dict[str, Any]:
+def activation_errors(store: Space, ident: str) -> dict[str, Any]:
     item = get(store, ident)
     message = item.activation_error if item.status == "FAILEDACTIVATION" else None
     return {
@@ -134,7 +134,7 @@ def activation_errors(store: Store, ident: str) -> dict[str, Any]:
     }
 
 
-def delete(store: Store, ident: str) -> None:
+def delete(store: Space, ident: str) -> None:
     item = get(store, ident)
     if is_busy(item):
         raise locked(busy_reason(item))
@@ -143,7 +143,7 @@ def delete(store: Store, ident: str) -> None:
     del store.integrations[ident]
 
 
-def clone(store: Store, ident: str, body: dict[str, Any]) -> Integration:
+def clone(store: Space, ident: str, body: dict[str, Any]) -> Integration:
     """Copy an integration under a new code and version (200; 409 when the target exists)."""
     code, version = check_code_version(body.get("code"), body.get("version"), "Clone request")
     name = body.get("name")
@@ -176,7 +176,7 @@ def clone(store: Store, ident: str, body: dict[str, Any]) -> Integration:
     return item
 
 
-def schedule(store: Store, ident: str, action: str) -> Integration:
+def schedule(store: Space, ident: str, action: str) -> Integration:
     """Start, stop, pause or resume the schedule of an ACTIVATED scheduled integration."""
     item = get(store, ident)
     if action not in SCHEDULE_STATES:

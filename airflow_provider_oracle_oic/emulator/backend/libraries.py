@@ -7,14 +7,14 @@ from pathlib import Path
 
 from ..errors import bad_request, conflict, locked, not_found, precondition_failed
 from ..models import Library
-from ..store import Store
+from ..space import Space
 from .common import active_users, check_code_version
 
 TYPES = ("API",)
 SUFFIXES = (".jar", ".js")
 
 
-def get(store: Store, ident: str) -> Library:
+def get(store: Space, ident: str) -> Library:
     item = store.libraries.get(ident)
     if item is None:
         raise not_found("Library", ident)
@@ -31,7 +31,7 @@ def _check_file(staged: Path, file_name: str | None, what: str) -> str:
     return file_name
 
 
-def register(store: Store, staged: Path, file_name: str | None, fields: dict[str, str | None]) -> Library:
+def register(store: Space, staged: Path, file_name: str | None, fields: dict[str, str | None]) -> Library:
     """Register a new library (204); 409 when `CODE|VERSION` exists."""
     code, version = check_code_version(fields.get("code"), fields.get("version"), "Library")
     what = f"Library {code}|{version}"
@@ -62,7 +62,7 @@ def register(store: Store, staged: Path, file_name: str | None, fields: dict[str
     return item
 
 
-def replace(store: Store, ident: str, staged: Path, file_name: str | None) -> Library:
+def replace(store: Space, ident: str, staged: Path, file_name: str | None) -> Library:
     item = get(store, ident)
     if item.locked:
         raise precondition_failed(f"Library {ident} is locked (open in the designer)")
@@ -72,7 +72,7 @@ def replace(store: Store, ident: str, staged: Path, file_name: str | None) -> Li
     return item
 
 
-def delete(store: Store, ident: str) -> None:
+def delete(store: Space, ident: str) -> None:
     item = get(store, ident)
     if item.locked:
         raise locked(f"Library {ident} is locked (open in the designer)")

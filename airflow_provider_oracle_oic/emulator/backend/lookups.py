@@ -10,13 +10,13 @@ from typing import Any
 
 from ..errors import bad_request, conflict, locked, not_found
 from ..models import Lookup
-from ..store import Store
+from ..space import Space
 from .common import active_users
 
 NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 
 
-def get(store: Store, name: str) -> Lookup:
+def get(store: Space, name: str) -> Lookup:
     item = store.lookups.get(name)
     if item is None:
         raise not_found("Lookup", name)
@@ -69,19 +69,26 @@ def parse_csv(staged: Path, limit: int) -> Lookup:
     names, then one line per row."""
     if staged.stat().st_size > limit:
         raise bad_request(f"Lookup CSV is more than the limit of {limit} bytes")
+    return parse_csv_text(staged.read_bytes(), limit, "Lookup CSV")
+
+
+def parse_csv_text(data: bytes, limit: int, what: str) -> Lookup:
+    """A lookup from the bytes of its CSV (an upload, or an entry of a project archive)."""
+    if len(data) > limit:
+        raise bad_request(f"{what} is more than the limit of {limit} bytes")
     try:
-        text = staged.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise bad_request("Lookup CSV must be UTF-8 text") from None
+        raise bad_request(f"{what} must be UTF-8 text") from None
     lines = [line for line in csv.reader(io.StringIO(text)) if line]
     if not lines or lines[0][0].strip() != "DVM" or len(lines[0]) < 2:
-        raise bad_request(f"Lookup CSV line 1 must be {CSV_FIRST_LINE} (as OIC exports it)")
+        raise bad_request(f"{what} line 1 must be {CSV_FIRST_LINE} (as OIC exports it)")
     if len(lines) < 2:
-        raise bad_request("Lookup CSV needs the column names on line 2")
+        raise bad_request(f"{what} needs the column names on line 2")
     header = [*lines[0], "", ""]
     name = header[1].strip()
     if not NAME.match(name):
-        raise bad_request(f"Lookup CSV line 1: name {name!r} is invalid")
+        raise bad_request(f"{what} line 1: name {name!r} is invalid")
     columns, rows = _table(name, lines[1], lines[2:])
     return Lookup(name, columns, rows, 0.0, 0.0, header[2], header[3])
 
@@ -95,7 +102,7 @@ def to_csv(item: Lookup) -> str:
     return out.getvalue()
 
 
-def export(store: Store, name: str) -> str:
+def export(store: Space, name: str) -> str:
     """The CSV of a lookup; 423 while it is locked (§11.9)."""
     item = get(store, name)
     if item.locked:
@@ -103,7 +110,7 @@ def export(store: Store, name: str) -> str:
     return to_csv(item)
 
 
-def create(store: Store, item: Lookup) -> Lookup:
+def create(store: Space, item: Lookup) -> Lookup:
     if item.name in store.lookups:
         raise conflict(f"Lookup {item.name} already exists; use PUT to replace it")
     item.created = item.last_updated = store.stamp()
@@ -111,7 +118,7 @@ def create(store: Store, item: Lookup) -> Lookup:
     return item
 
 
-def replace(store: Store, item: Lookup) -> Lookup:
+def replace(store: Space, item: Lookup) -> Lookup:
     current = get(store, item.name)
     if current.locked:
         raise locked(f"Lookup {item.name} is locked (open in the designer)")
@@ -121,7 +128,7 @@ def replace(store: Store, item: Lookup) -> Lookup:
     return current
 
 
-def delete(store: Store, name: str) -> None:
+def delete(store: Space, name: str) -> None:
     item = get(store, name)
     if item.locked:
         raise locked(f"Lookup {name} is locked (open in the designer)")

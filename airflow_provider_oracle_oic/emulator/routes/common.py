@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request, UploadFile
 from fastapi.responses import Response
 
+from ..backend import projects
 from ..errors import APIError, bad_request
 from ..query import filter_items, page, parse_q
 from ..runtime import Emulator
+from ..space import Space
+from ..store import Store
 from ..views import Site
 
 OVERRIDE_HEADER = "X-HTTP-Method-Override"
@@ -22,10 +26,39 @@ def emulator(request: Request) -> Emulator:
     return request.app.state.emulator
 
 
+def project_id(request: Request) -> str | None:
+    """The project a route under `/projects/{project_id}/…` acts in; None for the global routes."""
+    return request.path_params.get("project_id")
+
+
+def scope(request: Request, store: Store) -> Space:
+    """The space a request acts in: the project's (404 when there is none) or the instance's own."""
+    ident = project_id(request)
+    return store if ident is None else projects.space_of(store, ident)
+
+
+@contextmanager
+def reading(request: Request) -> Iterator[Space]:
+    """The request's space under the store's read lock."""
+    with emulator(request).store.read() as store:
+        yield scope(request, store)
+
+
+@contextmanager
+def writing(request: Request) -> Iterator[Space]:
+    """The request's space under the store's write lock (the state file is saved after)."""
+    with emulator(request).store.write() as store:
+        yield scope(request, store)
+
+
 def site(request: Request) -> Site:
-    """The absolute base of the OIC API on this server, for links and `Location`."""
+    """The absolute base of the OIC API on this server (a project's, inside one), for links and `Location`."""
     config = emulator(request).config
-    return Site(str(request.base_url).rstrip("/") + config.api_base, config.instance)
+    base = str(request.base_url).rstrip("/") + config.api_base
+    ident = project_id(request)
+    if ident is not None:
+        base += f"/projects/{quote(ident, safe='')}"
+    return Site(base, config.instance)
 
 
 def created(request: Request, collection: str, ident: str) -> Response:

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Request
 from .. import views
 from ..backend import connections as backend
 from ..models import Connection
-from ..store import Store
-from .common import deleted, emulator, listing, ordered, require_patch_override, site
+from ..space import Space
+from .common import deleted, listing, ordered, project_id, reading, require_patch_override, site, writing
 
 router = APIRouter()
 FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
 
 
-def _view(request: Request, store: Store, conn: Connection) -> dict[str, Any]:
+def _view(request: Request, store: Space, conn: Connection) -> dict[str, Any]:
     """The connection with `usage` (integrations that use it) and `usageActive` (those ACTIVATED)."""
     users = [i for i in store.integrations.values() if conn.id in i.connections]
     active = sum(1 for i in users if i.status == "ACTIVATED")
@@ -27,7 +27,7 @@ def _view(request: Request, store: Store, conn: Connection) -> dict[str, Any]:
 def list_connections(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         items = ordered(sorted(store.connections.values(), key=lambda c: c.id), request)
         return listing(
             items,
@@ -42,25 +42,33 @@ def list_connections(
 
 @router.get("/connections/{ident}")
 def get_connection(request: Request, ident: str) -> dict[str, Any]:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         return _view(request, store, backend.get(store, ident))
 
 
 @router.post("/connections/{ident}")
 def update_connection(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
     require_patch_override(request, f"connection {ident}")
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         return _view(request, store, backend.update(store, ident, body))
 
 
 @router.post("/connections/{ident}/test")
 def test_connection(request: Request, ident: str) -> dict[str, Any]:
-    with emulator(request).store.write() as store:
-        return _view(request, store, backend.test(store, ident))
+    with writing(request) as store:
+        conn = backend.test(store, ident)
+        if project_id(request) is not None:
+            # A project's connection test answers a test report, not the connection (§12).
+            return {
+                "id": conn.id,
+                "status": "SUCCESS",
+                "details": f"Connection {conn.id} tested successfully",
+            }
+        return _view(request, store, conn)
 
 
 @router.delete("/connections/{ident}")
 def delete_connection(request: Request, ident: str):
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         backend.delete(store, ident)
     return deleted()

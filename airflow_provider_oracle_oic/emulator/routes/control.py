@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 
+from ..backend import projects
 from ..backend.monitoring import TrafficRequest, simulate
 from ..errors import bad_request, not_found
 from ..faults import FaultRule
@@ -87,15 +88,16 @@ def clear_faults(request: Request) -> dict[str, Any]:
 
 def _set_lock(request: Request, body: Any, locked: bool) -> dict[str, Any]:
     body = json_object(body, "lock")
-    kind, ident = body.get("kind"), body.get("id")
+    kind, ident, project = body.get("kind"), body.get("id"), body.get("project")
     if kind not in LOCKABLE:
         raise bad_request(f"lock: kind must be one of {', '.join(LOCKABLE)}")
     with emulator(request).store.write() as store:
-        item = getattr(store, LOCKABLE[kind]).get(ident)
+        space = store if project is None else projects.space_of(store, str(project))
+        item = getattr(space, LOCKABLE[kind]).get(ident)
         if item is None:
             raise not_found(kind.capitalize(), str(ident))
         item.locked = locked
-    return {"kind": kind, "id": ident, "locked": locked}
+    return {"kind": kind, "id": ident, "project": project, "locked": locked}
 
 
 @router.post("/lock")

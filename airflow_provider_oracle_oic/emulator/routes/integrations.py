@@ -10,7 +10,17 @@ from fastapi.responses import FileResponse
 from .. import views
 from ..backend import integrations as backend
 from ..query import filter_items, page, parse_q
-from .common import created, deleted, emulator, json_object, require_patch_override, site, staged_upload
+from ..space import Space
+from .common import (
+    created,
+    deleted,
+    json_object,
+    reading,
+    require_patch_override,
+    site,
+    staged_upload,
+    writing,
+)
 
 router = APIRouter()
 Q_KEYS = ("name", "code", "status", "type", "style")
@@ -25,8 +35,8 @@ def _field(item, key: str) -> str:
     return getattr(item, key)
 
 
-def _view(request: Request, item) -> dict[str, Any]:
-    return views.integration(item, site(request), emulator(request).store.connections)
+def _view(request: Request, store: Space, item) -> dict[str, Any]:
+    return views.integration(item, site(request), store.connections)
 
 
 @router.get("/integrations")
@@ -39,13 +49,13 @@ def list_integrations(
     expand: str | None = None,
 ) -> dict[str, Any]:
     terms = parse_q(q, Q_KEYS)
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         items = filter_items(list(store.integrations.values()), terms, _field)
         if orderBy == "name":
             items.sort(key=lambda i: (i.name.lower(), i.id))
         else:
             items.sort(key=lambda i: (i.last_updated, i.id), reverse=True)
-        rendered = [_view(request, i) for i in items]
+        rendered = [_view(request, store, i) for i in items]
         if expand == "connection":
             for body, item in zip(rendered, items, strict=True):
                 for end_point, conn_id in zip(body["endPoints"], item.connections, strict=True):
@@ -58,7 +68,7 @@ def list_integrations(
 def import_integration(request: Request, file: UploadFile | None = File(None)):
     with (
         staged_upload(request, file, "Integration archive") as staged,
-        emulator(request).store.write() as store,
+        writing(request) as store,
     ):
         item = backend.import_archive(store, staged, replace=False)
     return created(request, "integrations", item.id)
@@ -68,38 +78,38 @@ def import_integration(request: Request, file: UploadFile | None = File(None)):
 def replace_integration(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
     with (
         staged_upload(request, file, "Integration archive") as staged,
-        emulator(request).store.write() as store,
+        writing(request) as store,
     ):
         item = backend.import_archive(store, staged, replace=True)
-        return _view(request, item)
+        return _view(request, store, item)
 
 
 @router.get("/integrations/{ident}")
 def get_integration(request: Request, ident: str) -> dict[str, Any]:
-    with emulator(request).store.read() as store:
-        return _view(request, backend.get(store, ident))
+    with reading(request) as store:
+        return _view(request, store, backend.get(store, ident))
 
 
 @router.post("/integrations/{ident}")
 def update_integration(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
     require_patch_override(request, f"integration {ident}")
     body = json_object(body, f"Integration {ident} update")
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         item, answered = backend.change_status(store, ident, body)
         # A change answers its ..._INPROGRESS status even when it completed at once (§11.14).
-        return {**_view(request, item), "status": answered}
+        return {**_view(request, store, item), "status": answered}
 
 
 @router.delete("/integrations/{ident}")
 def delete_integration(request: Request, ident: str):
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         backend.delete(store, ident)
     return deleted()
 
 
 @router.get("/integrations/{ident}/archive")
 def export_integration(request: Request, ident: str) -> FileResponse:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         path = backend.export(store, ident)
         item = backend.get(store, ident)
     return FileResponse(
@@ -109,24 +119,24 @@ def export_integration(request: Request, ident: str) -> FileResponse:
 
 @router.get("/integrations/{ident}/activationStatus")
 def activation_status(request: Request, ident: str) -> dict[str, str]:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         return {"activationStatus": backend.activation_status(backend.get(store, ident))}
 
 
 @router.get("/integrations/{ident}/activationErrors")
 def activation_errors(request: Request, ident: str) -> dict[str, Any]:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         return backend.activation_errors(store, ident)
 
 
 @router.post("/integrations/{ident}/clone")
 def clone_integration(request: Request, ident: str, body: Any = Body(None)) -> dict[str, Any]:
     body = json_object(body, f"Clone of integration {ident}")
-    with emulator(request).store.write() as store:
-        return _view(request, backend.clone(store, ident, body))
+    with writing(request) as store:
+        return _view(request, store, backend.clone(store, ident, body))
 
 
 @router.post("/integrations/{ident}/schedule/{action}")
 def schedule(request: Request, ident: str, action: str) -> dict[str, Any]:
-    with emulator(request).store.write() as store:
-        return _view(request, backend.schedule(store, ident, action))
+    with writing(request) as store:
+        return _view(request, store, backend.schedule(store, ident, action))

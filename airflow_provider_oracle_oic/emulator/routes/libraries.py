@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from .. import views
 from ..backend import libraries as backend
-from .common import created, deleted, emulator, listing, ordered, site, staged_upload
+from .common import created, deleted, listing, ordered, reading, site, staged_upload, writing
 
 router = APIRouter()
 KEYS = ("name", "code", "type")
@@ -19,7 +19,7 @@ KEYS = ("name", "code", "type")
 def list_libraries(
     request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None
 ):
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         items = ordered(sorted(store.libraries.values(), key=lambda lib: lib.id), request)
         return listing(
             items,
@@ -43,14 +43,14 @@ def register_library(
     description: str | None = Form(None),
 ):
     fields = {"name": name, "code": code, "version": version, "type": type, "description": description}
-    with staged_upload(request, file, "Library file") as staged, emulator(request).store.write() as store:
+    with staged_upload(request, file, "Library file") as staged, writing(request) as store:
         item = backend.register(store, staged, file.filename if file else None, fields)
     return created(request, "libraries", item.id)
 
 
 @router.get("/libraries/{ident}")
 def get_library(request: Request, ident: str) -> dict[str, Any]:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         return views.library(backend.get(store, ident), site(request))
 
 
@@ -58,7 +58,7 @@ def get_library(request: Request, ident: str) -> dict[str, Any]:
 def replace_library(request: Request, ident: str, file: UploadFile | None = File(None)) -> dict[str, Any]:
     with (
         staged_upload(request, file, f"Library {ident} file") as staged,
-        emulator(request).store.write() as store,
+        writing(request) as store,
     ):
         item = backend.replace(store, ident, staged, file.filename if file else None)
         return views.library(item, site(request))
@@ -66,7 +66,7 @@ def replace_library(request: Request, ident: str, file: UploadFile | None = File
 
 @router.get("/libraries/{ident}/archive")
 def export_library(request: Request, ident: str) -> FileResponse:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         item = backend.get(store, ident)
         path = store.blobs.path(item.archive)
     return FileResponse(path, media_type="application/octet-stream", filename=item.file_name)
@@ -74,6 +74,6 @@ def export_library(request: Request, ident: str) -> FileResponse:
 
 @router.delete("/libraries/{ident}")
 def delete_library(request: Request, ident: str):
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         backend.delete(store, ident)
     return deleted()

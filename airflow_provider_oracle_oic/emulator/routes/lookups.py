@@ -10,27 +10,27 @@ from fastapi.responses import Response
 from .. import views
 from ..backend import lookups as backend
 from ..models import Lookup
-from .common import created, deleted, emulator, listing, ordered, site, staged_upload
+from ..space import Space
+from .common import created, deleted, listing, ordered, reading, site, staged_upload, writing
 
 router = APIRouter()
 KEYS = ("name", "type")
 
 
-def _view(request: Request, item: Lookup) -> dict[str, Any]:
-    store = emulator(request).store
+def _view(request: Request, store: Space, item: Lookup) -> dict[str, Any]:
     users = [i for i in store.integrations.values() if item.name in i.lookups]
     return views.lookup(item, site(request), users)
 
 
 @router.get("/lookups")
 def list_lookups(request: Request, q: str | None = None, limit: int | None = None, offset: int | None = None):
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         items = ordered(sorted(store.lookups.values(), key=lambda lk: lk.name), request)
         return listing(
             items,
             KEYS,
             lambda lk, k: lk.name if k == "name" else "DEVELOPED",
-            lambda lk: _view(request, lk),
+            lambda lk: _view(request, store, lk),
             q,
             limit,
             offset,
@@ -40,48 +40,48 @@ def list_lookups(request: Request, q: str | None = None, limit: int | None = Non
 @router.post("/lookups")
 def create_lookup(request: Request, body: Any = Body(None)) -> dict[str, Any]:
     item = backend.parse_body(body)
-    with emulator(request).store.write() as store:
-        return _view(request, backend.create(store, item))
+    with writing(request) as store:
+        return _view(request, store, backend.create(store, item))
 
 
 @router.post("/lookups/archive", status_code=204)
 def import_lookup(request: Request, file: UploadFile | None = File(None)):
-    with staged_upload(request, file, "Lookup CSV") as staged, emulator(request).store.write() as store:
+    with staged_upload(request, file, "Lookup CSV") as staged, writing(request) as store:
         item = backend.create(store, backend.parse_csv(staged, store.limits.max_archive_bytes))
     return created(request, "lookups", item.name)
 
 
 @router.put("/lookups/archive")
 def replace_lookup_csv(request: Request, file: UploadFile | None = File(None)) -> dict[str, Any]:
-    with staged_upload(request, file, "Lookup CSV") as staged, emulator(request).store.write() as store:
+    with staged_upload(request, file, "Lookup CSV") as staged, writing(request) as store:
         return _view(
-            request, backend.replace(store, backend.parse_csv(staged, store.limits.max_archive_bytes))
+            request, store, backend.replace(store, backend.parse_csv(staged, store.limits.max_archive_bytes))
         )
 
 
 @router.get("/lookups/{name}")
 def get_lookup(request: Request, name: str) -> dict[str, Any]:
-    with emulator(request).store.read() as store:
-        return _view(request, backend.get(store, name))
+    with reading(request) as store:
+        return _view(request, store, backend.get(store, name))
 
 
 @router.put("/lookups/{name}")
 def update_lookup(request: Request, name: str, body: Any = Body(None)) -> dict[str, Any]:
     item = backend.parse_body(body, name)
-    with emulator(request).store.write() as store:
-        return _view(request, backend.replace(store, item))
+    with writing(request) as store:
+        return _view(request, store, backend.replace(store, item))
 
 
 @router.delete("/lookups/{name}")
 def delete_lookup(request: Request, name: str):
-    with emulator(request).store.write() as store:
+    with writing(request) as store:
         backend.delete(store, name)
     return deleted()
 
 
 @router.get("/lookups/{name}/archive")
 def export_lookup(request: Request, name: str) -> Response:
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         text = backend.export(store, name)
     return Response(
         text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
@@ -91,7 +91,7 @@ def export_lookup(request: Request, name: str) -> Response:
 @router.get("/lookups/{name}/usage")
 def lookup_usage(request: Request, name: str, limit: int | None = None, offset: int | None = None):
     """The integrations (any status) whose archive names the lookup (§11.15)."""
-    with emulator(request).store.read() as store:
+    with reading(request) as store:
         backend.get(store, name)
         users = sorted((i for i in store.integrations.values() if name in i.lookups), key=lambda i: i.id)
         return listing(
