@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 
 from .auth import SecretMasker
 from .config import OICConfig
+from .project_scope import ProjectScope
 from .resources.certificates import Certificates
 from .resources.connections import Connections
 from .resources.integrations import Integrations
@@ -13,6 +14,7 @@ from .resources.libraries import Libraries
 from .resources.lookups import Lookups
 from .resources.monitoring import Monitoring
 from .resources.packages import Packages
+from .resources.projects import Projects
 from .transport import Transport
 
 
@@ -29,6 +31,11 @@ class OICClient:
         self.libraries = Libraries(self.transport)
         self.certificates = Certificates(self.transport)
         self.monitoring = Monitoring(self.transport)
+        self.projects = Projects(self.transport)
+
+    def project(self, project_id: str) -> ProjectScope:
+        """The artifacts inside one OIC 3 project (oic-api.md §12)."""
+        return ProjectScope(self.transport, project_id)
 
     def authenticate(self) -> None:
         """Fetch (or reuse) an access token: proves the credentials without touching any artifact."""

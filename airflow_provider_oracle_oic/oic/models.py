@@ -385,3 +385,59 @@ class ImportResult:
     id: str
     replaced: bool
     location: str | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """An OIC 3 project deployment: the integration versions (`CODE|VERSION`) that go live together."""
+
+    code: str
+    name: str
+    integrations: tuple[str, ...]
+    description: str = ""
+    last_updated: str = ""
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> Deployment:
+        chosen = [
+            f"{_str(i, 'code')}|{_str(i, 'version')}"
+            for i in body.get("integrations") or []
+            if isinstance(i, dict)
+        ]
+        return cls(
+            _str(body, "code"),
+            _str(body, "name"),
+            tuple(chosen),
+            _str(body, "description"),
+            _str(body, "lastUpdated"),
+        )
+
+
+@dataclass(frozen=True)
+class Project:
+    """An OIC 3 project; `last_updated` is its `state.updated`, `revision` its `projectRevisionId`."""
+
+    id: str
+    name: str
+    description: str = ""
+    type: str = ""
+    revision: str = ""
+    last_updated: str = ""
+    deployments: tuple[Deployment, ...] = ()
+
+    def deployment(self, code: str) -> Deployment | None:
+        return next((d for d in self.deployments if d.code == code), None)
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> Project:
+        state = body.get("state") or {}
+        labels = ((state.get("assets") or {}).get("labelsRs") or {}).get("items") or []
+        return cls(
+            _str(body, "id") or _str(body, "code"),
+            _str(body, "name"),
+            _str(body, "description"),
+            _str(body, "type"),
+            _str(state, "projectRevisionId"),
+            _str(state, "updated"),
+            tuple(Deployment.from_api(d) for d in labels if isinstance(d, dict)),
+        )

@@ -22,6 +22,7 @@ class _Pending:
     order: int
     ident: str = field(compare=False)
     wanted: str = field(compare=False)
+    integrations: Integrations = field(compare=False)
     started: float = field(compare=False)
     deadline: float = field(compare=False)
     future: Future[str] = field(compare=False)
@@ -46,10 +47,20 @@ class StatusWaiter:
         self._thread = threading.Thread(target=self._loop, name="oic-waiter", daemon=True)
         self._thread.start()
 
-    def wait(self, ident: str, wanted: str) -> Future[str]:
-        """A future that resolves with `wanted`, or fails like `Integrations.wait_for_status`."""
+    def wait(self, ident: str, wanted: str, integrations: Integrations | None = None) -> Future[str]:
+        """A future that resolves with `wanted`, or fails like `Integrations.wait_for_status`;
+        `integrations` reads another scope's (an OIC 3 project's) instead of the waiter's own."""
         now = time.monotonic()
-        pending = _Pending(now, next(self._order), ident, wanted, now, now + self._timeout, Future())
+        pending = _Pending(
+            now,
+            next(self._order),
+            ident,
+            wanted,
+            integrations or self._integrations,
+            now,
+            now + self._timeout,
+            Future(),
+        )
         self._push(pending)
         return pending.future
 
@@ -70,7 +81,7 @@ class StatusWaiter:
 
     def _read(self, pending: _Pending) -> None:
         try:
-            status = self._integrations.check(pending.ident, pending.wanted)
+            status = pending.integrations.check(pending.ident, pending.wanted)
         except BaseException as exc:  # the caller of wait() decides what an error means
             pending.future.set_exception(exc)
             return

@@ -51,10 +51,17 @@ class Upload:
 
 
 class Resource:
-    """Base of the resource families; holds the transport."""
+    """Base of the resource families; holds the transport, and the OIC 3 project it acts in, if any."""
 
-    def __init__(self, transport: Transport) -> None:
+    collection = ""
+
+    def __init__(self, transport: Transport, project: str | None = None) -> None:
         self._transport = transport
+        self.project = project
+        if project is not None:
+            self.collection = f"/projects/{encode(project)}{type(self).collection}"
+        # Appended to every message, so an error names the project as well as the artifact.
+        self.where = f" in project {project}" if project else ""
 
     def _call(self, call: Call) -> Any:
         """The JSON answer of `call`, or None for an empty body."""
@@ -89,10 +96,13 @@ class Resource:
                 return
             offset += len(items)
 
-    def _download(self, path: str, what: str, destination: Path) -> ArchiveDownload:
-        """Stream an archive to `destination` (written atomically) with its sha256."""
-        answer = self._transport.request(Call("GET", path, what, stream=True, headers={"Accept": "*/*"}))
-        assert answer is not None, "a GET is never answered by a took-effect probe"
+    def _download(self, path: str, what: str, destination: Path, json: Any = None) -> ArchiveDownload:
+        """Stream an archive to `destination` (written atomically) with its sha256; a `json` body makes
+        it a POST that changes nothing (an OIC 3 project export)."""
+        method = "GET" if json is None else "POST"
+        call = Call(method, path, what, json=json, stream=True, headers={"Accept": "*/*"}, idempotent=True)
+        answer = self._transport.request(call)
+        assert answer is not None, "a download has no took-effect probe"
         destination.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
@@ -127,7 +137,6 @@ class Model(Protocol[T_co]):
 class ArtifactResource(Resource, Generic[T]):
     """A family whose objects can be listed page by page and fetched one by one by id."""
 
-    collection = ""
     noun = ""
     plural = ""
     model: Model[T]
@@ -139,7 +148,7 @@ class ArtifactResource(Resource, Generic[T]):
     def list(self, q: str | None = None) -> list[T]:
         return [
             self.model.from_api(i)
-            for i in self._pages(self.collection, f"List {self.plural}", {"q": q} if q else {})
+            for i in self._pages(self.collection, f"List {self.plural}{self.where}", {"q": q} if q else {})
         ]
 
     def page(self, offset: int) -> Page[T]:
@@ -148,7 +157,7 @@ class ArtifactResource(Resource, Generic[T]):
             Call(
                 "GET",
                 self.collection,
-                f"List {self.plural}",
+                f"List {self.plural}{self.where}",
                 params={"limit": PAGE_SIZE, "offset": offset},
             )
         )
@@ -160,7 +169,9 @@ class ArtifactResource(Resource, Generic[T]):
 
     def get(self, ident: str) -> T:
         return self.model.from_api(
-            self._call(Call("GET", f"{self.collection}/{encode(ident)}", f"Get {self.noun} {ident}"))
+            self._call(
+                Call("GET", f"{self.collection}/{encode(ident)}", f"Get {self.noun} {ident}{self.where}")
+            )
         )
 
     def find(self, ident: str) -> T | None:
@@ -199,7 +210,7 @@ class ArchiveResource(ArtifactResource[S]):
                 Call(
                     "POST",
                     f"{self.collection}/archive",
-                    f"Import {self.noun} {ident}",
+                    f"Import {self.noun} {ident}{self.where}",
                     body=upload,
                     took_effect=lambda: self.find(ident) is not None,
                 )
@@ -215,7 +226,7 @@ class ArchiveResource(ArtifactResource[S]):
                 Call(
                     "PUT",
                     f"{self.collection}/archive",
-                    f"Replace {self.noun} {ident}",
+                    f"Replace {self.noun} {ident}{self.where}",
                     body=upload,
                     took_effect=lambda: self.get(ident).last_updated != before,
                 )
@@ -232,5 +243,7 @@ class ArchiveResource(ArtifactResource[S]):
     def export(self, ident: str, destination: Path) -> ArchiveDownload:
         """Stream the archive of `ident` to `destination`."""
         return self._download(
-            f"{self.collection}/{encode(ident)}/archive", f"Export {self.noun} {ident}", destination
+            f"{self.collection}/{encode(ident)}/archive",
+            f"Export {self.noun} {ident}{self.where}",
+            destination,
         )

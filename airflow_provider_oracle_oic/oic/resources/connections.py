@@ -61,8 +61,8 @@ class Connections(ArtifactResource[Connection]):
             body["agentGroupId"] = agent_group_id
         call = Call(
             "POST",
-            f"/connections/{encode(ident)}",
-            f"Update connection {ident}",
+            f"{self.collection}/{encode(ident)}",
+            f"Update connection {ident}{self.where}",
             json=body,
             headers=PATCH,
             idempotent=True,
@@ -71,8 +71,19 @@ class Connections(ArtifactResource[Connection]):
 
     def test(self, ident: str) -> Connection:
         """Test the connection; `OICConflictError` (409) when it is not fully configured."""
-        call = Call("POST", f"/connections/{encode(ident)}/test", f"Test connection {ident}", idempotent=True)
-        return Connection.from_api(self._call(call))
+        call = Call(
+            "POST",
+            f"{self.collection}/{encode(ident)}/test",
+            f"Test connection {ident}{self.where}",
+            idempotent=True,
+        )
+        answer = self._call(call)
+        if self.project is not None:
+            # In a project the answer is a test report, not the connection (oic-api.md §12).
+            return self.get(ident)
+        return Connection.from_api(answer)
 
     def delete(self, ident: str) -> None:
-        self._call(Call("DELETE", f"/connections/{encode(ident)}", f"Delete connection {ident}"))
+        self._call(
+            Call("DELETE", f"{self.collection}/{encode(ident)}", f"Delete connection {ident}{self.where}")
+        )

@@ -36,7 +36,10 @@ class Integrations(ArchiveResource[Integration]):
 
     def list(self, q: str | None = None, order_by: str | None = None) -> list[Integration]:
         params = {k: v for k, v in (("q", q), ("orderBy", order_by)) if v}
-        return [Integration.from_api(i) for i in self._pages("/integrations", "List integrations", params)]
+        return [
+            Integration.from_api(i)
+            for i in self._pages(self.collection, f"List integrations{self.where}", params)
+        ]
 
     def list_activated(self) -> list[Integration]:
         """Every ACTIVATED integration."""
@@ -45,7 +48,7 @@ class Integrations(ArchiveResource[Integration]):
     def count(self) -> int:
         """How many integrations OIC holds: one cheap read (a page of one)."""
         body = self._call(
-            Call("GET", "/integrations", "Count integrations", params={"limit": 1, "offset": 0})
+            Call("GET", self.collection, f"Count integrations{self.where}", params={"limit": 1, "offset": 0})
         )
         return int(body.get("totalResults", len(body.get("items") or [])))
 
@@ -57,7 +60,7 @@ class Integrations(ArchiveResource[Integration]):
         """
         call = Call(
             "POST",
-            f"/integrations/{encode(ident)}",
+            f"{self.collection}/{encode(ident)}",
             what,
             json=body,
             headers=PATCH,
@@ -87,17 +90,21 @@ class Integrations(ArchiveResource[Integration]):
             ("recordEnabledFlag", record_enabled),
         )
         body.update({k: v for k, v in flags if v is not None})
-        return self._set_status(ident, body, f"Activate integration {ident}")
+        return self._set_status(ident, body, f"Activate integration {ident}{self.where}")
 
     def deactivate(self, ident: str) -> Integration:
         return self._set_status(
-            ident, {"status": IntegrationStatus.CONFIGURED.value}, f"Deactivate integration {ident}"
+            ident,
+            {"status": IntegrationStatus.CONFIGURED.value},
+            f"Deactivate integration {ident}{self.where}",
         )
 
     def activation_status(self, ident: str) -> str:
         body = self._call(
             Call(
-                "GET", f"/integrations/{encode(ident)}/activationStatus", f"Read activation status of {ident}"
+                "GET",
+                f"{self.collection}/{encode(ident)}/activationStatus",
+                f"Read activation status of {ident}{self.where}",
             )
         )
         return str(body.get("activationStatus"))
@@ -105,7 +112,9 @@ class Integrations(ArchiveResource[Integration]):
     def activation_errors(self, ident: str) -> ActivationErrors:
         body = self._call(
             Call(
-                "GET", f"/integrations/{encode(ident)}/activationErrors", f"Read activation errors of {ident}"
+                "GET",
+                f"{self.collection}/{encode(ident)}/activationErrors",
+                f"Read activation errors of {ident}{self.where}",
             )
         )
         return ActivationErrors.from_api(body)
@@ -145,7 +154,9 @@ class Integrations(ArchiveResource[Integration]):
             time.sleep(min(next_delay(now - started, poll_interval), deadline - now))
 
     def delete(self, ident: str) -> None:
-        self._call(Call("DELETE", f"/integrations/{encode(ident)}", f"Delete integration {ident}"))
+        self._call(
+            Call("DELETE", f"{self.collection}/{encode(ident)}", f"Delete integration {ident}{self.where}")
+        )
 
     def clone(
         self,
@@ -163,8 +174,8 @@ class Integrations(ArchiveResource[Integration]):
         answer = self._call(
             Call(
                 "POST",
-                f"/integrations/{encode(ident)}/clone",
-                f"Clone integration {ident} as {target}",
+                f"{self.collection}/{encode(ident)}/clone",
+                f"Clone integration {ident} as {target}{self.where}",
                 json=body,
                 took_effect=lambda: self.find(target) is not None,
             )
@@ -177,8 +188,8 @@ class Integrations(ArchiveResource[Integration]):
             raise ValueError(f"schedule action must be start, stop, pause or resume, not {action!r}")
         call = Call(
             "POST",
-            f"/integrations/{encode(ident)}/schedule/{action}",
-            f"Schedule {action} of {ident}",
+            f"{self.collection}/{encode(ident)}/schedule/{action}",
+            f"Schedule {action} of {ident}{self.where}",
             idempotent=True,
         )
         body = self._call(call)

@@ -36,8 +36,8 @@ class Libraries(ArtifactResource[Library]):
             self._call(
                 Call(
                     "POST",
-                    "/libraries/archive",
-                    f"Register library {ident}",
+                    f"{self.collection}/archive",
+                    f"Register library {ident}{self.where}",
                     body=upload,
                     took_effect=lambda: self.find(ident) is not None,
                 )
@@ -51,8 +51,8 @@ class Libraries(ArtifactResource[Library]):
             answer = self._call(
                 Call(
                     "POST",
-                    f"/libraries/{encode(ident)}/archive",
-                    f"Replace library {ident}",
+                    f"{self.collection}/{encode(ident)}/archive",
+                    f"Replace library {ident}{self.where}",
                     body=upload,
                     took_effect=lambda: self.get(ident).last_updated != before,
                 )
@@ -60,7 +60,11 @@ class Libraries(ArtifactResource[Library]):
         return Library.from_api(answer) if answer is not None else self.get(ident)
 
     def export(self, ident: str, destination: Path) -> ArchiveDownload:
-        return self._download(f"/libraries/{encode(ident)}/archive", f"Export library {ident}", destination)
+        return self._download(
+            f"{self.collection}/{encode(ident)}/archive", f"Export library {ident}{self.where}", destination
+        )
 
     def delete(self, ident: str) -> None:
-        self._call(Call("DELETE", f"/libraries/{encode(ident)}", f"Delete library {ident}"))
+        self._call(
+            Call("DELETE", f"{self.collection}/{encode(ident)}", f"Delete library {ident}{self.where}")
+        )

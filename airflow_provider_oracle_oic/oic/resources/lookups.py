@@ -41,8 +41,8 @@ class Lookups(ArtifactResource[Lookup]):
         """Create a lookup; 409 `OICConflictError` when it exists."""
         call = Call(
             "POST",
-            "/lookups",
-            f"Create lookup {name}",
+            self.collection,
+            f"Create lookup {name}{self.where}",
             json=lookup_body(name, columns, rows, description),
             took_effect=lambda: self.find(name) is not None,
         )
@@ -55,8 +55,8 @@ class Lookups(ArtifactResource[Lookup]):
         """Replace a lookup's table (PUT is idempotent)."""
         call = Call(
             "PUT",
-            f"/lookups/{encode(name)}",
-            f"Update lookup {name}",
+            f"{self.collection}/{encode(name)}",
+            f"Update lookup {name}{self.where}",
             json=lookup_body(name, columns, rows, description),
             idempotent=True,
         )
@@ -71,7 +71,7 @@ class Lookups(ArtifactResource[Lookup]):
             return self.update(name, columns, rows, description)
 
     def delete(self, name: str) -> None:
-        self._call(Call("DELETE", f"/lookups/{encode(name)}", f"Delete lookup {name}"))
+        self._call(Call("DELETE", f"{self.collection}/{encode(name)}", f"Delete lookup {name}{self.where}"))
 
     def import_csv(self, path: Path, name: str) -> None:
         """POST a lookup CSV in OIC's layout (`DVM,<name>,<description>,<keywords>`, columns, rows)."""
@@ -79,8 +79,8 @@ class Lookups(ArtifactResource[Lookup]):
             self._call(
                 Call(
                     "POST",
-                    "/lookups/archive",
-                    f"Import lookup {name} from {path.name}",
+                    f"{self.collection}/archive",
+                    f"Import lookup {name} from {path.name}{self.where}",
                     body=upload,
                     took_effect=lambda: self.find(name) is not None,
                 )
@@ -91,19 +91,23 @@ class Lookups(ArtifactResource[Lookup]):
             self._call(
                 Call(
                     "PUT",
-                    "/lookups/archive",
-                    f"Replace lookup {name} from {path.name}",
+                    f"{self.collection}/archive",
+                    f"Replace lookup {name} from {path.name}{self.where}",
                     body=upload,
                     idempotent=True,
                 )
             )
 
     def export_csv(self, name: str, destination: Path) -> ArchiveDownload:
-        return self._download(f"/lookups/{encode(name)}/archive", f"Export lookup {name}", destination)
+        return self._download(
+            f"{self.collection}/{encode(name)}/archive", f"Export lookup {name}{self.where}", destination
+        )
 
     def usage(self, name: str) -> list[LookupUser]:
         """The integrations (any status) whose archive uses the lookup (§5, rule 15)."""
         return [
             LookupUser(str(i.get("id", "")), str(i.get("status", "")))
-            for i in self._pages(f"/lookups/{encode(name)}/usage", f"Read the usage of lookup {name}")
+            for i in self._pages(
+                f"{self.collection}/{encode(name)}/usage", f"Read the usage of lookup {name}{self.where}"
+            )
         ]
