@@ -20,6 +20,7 @@ from ..oic.status import IntegrationStatus
 from ..oic.waiter import StatusWaiter
 from .connection_checks import catalogue_issues
 from .dependencies import dependencies
+from .families import space
 from .issues import IssueError
 from .journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
@@ -36,8 +37,11 @@ from .specs import (
     LibrarySpec,
     LookupSpec,
     PackageSpec,
+    ProjectSpec,
     Value,
     label,
+    ref,
+    scoped,
 )
 
 log = logging.getLogger(__name__)
@@ -62,7 +66,7 @@ def _clear(values: dict[str, Value]) -> dict[str, str]:
     return {name: value.text for name, value in values.items()}
 
 
-def _flags(source: Integration | IntegrationSpec) -> dict[str, Any]:
+def _flags(source: Integration | IntegrationSpec | ProjectSpec) -> dict[str, Any]:
     """The activation flags an integration has (or a record asks for)."""
     return {name: getattr(source, name) for name in ACTIVATION_FLAGS}
 
@@ -218,17 +222,74 @@ class Applier:
             return self._archive(step, spec, self.client.packages, ".par")
         if isinstance(spec, IntegrationSpec):
             return self._archive(step, spec, self.client.integrations, ".iar")
+        if isinstance(spec, ProjectSpec):
+            return self._deployment(step, spec) if step.part else self._project(step, spec)
         assert isinstance(spec, ConnectionSpec)
         return self._connection(step, spec)
 
-    def _deactivate_first(self, ident: str) -> None:
+    def _deactivate_first(self, ident: str, project: str | None = None) -> None:
         """Take an ACTIVATED integration down for a replace; journaled to come back up with its flags."""
-        before = self.ctx.observed.integrations.get(ident)
+        before = self.ctx.observed.integrations.get(scoped(project, ident))
         flags = _flags(before) if before is not None else {}
         undo = Undo(
-            UndoAction.ACTIVATE, Kind.INTEGRATION, ident, f"reactivate integration {ident}", before=flags
+            UndoAction.ACTIVATE,
+            Kind.INTEGRATION,
+            ident,
+            f"reactivate integration {ident}" + (f" in project {project}" if project else ""),
+            before=flags,
+            project=project,
         )
-        self._write(undo, lambda: self.restorer.deactivate(ident))
+        self._write(undo, lambda: self.restorer.scoped(project).deactivate(ident))
+
+    def _project(self, step: Step, spec: ProjectSpec) -> str | None:
+        """Import a new project's `.car`, or export it, take down what the replace overwrites, and replace."""
+        projects = self.client.projects
+        if step.action == Action.CREATE:
+            undo = Undo(UndoAction.DELETE, Kind.PROJECT, spec.id, f"delete project {spec.id}")
+            created = self._write(undo, lambda: projects.import_archive(spec.archive.path, spec.id))
+            self.ctx.answers[spec.id] = ("PRESENT", created.last_updated)
+            return None
+        before = self.ctx.observed.projects.get(spec.id)
+        backup = projects.export(
+            spec.id, self.ctx.backups.path(Kind.PROJECT, ".car"), name=before.name if before else None
+        )
+        for ident in step.deactivate_first:
+            self._deactivate_first(ident, spec.id)
+        undo = Undo(
+            UndoAction.RESTORE_ARCHIVE,
+            Kind.PROJECT,
+            spec.id,
+            f"restore project {spec.id} from its export",
+            str(backup.path),
+        )
+        replaced = self._write(undo, lambda: projects.replace_archive(spec.archive.path, spec.id))
+        self.ctx.answers[spec.id] = ("PRESENT", replaced.last_updated)
+        return f"previous project exported to {backup.path}"
+
+    def _deployment(self, step: Step, spec: ProjectSpec) -> str | None:
+        """Create or update the record's deployment (after the `.car`, which may carry an older one)."""
+        wanted = spec.deployment
+        assert wanted is not None
+        deployments = self.client.project(spec.id).deployments
+        observed = self.ctx.observed.projects.get(spec.id)
+        before = observed.deployment(wanted.code) if observed is not None else None
+        undo = Undo(
+            UndoAction.RESTORE_DEPLOYMENT,
+            Kind.PROJECT,
+            spec.id,
+            f"restore deployment {wanted.code} of project {spec.id}",
+            before={
+                "code": wanted.code,
+                "name": before.name if before else wanted.name,
+                "integrations": list(before.integrations) if before else None,
+            },
+        )
+        current = deployments.find(wanted.code)
+        if current is None:
+            self._write(undo, lambda: deployments.create(wanted.code, wanted.name, wanted.integrations))
+            return f"created with {', '.join(wanted.integrations)}"
+        self._write(undo, lambda: deployments.update(wanted.code, wanted.integrations, wanted.name))
+        return f"now selects {', '.join(wanted.integrations)}"
 
     def _journal_created_connections(self, connections: tuple[str, ...], owner: str) -> None:
         for conn in connections:
@@ -271,31 +332,33 @@ class Applier:
         return f"previous archive backed up to {backup.path}"
 
     def _lookup(self, step: Step, spec: LookupSpec) -> str | None:
-        lookups = self.client.lookups
+        lookups = space(self.client, spec.project).lookups
+        what = label(spec)
         if step.action == Action.CREATE:
-            undo = Undo(UndoAction.DELETE, Kind.LOOKUP, spec.name, f"delete lookup {spec.name}")
+            undo = Undo(UndoAction.DELETE, Kind.LOOKUP, spec.name, f"delete {what}", project=spec.project)
             created = self._write(
                 undo, lambda: lookups.create(spec.name, spec.columns, spec.rows, spec.description)
             )
-            self.ctx.answers[spec.key] = ("PRESENT", created.last_updated)
+            self.ctx.answers[ref(spec)] = ("PRESENT", created.last_updated)
             return None
-        before = self.ctx.observed.lookups[spec.name]
+        before = self.ctx.observed.lookups[ref(spec)]
         assert before is not None
         undo = Undo(
             UndoAction.RESTORE_LOOKUP,
             Kind.LOOKUP,
             spec.name,
-            f"restore lookup {spec.name} ({len(before.rows)} rows)",
+            f"restore {what} ({len(before.rows)} rows)",
             before={
                 "columns": list(before.columns),
                 "rows": [list(r) for r in before.rows],
                 "description": before.description,
             },
+            project=spec.project,
         )
         updated = self._write(
             undo, lambda: lookups.update(spec.name, spec.columns, spec.rows, spec.description)
         )
-        self.ctx.answers[spec.key] = ("PRESENT", updated.last_updated)
+        self.ctx.answers[ref(spec)] = ("PRESENT", updated.last_updated)
         return None
 
     def _library(self, step: Step, spec: LibrarySpec) -> str | None:
@@ -346,8 +409,9 @@ class Applier:
         return None
 
     def _connection(self, step: Step, spec: ConnectionSpec) -> str | None:
-        connections = self.client.connections
-        before = self.ctx.observed.connections.get(spec.key)
+        connections = space(self.client, spec.project).connections
+        what = label(spec)
+        before = self.ctx.observed.connections.get(ref(spec))
         if before is None:
             # Created by this run's import: only now can OIC's catalogue of its adapter be read.
             problems = catalogue_issues(
@@ -362,12 +426,13 @@ class Applier:
                     UndoAction.RESTORE_CONNECTION,
                     Kind.CONNECTION,
                     spec.key,
-                    f"restore the non-secret properties of connection {spec.key}",
+                    f"restore the non-secret properties of {what}",
                     before=_connection_before(before),
+                    project=spec.project,
                 )
                 if spec.security_properties:
                     self.journal.cannot_restore(
-                        f"connection {spec.key}: its previous secret values cannot be read back "
+                        f"{what}: its previous secret values cannot be read back "
                         "from OIC; re-enter them if the rollback matters"
                     )
             updated = self._write(
@@ -380,27 +445,29 @@ class Applier:
                     agent_group_id=spec.agent_group_id,
                 ),
             )
-            self.ctx.answers[spec.key] = (updated.status, updated.last_updated)
+            self.ctx.answers[ref(spec)] = (updated.status, updated.last_updated)
         if spec.test or step.action == Action.TEST:
             tested = connections.test(spec.key)
-            self.ctx.answers[spec.key] = (tested.status, tested.last_updated)
+            self.ctx.answers[ref(spec)] = (tested.status, tested.last_updated)
             return f"test {tested.test_status}"
         return None
 
     def _activate(self, step: Step) -> Future[str | None]:
         """Send the activation; the returned future resolves once OIC reports it ACTIVATED."""
         spec = step.spec
-        flags = _flags(spec) if isinstance(spec, IntegrationSpec) else {}
-        target = step.target
-        before = self.ctx.observed.integrations.get(target)
+        flags = _flags(spec) if isinstance(spec, IntegrationSpec | ProjectSpec) else {}
+        target, project = step.target, step.project
+        integrations = space(self.client, project).integrations
+        where = f" in project {project}" if project else ""
+        before = self.ctx.observed.integrations.get(step.ref)
         if before is not None and target in step.deactivate_first:
-            self._deactivate_first(target)
+            self._deactivate_first(target, project)
         if step.replaces_active:
             replaced = step.replaces_active
             old = next(
                 (
                     i
-                    for i in self.ctx.observed.active_versions(IntegrationId.of(target).code)
+                    for i in self.ctx.observed.active_versions(IntegrationId.of(target).code, project)
                     if i.id == replaced
                 ),
                 None,
@@ -410,16 +477,23 @@ class Applier:
                     UndoAction.ACTIVATE,
                     Kind.INTEGRATION,
                     replaced,
-                    f"reactivate integration {replaced}",
+                    f"reactivate integration {replaced}{where}",
                     before=_flags(old) if old is not None else {},
+                    project=project,
                 )
             )
         undo = None
         if target not in step.deactivate_first and (
             before is None or before.status != IntegrationStatus.ACTIVATED
         ):
-            undo = Undo(UndoAction.DEACTIVATE, Kind.INTEGRATION, target, f"deactivate integration {target}")
-        entry, _ = self._send(undo, lambda: self.client.integrations.activate(target, **flags))
+            undo = Undo(
+                UndoAction.DEACTIVATE,
+                Kind.INTEGRATION,
+                target,
+                f"deactivate integration {target}{where}",
+                project=project,
+            )
+        entry, _ = self._send(undo, lambda: integrations.activate(target, **flags))
         detail = f"replaced {step.replaces_active} (same major version)" if step.replaces_active else None
 
         def settle(waited: Future[str]) -> str | None:
@@ -429,19 +503,19 @@ class Applier:
             if exc is not None:
                 raise exc
             scheduled = self.ctx.settings.activation_policy == "scheduled"
-            started = self._start_schedule(target) if scheduled else None
+            started = self._start_schedule(integrations, target) if scheduled else None
             return "; ".join(d for d in (detail, started) if d) or None
 
-        return _then(self.waiter.wait(target, IntegrationStatus.ACTIVATED), settle)
+        return _then(self.waiter.wait(target, IntegrationStatus.ACTIVATED, integrations), settle)
 
-    def _start_schedule(self, ident: str) -> str | None:
+    def _start_schedule(self, integrations: Integrations, ident: str) -> str | None:
         """Start the schedule of a scheduled integration that has just been activated.
 
         Not journaled: rolling back its activation (a deactivation) stops the schedule with it.
         """
-        if not self.client.integrations.get(ident).schedule_applicable:
+        if not integrations.get(ident).schedule_applicable:
             return None
-        self.client.integrations.schedule(ident, "start")
+        integrations.schedule(ident, "start")
         return "schedule started"
 
 

@@ -5,9 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .plan import Plan, Step
-from .specs import ConnectionSpec, IntegrationSpec, Kind, LookupSpec, PackageSpec
+from .specs import ConnectionSpec, IntegrationSpec, Kind, LookupSpec, PackageSpec, ProjectSpec, project_of
 
 SHARED = (Kind.LIBRARY, Kind.CERTIFICATE)
+
+
+def _project_needs(step: Step, where: Callable[[Callable[[Step], bool]], set[int]]) -> set[int]:
+    """In a project: its `.car` first; its deployment after the `.car`; its activations after both and
+    after the connections and lookups this run writes inside it."""
+    if step.is_artifact_write and isinstance(step.spec, ProjectSpec):
+        return set()
+    project = step.project
+
+    def archive(s: Step) -> bool:
+        return isinstance(s.spec, ProjectSpec) and s.spec.id == project and s.is_artifact_write
+
+    if not step.is_activation:
+        return where(archive)
+    return where(
+        lambda s: (
+            archive(s)
+            or (s.spec is step.spec and s.part == "deployment")
+            or (isinstance(s.spec, ConnectionSpec | LookupSpec) and s.spec.project == project)
+        )
+    )
 
 
 def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
@@ -16,6 +37,8 @@ def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
     def where(predicate: Callable[[Step], bool]) -> set[int]:
         return {index[id(s)] for s in plan.steps if s is not step and predicate(s)}
 
+    if isinstance(spec, ProjectSpec) or project_of(spec) is not None:
+        return _project_needs(step, where)
     if isinstance(spec, LookupSpec) or spec.kind in SHARED:
         return set()
     if isinstance(spec, ConnectionSpec):
@@ -34,16 +57,14 @@ def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
     lookups = set(spec.lookups)
     if not step.is_activation:
         # An import brings the lookups its archive holds when OIC has none: ours must be there first.
-        return where(
-            lambda s: s.spec.kind in SHARED or (isinstance(s.spec, LookupSpec) and s.spec.key in lookups)
-        )
+        return where(lambda s: s.spec.kind in SHARED or (isinstance(s.spec, LookupSpec) and s.ref in lookups))
     connections = set(spec.connections)
     return where(
         lambda s: (
             (s.spec is spec and not s.is_activation)
             or s.spec.kind in SHARED
-            or (isinstance(s.spec, LookupSpec) and s.spec.key in lookups)
-            or (isinstance(s.spec, ConnectionSpec) and s.spec.key in connections)
+            or (isinstance(s.spec, LookupSpec) and s.ref in lookups)
+            or (isinstance(s.spec, ConnectionSpec) and s.ref in connections)
         )
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..oic import OICClient, OICConfig, OICError
 from .apply import Applier, Context
 from .audit import AuditTrail
-from .families import family
+from .families import family, space
 from .issues import Issue
 from .journal import (
     Backups,
@@ -35,8 +35,8 @@ from .result import ArtifactResult, DeploymentResult, Outcome
 from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
-from .specs import Kind
-from .validation import offline_issues, online_issues, settings_issues
+from .specs import Kind, label, project_of, ref, scoped
+from .validation import offline_issues, online_issues, project_issues, settings_issues
 
 log = logging.getLogger(__name__)
 SecretMasker = Callable[[str], None]
@@ -120,7 +120,12 @@ class Deployment:
         inventory = self.parser.inventory
         self._mask_inventory()
         result = DeploymentResult(self.run_id, self.mode, skipped_streams=dict(inventory.skipped))
-        issues = [*settings_issues(self.settings), *inventory.issues, *offline_issues(inventory)]
+        issues = [
+            *settings_issues(self.settings),
+            *inventory.issues,
+            *offline_issues(inventory),
+            *project_issues(inventory, self.oic_config.integration_instance),
+        ]
         if issues:
             result.issues = issues
             return result
@@ -155,9 +160,7 @@ class Deployment:
                 for s in inventory.of(Kind.CONNECTION)
             )
             result.results = [
-                ArtifactResult(
-                    f"{s.kind.singular} {s.key}", s.kind.singular, s.key, "validate", Outcome.SKIPPED, "valid"
-                )
+                ArtifactResult(label(s), s.kind.singular, ref(s), "validate", Outcome.SKIPPED, "valid")
                 for s in inventory.specs.values()
             ]
             return result
@@ -255,12 +258,14 @@ class Deployment:
             status = "incomplete" if problems or not all(u.ok for u in result.undo) else "rolled_back"
         elif not result.ok:
             status = "incomplete"
-        touched = {s.spec.key for s, res in recorded if res.outcome not in (Outcome.SKIPPED, Outcome.NOT_RUN)}
+        touched = {
+            ref(s.spec) for s, res in recorded if res.outcome not in (Outcome.SKIPPED, Outcome.NOT_RUN)
+        }
         if result.undo:
             context.answers.clear()
         after = _settle(client, plan, observed, touched, context.answers, settings.max_concurrency)
         for step, res in recorded:
-            audit.action(step, res, _status(observed, step), after.get(step.target, (None, ""))[0])
+            audit.action(step, res, _status(observed, step), after.get(step.ref, (None, ""))[0])
         if result.ok:
             _record_ledger(ledger, plan, after)
             ledger.save()
@@ -285,13 +290,13 @@ def _integrations_of(inventory: Inventory) -> set[str]:
 
 
 def _ledger_key(step: Step) -> str:
-    return f"{step.spec.kind.value}:{step.spec.key}"
+    return f"{step.spec.kind.value}:{ref(step.spec)}"
 
 
 def _status(observed: Observed, step: Step) -> str | None:
     """The status an audit event shows for before the run."""
     kind = Kind.INTEGRATION if step.member_of is not None else step.spec.kind
-    return _state(observed.find(kind, step.target))[0]
+    return _state(observed.find(kind, step.ref))[0]
 
 
 def _state(current: object | None) -> tuple[str | None, str]:
@@ -311,18 +316,18 @@ def _settle(
 ) -> dict[str, tuple[str | None, str]]:
     """What OIC holds after the run for every artifact of the plan: what the last write answer said,
     else a new read where a step of this run wrote; an artifact nothing wrote is as it was observed."""
-    specs = {s.spec.key: s.spec for s in plan.steps if s.member_of is None and s.action != Action.REFUSE}
+    specs = {ref(s.spec): s.spec for s in plan.steps if s.is_artifact_write and s.action != Action.REFUSE}
     states = {key: _state(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched}
     states.update({key: answer for key, answer in answers.items() if key in touched})
     unread = [spec for key, spec in specs.items() if key in touched and key not in answers]
-    for kind in {spec.kind for spec in unread}:
-        keys = [spec.key for spec in unread if spec.kind == kind]
+    for kind, project in {(spec.kind, project_of(spec)) for spec in unread}:
+        keys = [spec.key for spec in unread if spec.kind == kind and project_of(spec) == project]
         try:
-            found = read_many(family(client, kind), keys, concurrency)
+            found = read_many(family(space(client, project), kind), keys, concurrency)
         except OICError as exc:
             log.warning("Could not read %s after the run: %s", ", ".join(keys), exc)
             found = {}
-        states.update({key: _state(found.get(key)) for key in keys})
+        states.update({scoped(project, key): _state(found.get(key)) for key in keys})
     return states
 
 
@@ -331,7 +336,5 @@ def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None
         if not step.is_artifact_write:
             continue
         if step.action in WRITES or step.unchanged:
-            last_updated = after.get(step.spec.key, (None, ""))[1]
-            ledger.record(
-                f"{step.spec.kind.value}:{step.spec.key}", LedgerEntry(step.fingerprint, last_updated)
-            )
+            last_updated = after.get(ref(step.spec), (None, ""))[1]
+            ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, last_updated))

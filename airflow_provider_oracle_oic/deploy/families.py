@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..oic import OICClient
+from ..oic.project_scope import ProjectScope
 from ..oic.resources.base import Page
 from .specs import Kind
 
@@ -21,13 +22,12 @@ class Family(Protocol):
     def delete(self, ident: str) -> None: ...
 
 
-def family(client: OICClient, kind: Kind) -> Family:
-    """The client's resource family for artifacts of `kind`."""
-    return {
-        Kind.INTEGRATION: client.integrations,
-        Kind.PACKAGE: client.packages,
-        Kind.CONNECTION: client.connections,
-        Kind.LOOKUP: client.lookups,
-        Kind.LIBRARY: client.libraries,
-        Kind.CERTIFICATE: client.certificates,
-    }[kind]
+def family(client: OICClient | ProjectScope, kind: Kind) -> Family:
+    """The resource family for artifacts of `kind`, of the client or of one project (its attribute
+    is named like the stream)."""
+    return getattr(client, kind.value)
+
+
+def space(client: OICClient, project: str | None) -> OICClient | ProjectScope:
+    """Where artifacts of `project` live: the client itself for global ones."""
+    return client if project is None else client.project(project)

@@ -14,6 +14,7 @@ from .specs import (
     LibrarySpec,
     LookupSpec,
     PackageSpec,
+    ProjectSpec,
     Spec,
     Value,
 )
@@ -31,7 +32,8 @@ def _values(key: bytes, values: dict[str, Value]) -> dict[str, str]:
 def describe(spec: Spec, key: bytes) -> dict[str, Any]:
     """What the fingerprint covers; never a secret in clear."""
     # Activation state and flags are planned from OIC's live status, so only content counts for archives.
-    if isinstance(spec, IntegrationSpec | PackageSpec):
+    # A project's deployment, like activation, is compared with OIC's live state, not the ledger.
+    if isinstance(spec, IntegrationSpec | PackageSpec | ProjectSpec):
         return {"archive": spec.archive.sha256}
     if isinstance(spec, LibrarySpec):
         return {"archive": spec.archive.sha256, "name": spec.name, "type": spec.type}

@@ -34,6 +34,7 @@ class UndoAction(str, Enum):
     DEACTIVATE = "deactivate"
     RESTORE_LOOKUP = "restore_lookup"
     RESTORE_CONNECTION = "restore_connection"
+    RESTORE_DEPLOYMENT = "restore_deployment"
 
 
 class Outcome(str, Enum):
@@ -46,7 +47,8 @@ class Outcome(str, Enum):
 
 @dataclass(frozen=True)
 class Undo:
-    """One way back, as data: `before` holds the pre-run facts the action needs (never a secret)."""
+    """One way back, as data: `before` holds the pre-run facts the action needs (never a secret);
+    `project` is the OIC 3 project the artifact lives in (None: the instance's global artifacts)."""
 
     action: UndoAction
     kind: Kind
@@ -54,6 +56,7 @@ class Undo:
     description: str
     backup: str | None = None
     before: dict[str, Any] = field(default_factory=dict)
+    project: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -69,6 +72,7 @@ class Undo:
             str(data["description"]),
             data.get("backup"),
             dict(data.get("before") or {}),
+            data.get("project"),
         )
 
 
@@ -243,7 +247,11 @@ class PastRun:
     @property
     def active_before(self) -> tuple[str, ...]:
         """Integrations that were ACTIVATED before that run (or before the runs it took over)."""
-        own = [e.undo.ident for e in self.entries if e.undo.action == UndoAction.ACTIVATE]
+        own = [
+            e.undo.ident
+            for e in self.entries
+            if e.undo.action == UndoAction.ACTIVATE and e.undo.project is None
+        ]
         return tuple(dict.fromkeys([*self.inherited_active, *own]))
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..oic import OICClient
-from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package
+from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package, Project
 from ..oic.resources.base import PAGE_SIZE
-from .families import Family, family
+from ..oic.status import IntegrationStatus
+from .families import Family, family, space
 from .records import Inventory
-from .specs import Kind
+from .specs import Kind, project_of, scoped
 
 # Up to this many ids of a family are read one by one; more are looked for in the listing.
 DIRECT_READS = 2
@@ -30,13 +31,22 @@ class Observed:
     lookups: dict[str, Lookup | None] = field(default_factory=dict)
     libraries: dict[str, Library | None] = field(default_factory=dict)
     certificates: dict[str, Certificate | None] = field(default_factory=dict)
+    projects: dict[str, Project | None] = field(default_factory=dict)
+    # Every integration of each project this run deploys to (OIC has no call to read a few of them).
+    project_integrations: dict[str, list[Integration]] = field(default_factory=dict)
     list_activated: Callable[[], list[Integration]] = list
     _activated: dict[str, list[Integration]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def active_versions(self, code: str) -> list[Integration]:
+    def active_versions(self, code: str, project: str | None = None) -> list[Integration]:
         """The ACTIVATED versions of `code`: one listing of every ACTIVATED integration, made the first
-        time a plan needs it (only a run that activates something does)."""
+        time a plan needs it (only a run that activates something does); in a project, from its listing."""
+        if project is not None:
+            return [
+                i
+                for i in self.project_integrations.get(project, [])
+                if i.code == code and i.status == IntegrationStatus.ACTIVATED
+            ]
         with self._lock:
             if self._activated is None:
                 grouped: dict[str, list[Integration]] = {}
@@ -54,6 +64,7 @@ class Observed:
             Kind.LOOKUP: self.lookups,
             Kind.LIBRARY: self.libraries,
             Kind.CERTIFICATE: self.certificates,
+            Kind.PROJECT: self.projects,
         }
         return table[kind].get(ident)
 
@@ -97,27 +108,47 @@ def read_many(resource: Family, idents: Iterable[str], concurrency: int) -> dict
     return {key: found[key] for key in wanted}
 
 
+def _wanted(inventory: Inventory) -> dict[tuple[Kind, str | None], list[str]]:
+    """The ids to read, by family and scope (None: the instance's global artifacts)."""
+    wanted: dict[tuple[Kind, str | None], list[str]] = {}
+
+    def want(kind: Kind, project: str | None, ident: str) -> None:
+        wanted.setdefault((kind, project), []).append(ident)
+
+    for spec in inventory.specs.values():
+        want(spec.kind, project_of(spec), spec.key)
+    for package in inventory.packages:
+        for member in package.integrations:
+            want(Kind.INTEGRATION, None, member)
+    for spec in inventory.archives:
+        for conn in spec.connections:
+            want(Kind.CONNECTION, None, conn)
+    for project in inventory.projects:
+        for conn in project.connections:
+            want(Kind.CONNECTION, project.id, conn)
+    return wanted
+
+
 def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observed:
     """Everything the plan compares against, with at most `concurrency` requests at a time."""
-    integrations, packages = inventory.integrations, inventory.packages
-    wanted: dict[Kind, list[str]] = {kind: [s.key for s in inventory.of(kind)] for kind in Kind}
-    wanted[Kind.INTEGRATION] += [m for p in packages for m in p.integrations]
-    wanted[Kind.CONNECTION] += [c for s in (*integrations, *packages) for c in s.connections]
-    kinds = list(Kind)
-    with ThreadPoolExecutor(len(kinds), thread_name_prefix="oic-observe") as pool:
-        tables = dict(
-            zip(
-                kinds,
-                pool.map(lambda kind: read_many(family(client, kind), wanted[kind], concurrency), kinds),
-                strict=True,
+    wanted = _wanted(inventory)
+    groups = list(wanted)
+    with ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="oic-observe") as pool:
+        found = list(
+            pool.map(
+                lambda group: read_many(
+                    family(space(client, group[1]), group[0]), wanted[group], concurrency
+                ),
+                groups,
             )
         )
-    return Observed(
-        integrations=tables[Kind.INTEGRATION],
-        packages=tables[Kind.PACKAGE],
-        connections=tables[Kind.CONNECTION],
-        lookups=tables[Kind.LOOKUP],
-        libraries=tables[Kind.LIBRARY],
-        certificates=tables[Kind.CERTIFICATE],
-        list_activated=client.integrations.list_activated,
-    )
+    observed = Observed(list_activated=client.integrations.list_activated)
+    for (kind, project), items in zip(groups, found, strict=True):
+        table = getattr(observed, kind.value)
+        table.update({scoped(project, ident): item for ident, item in items.items()})
+    for project in inventory.projects:
+        if observed.projects.get(project.id) is not None:
+            listed = client.project(project.id).integrations.list()
+            observed.project_integrations[project.id] = listed
+            observed.integrations.update({scoped(project.id, i.id): i for i in listed})
+    return observed

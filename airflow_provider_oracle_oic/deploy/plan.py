@@ -23,8 +23,12 @@ from .specs import (
     LibrarySpec,
     LookupSpec,
     PackageSpec,
+    ProjectSpec,
     Spec,
     label,
+    project_of,
+    ref,
+    scoped,
 )
 
 LEVELS = {
@@ -33,12 +37,13 @@ LEVELS = {
     Kind.LOOKUP: 1,
     Kind.PACKAGE: 2,
     Kind.INTEGRATION: 2,
+    Kind.PROJECT: 2,
     Kind.CONNECTION: 3,
 }
 ACTIVATION_LEVEL = 4
 LEVEL_NAMES = {
     1: "certificates, libraries, lookups",
-    2: "packages and integrations",
+    2: "packages, integrations and projects",
     3: "connections",
     4: "activations",
 }
@@ -74,6 +79,8 @@ class Step:
     replaces_active: str | None = None
     was_active: bool = False
     unchanged: bool = False
+    # "deployment" for the step that creates or updates a project's deployment (`target` is its code).
+    part: str = ""
 
     def __post_init__(self) -> None:
         self.target = self.target or self.spec.key
@@ -84,18 +91,34 @@ class Step:
 
     @property
     def member_of(self) -> str | None:
-        """The package whose member integration this step acts on, when it acts on one."""
-        return self.spec.key if self.target != self.spec.key else None
+        """The package or project whose integration this step acts on, when it acts on one."""
+        return self.spec.key if self.target != self.spec.key and not self.part else None
 
     @property
     def is_artifact_write(self) -> bool:
         """A step that writes the artifact its record describes (not an activation, not a member)."""
-        return not self.is_activation and self.member_of is None
+        return not self.is_activation and self.member_of is None and not self.part
+
+    @property
+    def project(self) -> str | None:
+        """The OIC 3 project whose resources the step acts on (None: the instance's global ones)."""
+        if isinstance(self.spec, ProjectSpec):
+            return self.spec.id if (self.part or self.member_of is not None) else None
+        return project_of(self.spec)
+
+    @property
+    def ref(self) -> str:
+        """What OIC's state of the step's target is known by (see `observe`)."""
+        if self.part:
+            return scoped(self.project, f"{self.part} {self.target}")
+        return scoped(self.project, self.target)
 
     @property
     def artifact(self) -> str:
+        if self.part:
+            return f"{self.part} {self.target} of project {self.spec.key}"
         if self.member_of is not None:
-            return f"integration {self.target} (package {self.member_of})"
+            return f"integration {self.target} ({self.spec.kind.singular} {self.member_of})"
         return label(self.spec)
 
     def result(self, outcome: Outcome, duration: float = 0.0, detail: str | None = None) -> ArtifactResult:
@@ -127,6 +150,7 @@ class Plan:
         return [s for s in self.steps if s.level == number]
 
 
+# Projects have no version: conflict_resolution `version` treats them like `overwrite`.
 VERSIONED = (Kind.INTEGRATION, Kind.LIBRARY, Kind.PACKAGE)
 
 
@@ -172,7 +196,7 @@ class Planner:
 
     def _compare_by_ledger(self, spec: Spec, desired: str, last_updated: str) -> tuple[bool, str, bool]:
         """(same, why it differs, drift) for artifacts OIC cannot show us byte for byte."""
-        entry = self.ledger.get(f"{spec.kind.value}:{spec.key}")
+        entry = self.ledger.get(f"{spec.kind.value}:{ref(spec)}")
         if entry is None:
             return False, "exists in OIC and no ledger entry says what it holds", False
         if entry.fingerprint != desired:
@@ -195,7 +219,7 @@ class Planner:
         return Step(spec, action, reason, LEVELS[spec.kind], fingerprint=printed, drift=drift, unchanged=same)
 
     def _lookup_step(self, spec: LookupSpec) -> Step:
-        current = self.observed.lookups.get(spec.key)
+        current = self.observed.lookups.get(ref(spec))
         same = (
             current is not None
             and current.columns == spec.columns
@@ -215,19 +239,19 @@ class Planner:
         )
 
     def _connection_step(self, spec: ConnectionSpec, created_by: dict[str, str]) -> Step:
-        current = self.observed.connections.get(spec.key)
+        current = self.observed.connections.get(ref(spec))
         printed = fingerprint(spec, self.ledger.hmac_key)
         if current is None:
             return Step(
                 spec,
                 Action.UPDATE,
-                f"created by the import of {created_by[spec.key]}; configuring it",
+                f"created by the import of {created_by[ref(spec)]}; configuring it",
                 LEVELS[Kind.CONNECTION],
                 fingerprint=printed,
             )
         same, why = _same_connection(spec, current)
         if same and any(v.secret for v in spec.security_properties.values()):
-            entry = self.ledger.get(f"{spec.kind.value}:{spec.key}")
+            entry = self.ledger.get(f"{spec.kind.value}:{ref(spec)}")
             if entry is None or entry.fingerprint != printed:
                 same, why = False, "secret values cannot be read back and the ledger does not match them"
         action, reason = decide(spec, True, same, why, self.settings)
@@ -241,16 +265,23 @@ class Planner:
         for spec in inventory.archives:
             for conn in spec.connections:
                 created_by.setdefault(conn, label(spec))
+        for project in inventory.projects:
+            for conn in project.connections:
+                created_by.setdefault(scoped(project.id, conn), label(project))
         for kind in (
             Kind.CERTIFICATE,
             Kind.LIBRARY,
+            Kind.PROJECT,
             Kind.LOOKUP,
             Kind.PACKAGE,
             Kind.INTEGRATION,
             Kind.CONNECTION,
         ):
             for spec in inventory.of(kind):
-                plan.steps.append(self._step(spec, created_by))
+                if isinstance(spec, ProjectSpec):
+                    plan.steps.extend(self._project_steps(spec))
+                else:
+                    plan.steps.append(self._step(spec, created_by))
         plan.steps.extend(self._activations(plan))
         return plan
 
@@ -282,6 +313,68 @@ class Planner:
         assert isinstance(spec, CertificateSpec)
         return self._archive_step(spec, self.observed.certificates.get(spec.key))
 
+    def _project_steps(self, spec: ProjectSpec) -> list[Step]:
+        """The `.car` import or replace, and the deployment write when OIC will not hold it as asked."""
+        current = self.observed.projects.get(spec.key)
+        step = self._archive_step(spec, current)
+        if step.action == Action.REPLACE:
+            # OIC refuses to overwrite an ACTIVATED integration of the project (oic-api.md §12).
+            step.deactivate_first = tuple(
+                i.id
+                for i in self.observed.project_integrations.get(spec.key, [])
+                if i.id in spec.integrations and i.status == IntegrationStatus.ACTIVATED
+            )
+        wanted = spec.deployment
+        if wanted is None or step.action == Action.REFUSE:
+            return [step]
+        if step.action in (Action.CREATE, Action.REPLACE):
+            there, source = spec.archived(wanted.code), "the .car"
+        elif current is not None:
+            there, source = current.deployment(wanted.code), "OIC"
+        else:
+            return [step]
+        if there is not None and set(there.integrations) == set(wanted.integrations):
+            return [step]
+        action = Action.CREATE if there is None else Action.UPDATE
+        reason = (
+            f"{source} has no deployment {wanted.code}"
+            if there is None
+            else f"{source} selects {', '.join(sorted(there.integrations)) or 'nothing'}"
+        )
+        return [step, Step(spec, action, reason, LEVELS[Kind.PROJECT], target=wanted.code, part="deployment")]
+
+    def _project_activations(self, step: Step) -> list[Step]:
+        """Activate the deployment's integrations; bring back what the replace took down, unless the
+        deployment activates another minor version of the same major (OIC keeps one active)."""
+        spec = step.spec
+        assert isinstance(spec, ProjectSpec)
+        chosen = list(spec.deployment.integrations) if spec.deployment and spec.activate else []
+        steps = []
+        if chosen and self.settings.activation_policy == "manual":
+            steps = [
+                Step(
+                    spec,
+                    Action.SKIP,
+                    "activation_policy is manual: the record's activate is not applied",
+                    ACTIVATION_LEVEL,
+                    target=target,
+                )
+                for target in chosen
+                if step.action != Action.REFUSE
+            ]
+            chosen = []
+        claimed = {(IntegrationId.of(t).code, IntegrationId.of(t).major) for t in chosen}
+        back = [
+            t
+            for t in step.deactivate_first
+            if t not in chosen and (IntegrationId.of(t).code, IntegrationId.of(t).major) not in claimed
+        ]
+        for target in [*chosen, *back]:
+            activation = self._activation(step, target, spec.id)
+            if activation is not None:
+                steps.append(activation)
+        return steps
+
     def _restores_status(self, target: str, claimed: set[tuple[str, str]]) -> bool:
         """Whether `target` must end ACTIVATED because an interrupted run found it so, and no record
         of this run activates another version of its code and major version instead."""
@@ -304,6 +397,10 @@ class Planner:
         )
         steps = []
         for step in list(plan.steps):
+            if isinstance(step.spec, ProjectSpec):
+                if not step.part:
+                    steps.extend(self._project_activations(step))
+                continue
             if isinstance(step.spec, IntegrationSpec):
                 members = [step.spec.key]
             elif isinstance(step.spec, PackageSpec):
@@ -329,17 +426,17 @@ class Planner:
                     steps.append(activation)
         return steps
 
-    def _activation(self, step: Step, target: str) -> Step | None:
-        restoring = target in self.active_before
+    def _activation(self, step: Step, target: str, project: str | None = None) -> Step | None:
+        restoring = project is None and target in self.active_before
         if step.action == Action.REFUSE or (
             step.action == Action.SKIP and not step.unchanged and not restoring
         ):
             return None
-        current = self.observed.integrations.get(target)
+        current = self.observed.integrations.get(scoped(project, target))
         if (
-            step.action == Action.SKIP
-            and current is not None
+            current is not None
             and current.status == IntegrationStatus.ACTIVATED
+            and target not in step.deactivate_first
         ):
             changed = _changed_flags(step.spec, current)
             if not changed:
@@ -364,11 +461,11 @@ class Planner:
         ident = IntegrationId.of(target)
         replaced = [
             i.id
-            for i in self.observed.active_versions(ident.code)
+            for i in self.observed.active_versions(ident.code, project)
             if i.major == ident.major and i.version != ident.version
         ]
         reason = "activate after import" if step.action != Action.SKIP else "unchanged but not ACTIVATED"
-        wanted = isinstance(step.spec, IntegrationSpec | PackageSpec) and step.spec.activate
+        wanted = isinstance(step.spec, IntegrationSpec | PackageSpec | ProjectSpec) and step.spec.activate
         if target in step.deactivate_first and not wanted:
             reason = "reactivate: it was ACTIVATED before the replace"
         elif restoring and not wanted:
@@ -390,7 +487,7 @@ ACTIVATION_FLAGS = ("tracing", "payload_tracing", "record_enabled")
 
 def _changed_flags(spec: Spec, current: Integration) -> list[str]:
     """The activation flags a record sets that OIC currently has otherwise."""
-    if not isinstance(spec, IntegrationSpec):
+    if not isinstance(spec, IntegrationSpec | ProjectSpec):
         return []
     return [
         name

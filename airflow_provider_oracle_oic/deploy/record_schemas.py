@@ -25,6 +25,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "securityProperties": _PROPERTIES,
             "agentGroupId": _STRING,
             "test": _BOOL,
+            "project": _STRING,
         },
         "key_properties": ["id"],
     },
@@ -40,6 +41,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "tracing": _BOOL,
             "payload_tracing": _BOOL,
             "record_enabled": _BOOL,
+            "project": _STRING,
             **_ARCHIVE,
         },
         "key_properties": ["code", "version"],
@@ -52,6 +54,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "rows": {"type": ["array", "null"], "items": {"type": "array", "items": {"type": "string"}}},
             "archive_path": _STRING,
             "archive_base64": _STRING,
+            "project": _STRING,
         },
         "key_properties": ["name"],
     },
@@ -66,6 +69,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "name": {"type": "string"},
             "type": _STRING,
             "description": _STRING,
+            "project": _STRING,
             **_ARCHIVE,
         },
         "key_properties": ["code", "version"],
@@ -82,6 +86,33 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "passPhrase": _STRING,
         },
         "key_properties": ["name"],
+    },
+    "projects": {
+        "properties": {
+            "id": {"type": "string"},
+            "name": _STRING,
+            "description": _STRING,
+            "deployment": {
+                "type": ["object", "null"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": _STRING,
+                    "integrations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"code": {"type": "string"}, "version": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+            "activate": _BOOL,
+            "tracing": _BOOL,
+            "payload_tracing": _BOOL,
+            "record_enabled": _BOOL,
+            **_ARCHIVE,
+        },
+        "key_properties": ["id"],
     },
 }
 

@@ -23,7 +23,14 @@ from .issues import Issue, IssueError
 from .placeholders import Placeholders, UnresolvedPlaceholder
 from .record_schemas import SCHEMAS
 from .settings import DeploySettings
-from .sources import ArchiveSources, archive_facts, check_checksum, renamed, with_prefixed_code
+from .sources import (
+    ArchiveSources,
+    archive_facts,
+    check_checksum,
+    project_archive_facts,
+    renamed,
+    with_prefixed_code,
+)
 from .specs import (
     CertificateSpec,
     ConnectionSpec,
@@ -32,13 +39,19 @@ from .specs import (
     LibrarySpec,
     LookupSpec,
     PackageSpec,
+    ProjectDeploymentSpec,
+    ProjectSpec,
     Spec,
     Value,
+    label,
+    ref,
 )
 
 log = logging.getLogger(__name__)
 # The names OIC accepts for lookups, packages and certificate aliases; never a path.
 LOOKUP_OR_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+PROJECT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,49}$")
+PROJECT_ID_RULE = "upper-case letters, digits, '_' and '-' (the project code, e.g. ORDERS-HUB)"
 SECRET_NAME_PARTS = ("password", "secret", "token", "key")
 KNOWN_FIELDS: dict[Kind, frozenset[str]] = {
     Kind(stream): frozenset(schema["properties"]) for stream, schema in SCHEMAS.items()
@@ -72,6 +85,10 @@ class Inventory:
     @property
     def connections(self) -> list[ConnectionSpec]:
         return self._typed(Kind.CONNECTION, ConnectionSpec)
+
+    @property
+    def projects(self) -> list[ProjectSpec]:
+        return self._typed(Kind.PROJECT, ProjectSpec)
 
     @property
     def archives(self) -> list[IntegrationSpec | PackageSpec]:
@@ -119,7 +136,7 @@ def _identity(kind: Kind, record: Mapping[str, Any]) -> str:
         if record.get("code") is not None or record.get("version") is not None:
             return f"{record.get('code')}|{record.get('version')}"
         return str(record.get("id", "<no code>"))
-    if kind == Kind.CONNECTION:
+    if kind in (Kind.CONNECTION, Kind.PROJECT):
         return str(record.get("id", "<no id>"))
     return str(record.get("name", "<no name>"))
 
@@ -140,6 +157,7 @@ class RecordParser:
             Kind.PACKAGE: self._package,
             Kind.LIBRARY: self._library,
             Kind.CERTIFICATE: self._certificate,
+            Kind.PROJECT: self._project,
         }
 
     def skip(self, stream: str) -> None:
@@ -154,11 +172,11 @@ class RecordParser:
         except IssueError as exc:
             self.inventory.issues.append(Issue(artifact, exc.field, exc.message))
             return
-        slot = (kind, spec.key)
+        slot = (kind, ref(spec))
         if slot in self.inventory.specs:
             self.inventory.issues.append(
                 Issue(
-                    f"{kind.singular} {spec.key}",
+                    label(spec),
                     "record",
                     "appears twice in this run; send each artifact once",
                 )
@@ -233,9 +251,11 @@ class RecordParser:
             agent_group_id=_text(record, "agentGroupId"),
             adapter_type=_text(record, "adapterType"),
             test=bool(_flag(record, "test", self.settings.validate_connections)),
+            project=_project_field(record),
         )
 
     def _integration(self, record: Mapping[str, Any]) -> IntegrationSpec:
+        _not_in_project(record, "integrations")
         code, version = record.get("code"), record.get("version")
         ident = record.get("id")
         if isinstance(ident, str):
@@ -321,7 +341,9 @@ class RecordParser:
                 or not all(isinstance(v, str) for v in row)
             ):
                 raise IssueError(f"rows[{index}]", f"must hold {len(columns)} strings, one per column")
-        return LookupSpec(name, tuple(columns), tuple(tuple(r) for r in rows), description)
+        return LookupSpec(
+            name, tuple(columns), tuple(tuple(r) for r in rows), description, _project_field(record)
+        )
 
     def _package(self, record: Mapping[str, Any]) -> PackageSpec:
         name = _required(record, "name")
@@ -348,6 +370,7 @@ class RecordParser:
         )
 
     def _library(self, record: Mapping[str, Any]) -> LibrarySpec:
+        _not_in_project(record, "libraries")
         code, version = _code_version(record.get("code"), record.get("version"))
         name = _required(record, "name")
         kind = _text(record, "type") or "API"
@@ -390,6 +413,107 @@ class RecordParser:
             # OIC tells a PKCS#12 keystore by its file name.
             archive = renamed(archive, "certificate.p12")
         return CertificateSpec(name, kind, category, archive, secrets)
+
+    def _project(self, record: Mapping[str, Any]) -> ProjectSpec:
+        ident = _required(record, "id")
+        if not PROJECT_ID.match(ident):
+            raise IssueError("id", f"'{ident}' must be {PROJECT_ID_RULE}")
+        archive = self.sources.file(record, "archive_path", "archive_base64", "project.car")
+        check_checksum(archive, record)
+        facts = project_archive_facts(archive)
+        if facts.project_id and facts.project_id != ident:
+            raise IssueError(
+                archive.field,
+                f"holds project {facts.project_id}, not {ident}; fix the record's id or the archive",
+            )
+        held = tuple(sorted(facts.integration_ids))
+        deployment = _deployment(record.get("deployment"), set(held), facts.described or bool(held))
+        activate = _flag(record, "activate", None)
+        if activate and deployment is None:
+            raise IssueError(
+                "activate",
+                "activates the integrations of the record's deployment, and it has none; add a deployment "
+                "{code, name, integrations} or set activate to false",
+            )
+        return ProjectSpec(
+            id=ident,
+            archive=archive,
+            integrations=held,
+            connections=facts.connections,
+            lookups=facts.lookups,
+            archived_deployments=tuple(
+                ProjectDeploymentSpec(d.code, d.name, d.integrations) for d in facts.deployments
+            ),
+            deployment=deployment,
+            name=_text(record, "name"),
+            description=_text(record, "description"),
+            activate=deployment is not None
+            and bool(activate if activate is not None else self.settings.activate_integrations),
+            tracing=_flag(record, "tracing", None),
+            payload_tracing=_flag(record, "payload_tracing", None),
+            record_enabled=_flag(record, "record_enabled", None),
+        )
+
+
+def _project_field(record: Mapping[str, Any]) -> str | None:
+    """The OIC 3 project a connection or lookup record targets, if any."""
+    project = _text(record, "project")
+    if project is not None and not PROJECT_ID.match(project):
+        raise IssueError("project", f"'{project}' must be {PROJECT_ID_RULE}")
+    return project
+
+
+def _not_in_project(record: Mapping[str, Any], stream: str) -> None:
+    if record.get("project") not in (None, ""):
+        raise IssueError(
+            "project",
+            f"{stream} of an OIC 3 project are deployed with the project's .car (a projects record); "
+            "put it in the .car, or remove project to deploy it globally",
+        )
+
+
+def _deployment(raw: Any, held: set[str], checkable: bool) -> ProjectDeploymentSpec | None:
+    """A projects record's `deployment`: every version must be in the `.car`, one minor per major."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise IssueError("deployment", "must be an object {code, name, integrations: [{code, version}]}")
+    code = raw.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise IssueError("deployment.code", "is required")
+    name = raw.get("name") or code
+    if not isinstance(name, str):
+        raise IssueError("deployment.name", "must be a string")
+    chosen = raw.get("integrations")
+    if not isinstance(chosen, list) or not chosen:
+        raise IssueError("deployment.integrations", "must be a non-empty array of {code, version}")
+    idents: list[str] = []
+    majors: dict[tuple[str, str], str] = {}
+    for index, entry in enumerate(chosen):
+        where = f"deployment.integrations[{index}]"
+        if not isinstance(entry, Mapping):
+            raise IssueError(where, "must be an object {code, version}")
+        try:
+            entry_code, version = _code_version(entry.get("code"), entry.get("version"))
+        except IssueError as exc:
+            raise IssueError(f"{where}.{exc.field}", exc.message) from None
+        ident = f"{entry_code}|{version}"
+        if checkable and ident not in held:
+            raise IssueError(
+                where,
+                f"{ident} is not in the project's .car (it holds {', '.join(sorted(held)) or 'no integration'}); "
+                "export the project again or fix the version",
+            )
+        major = (entry_code, version.split(".", 1)[0])
+        if major in majors:
+            raise IssueError(
+                where,
+                f"{majors[major]} and {ident} are two minor versions of one major version; a deployment "
+                "takes one (OIC keeps one minor of a major active)",
+            )
+        majors[major] = ident
+        idents.append(ident)
+    return ProjectDeploymentSpec(code, name, tuple(idents))
 
 
 def _csv_table(data: bytes, name: str, field: str) -> tuple[list[str], list[list[str]], str]:

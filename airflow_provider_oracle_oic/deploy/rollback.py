@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..oic import OICClient, OICNotFoundError
+from ..oic.project_archives import read_project_archive
 from ..oic.status import IntegrationStatus
-from .families import family
+from .families import family, space
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .plan import ACTIVATION_FLAGS
 from .result import UndoRecord
@@ -28,26 +29,39 @@ LONGEST_PAUSE = 5.0
 
 
 class Restorer:
-    """Performs and verifies undos against OIC."""
+    """Performs and verifies undos against OIC: the instance's global artifacts, or with `project`
+    those inside that OIC 3 project."""
 
-    def __init__(self, client: OICClient, activation_timeout: float, poll_interval: float) -> None:
+    def __init__(
+        self, client: OICClient, activation_timeout: float, poll_interval: float, project: str | None = None
+    ) -> None:
         self.client = client
         self.timeout = activation_timeout
         self.poll = poll_interval
+        self.space = space(client, project)
+        self._projects: dict[str, Restorer] = {}
+
+    def scoped(self, project: str | None) -> Restorer:
+        """The restorer for artifacts of `project` (this one for global artifacts)."""
+        if project is None:
+            return self
+        if project not in self._projects:
+            self._projects[project] = Restorer(self.client, self.timeout, self.poll, project)
+        return self._projects[project]
 
     def wait(self, ident: str, status: str) -> None:
-        self.client.integrations.wait_for_status(ident, status, self.timeout, self.poll)
+        self.space.integrations.wait_for_status(ident, status, self.timeout, self.poll)
 
     def deactivate(self, ident: str) -> None:
-        self.client.integrations.deactivate(ident)
+        self.space.integrations.deactivate(ident)
         self.wait(ident, IntegrationStatus.CONFIGURED)
 
     def activate(self, ident: str, flags: dict[str, bool | None]) -> None:
-        self.client.integrations.activate(ident, **flags)
+        self.space.integrations.activate(ident, **flags)
         self.wait(ident, IntegrationStatus.ACTIVATED)
 
     def _status(self, ident: str) -> str | None:
-        current = self.client.integrations.find(ident)
+        current = self.space.integrations.find(ident)
         return None if current is None else current.status
 
     def _settle_status(self, ident: str) -> str | None:
@@ -70,9 +84,27 @@ class Restorer:
         for member in self.client.packages.get(package).integrations:
             self._deactivate_if_active(member.id)
 
+    def _deactivate_project(self, project: str, only: set[str] | None = None) -> list[str]:
+        """Take down the project's ACTIVATED integrations (those in `only`, when given); returns them."""
+        inside = self.scoped(project)
+        active = [
+            i.id
+            for i in inside.space.integrations.list()
+            if i.status != IntegrationStatus.CONFIGURED and (only is None or i.id in only)
+        ]
+        taken = []
+        for ident in active:
+            if inside._settle_status(ident) == IntegrationStatus.ACTIVATED:
+                inside.deactivate(ident)
+                taken.append(ident)
+        return taken
+
     # Each undo: perform(undo) brings the artifact back; problem(undo) says what is still off, or None.
 
     def perform(self, undo: Undo) -> None:
+        if undo.project is not None and self.space is self.client:
+            self.scoped(undo.project).perform(undo)
+            return
         {
             UndoAction.DELETE: self._delete,
             UndoAction.RESTORE_ARCHIVE: self._restore_archive,
@@ -80,11 +112,24 @@ class Restorer:
             UndoAction.DEACTIVATE: self._deactivate,
             UndoAction.RESTORE_LOOKUP: self._restore_lookup,
             UndoAction.RESTORE_CONNECTION: self._restore_connection,
+            UndoAction.RESTORE_DEPLOYMENT: self._restore_deployment,
         }[undo.action](undo)
 
     def problem(self, undo: Undo) -> str | None:
         """What still differs from the pre-run state this undo stands for; None when nothing does."""
+        if undo.project is not None and self.space is self.client:
+            found = self.scoped(undo.project).problem(undo)
+            return None if found is None else f"{found} (project {undo.project})"
         kind, ident = undo.kind, undo.ident
+        if undo.action == UndoAction.RESTORE_DEPLOYMENT:
+            deployment = self.client.project(ident).deployments.find(str(undo.before["code"]))
+            chosen = undo.before.get("integrations")
+            now = None if deployment is None else sorted(deployment.integrations)
+            if now != (None if chosen is None else sorted(chosen)):
+                return (
+                    f"deployment {undo.before['code']} of project {ident} does not hold its pre-run selection"
+                )
+            return None
         if undo.action == UndoAction.DELETE:
             return (
                 f"{kind.singular} {ident} still exists (it did not before the run)"
@@ -103,7 +148,7 @@ class Restorer:
                 None if self._find(kind, ident) else f"{kind.singular} {ident} is absent; it existed before"
             )
         if undo.action == UndoAction.RESTORE_LOOKUP:
-            current = self.client.lookups.find(ident)
+            current = self.space.lookups.find(ident)
             before = undo.before
             rows = [list(r) for r in before["rows"]]
             if (
@@ -113,7 +158,7 @@ class Restorer:
             ):
                 return f"lookup {ident} does not hold its pre-run rows"
             return None
-        conn = self.client.connections.find(ident)
+        conn = self.space.connections.find(ident)
         if conn is None:
             return f"connection {ident} is absent"
         if undo.before.get("status") == "CONFIGURED" and conn.status != "CONFIGURED":
@@ -121,7 +166,7 @@ class Restorer:
         return None
 
     def _find(self, kind: Kind, ident: str) -> object | None:
-        return family(self.client, kind).find(ident)
+        return family(self.space, kind).find(ident)
 
     def _delete(self, undo: Undo) -> None:
         kind, ident = undo.kind, undo.ident
@@ -131,7 +176,9 @@ class Restorer:
             self._deactivate_if_active(ident)
         if kind == Kind.PACKAGE:
             self._deactivate_members(ident)
-        delete = family(self.client, kind).delete
+        if kind == Kind.PROJECT:
+            self._deactivate_project(ident)
+        delete = family(self.space, kind).delete
         try:
             delete(ident)
         except OICNotFoundError:
@@ -147,12 +194,36 @@ class Restorer:
             self._deactivate_members(undo.ident)
             self.client.packages.replace_archive(backup, name=undo.ident)
             return
+        if undo.kind == Kind.PROJECT:
+            self._restore_project(undo.ident, backup)
+            return
         self._deactivate_if_active(undo.ident)
-        self.client.integrations.replace_archive(backup)
+        self.space.integrations.replace_archive(backup)
+
+    def _restore_project(self, project: str, backup: Path) -> None:
+        """Put the exported `.car` back; what it holds must be down for that, and goes back up after."""
+        held = read_project_archive(backup).integration_ids
+        taken = self._deactivate_project(project, held)
+        self.client.projects.replace_archive(backup, project)
+        inside = self.scoped(project)
+        for ident in taken:
+            inside.activate(ident, {})
+
+    def _restore_deployment(self, undo: Undo) -> None:
+        code, chosen = str(undo.before["code"]), undo.before.get("integrations")
+        deployments = self.client.project(undo.ident).deployments
+        current = deployments.find(code)
+        if chosen is None:
+            if current is not None:
+                deployments.delete(code)
+        elif current is None:
+            deployments.create(code, str(undo.before.get("name") or code), chosen)
+        elif sorted(current.integrations) != sorted(chosen):
+            deployments.update(code, chosen)
 
     def _activate(self, undo: Undo) -> None:
         flags = {k: undo.before.get(k) for k in ACTIVATION_FLAGS}
-        current = self.client.integrations.find(undo.ident)
+        current = self.space.integrations.find(undo.ident)
         if current is None:
             return
         status = self._settle_status(undo.ident)
@@ -168,7 +239,7 @@ class Restorer:
 
     def _restore_lookup(self, undo: Undo) -> None:
         before = undo.before
-        self.client.lookups.update(
+        self.space.lookups.update(
             undo.ident,
             tuple(before["columns"]),
             tuple(tuple(r) for r in before["rows"]),
@@ -177,7 +248,7 @@ class Restorer:
 
     def _restore_connection(self, undo: Undo) -> None:
         before = undo.before
-        self.client.connections.update(
+        self.space.connections.update(
             undo.ident,
             connection_properties=before.get("connection_properties") or None,
             security_properties=before.get("security_properties") or None,
@@ -185,7 +256,7 @@ class Restorer:
             agent_group_id=before.get("agent_group_id"),
         )
         if before.get("status") == "CONFIGURED":
-            self.client.connections.test(undo.ident)
+            self.space.connections.test(undo.ident)
 
     def _attempt(self, what: str, action: Callable[[], None]) -> str | None:
         """Run `action` up to ATTEMPTS times; the last error's text, or None on success."""
@@ -221,9 +292,9 @@ class Restorer:
 
     def verify(self, entries: list[Entry]) -> list[str]:
         """What is still not in its pre-run state, one line per artifact."""
-        problems: dict[tuple[Kind, str], str] = {}
+        problems: dict[tuple[Kind, str | None, str], str] = {}
         for entry in entries:
-            key = (entry.undo.kind, entry.undo.ident)
+            key = (entry.undo.kind, entry.undo.project, entry.undo.ident)
             if key in problems:
                 continue
             found: list[str | None] = []

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..oic import OICArchiveError, read_archive, sha256_file
 from ..oic.archives import ArchiveFacts
+from ..oic.project_archives import ProjectArchiveFacts, read_project_archive
 from .issues import IssueError
 from .specs import ArchiveFile
 
@@ -127,6 +128,14 @@ def archive_facts(archive: ArchiveFile, field: str, require_layout: bool = True)
         return read_archive(archive.path, require_layout=require_layout)
     except OICArchiveError as exc:
         raise IssueError(field, str(exc)) from None
+
+
+def project_archive_facts(archive: ArchiveFile) -> ProjectArchiveFacts:
+    """A `.car`'s facts after the safety checks; an unusable one is an issue on the record's field."""
+    try:
+        return read_project_archive(archive.path)
+    except OICArchiveError as exc:
+        raise IssueError(archive.field, str(exc)) from None
 
 
 def with_prefixed_code(

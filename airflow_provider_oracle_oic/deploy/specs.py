@@ -16,6 +16,7 @@ class Kind(str, Enum):
     PACKAGE = "packages"
     INTEGRATION = "integrations"
     CONNECTION = "connections"
+    PROJECT = "projects"
 
     @property
     def singular(self) -> str:
@@ -71,6 +72,7 @@ class ConnectionSpec:
     agent_group_id: str | None = None
     adapter_type: str | None = None
     test: bool = True
+    project: str | None = None
     kind: Kind = Kind.CONNECTION
 
     @property
@@ -108,6 +110,7 @@ class LookupSpec:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     description: str | None = None
+    project: str | None = None
     kind: Kind = Kind.LOOKUP
 
     @property
@@ -165,9 +168,65 @@ class CertificateSpec:
         return self.name
 
 
-Spec = ConnectionSpec | IntegrationSpec | LookupSpec | PackageSpec | LibrarySpec | CertificateSpec
+@dataclass(frozen=True)
+class ProjectDeploymentSpec:
+    """A deployment of an OIC 3 project: the integration versions (`CODE|VERSION`) that go live together."""
+
+    code: str
+    name: str
+    integrations: tuple[str, ...]
+
+
+@dataclass
+class ProjectSpec:
+    """An OIC 3 project's `.car`, the deployment to create or update in it, and whether to activate that."""
+
+    id: str
+    archive: ArchiveFile
+    integrations: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+    lookups: tuple[str, ...] = ()
+    archived_deployments: tuple[ProjectDeploymentSpec, ...] = ()
+    deployment: ProjectDeploymentSpec | None = None
+    name: str | None = None
+    description: str | None = None
+    activate: bool = False
+    tracing: bool | None = None
+    payload_tracing: bool | None = None
+    record_enabled: bool | None = None
+    kind: Kind = Kind.PROJECT
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    def archived(self, code: str) -> ProjectDeploymentSpec | None:
+        """The deployment of that code the `.car` itself carries."""
+        return next((d for d in self.archived_deployments if d.code == code), None)
+
+
+Spec = (
+    ConnectionSpec | IntegrationSpec | LookupSpec | PackageSpec | LibrarySpec | CertificateSpec | ProjectSpec
+)
+
+
+def project_of(spec: Spec) -> str | None:
+    """The OIC 3 project the spec's own artifact lives in; None for the instance's global artifacts."""
+    return spec.project if isinstance(spec, ConnectionSpec | LookupSpec) else None
+
+
+def scoped(project: str | None, ident: str) -> str:
+    """An id made unique across scopes (the same code may exist globally and in a project)."""
+    return f"{project}/{ident}" if project else ident
+
+
+def ref(spec: Spec) -> str:
+    """The spec's key within its scope: what plans, the ledger and the journal know it by."""
+    return scoped(project_of(spec), spec.key)
 
 
 def label(spec: Spec) -> str:
-    """How messages name an artifact, e.g. `integration ORDERS|01.00.0000`."""
-    return f"{spec.kind.singular} {spec.key}"
+    """How messages name an artifact, e.g. `integration ORDERS|01.00.0000` or
+    `connection REST_ERP in project ORDERS-HUB`."""
+    project = project_of(spec)
+    return f"{spec.kind.singular} {spec.key}" + (f" in project {project}" if project else "")

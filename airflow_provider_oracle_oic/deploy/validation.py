@@ -10,7 +10,7 @@ from .issues import Issue
 from .observe import Observed
 from .records import Inventory
 from .settings import DeploySettings
-from .specs import Kind, label
+from .specs import Kind, label, project_of, ref, scoped
 
 
 def _unwritable(path: Path, directory: bool) -> str | None:
@@ -61,22 +61,45 @@ def offline_issues(inventory: Inventory) -> list[Issue]:
     return issues
 
 
+def project_issues(inventory: Inventory, integration_instance: str | None) -> list[Issue]:
+    """OIC 3 projects exist only on OIC 3, which needs the `integrationInstance` of every call."""
+    scoped = [s for s in inventory.specs.values() if s.kind == Kind.PROJECT or project_of(s) is not None]
+    if not scoped or integration_instance:
+        return []
+    return [
+        Issue(
+            label(scoped[0]),
+            "integration_instance",
+            "OIC 3 projects need the integration_instance setting (the instance name, e.g. "
+            "myinstance-abcdef-ia); set it in the configuration or the Airflow connection",
+        )
+    ]
+
+
 def online_issues(inventory: Inventory, observed: Observed, allow_literal_secrets: bool) -> list[Issue]:
     """Connection references and adapter types, checked against OIC and the rest of the run."""
     issues = []
     created: set[str] = set()
     for spec in inventory.archives:
         created.update(spec.connections)
-    configured_here = {s.key for s in inventory.connections if s.test}
+    for project in inventory.projects:
+        created.update(scoped(project.id, c) for c in project.connections)
+    configured_here = {ref(s) for s in inventory.connections if s.test}
     for spec in inventory.connections:
-        current = observed.connections.get(spec.key)
-        if current is None and spec.key not in created:
+        current = observed.connections.get(ref(spec))
+        if current is None and ref(spec) not in created:
+            where = f"project {spec.project}" if spec.project else "OIC"
+            brings = (
+                "the project's .car in this run holds"
+                if spec.project
+                else "integration or package in this run"
+            )
             issues.append(
                 Issue(
                     label(spec),
                     "id",
-                    "does not exist in OIC and no integration or package in this run "
-                    "creates it; import an integration that uses it first",
+                    f"does not exist in {where} and no {brings} creates it; "
+                    "import what uses it first (or fix the id or project)",
                 )
             )
         if current is not None:
@@ -105,6 +128,23 @@ def online_issues(inventory: Inventory, observed: Observed, allow_literal_secret
                         "connections",
                         f"{conn} is not configured in OIC and no connections "
                         "record in this run configures and tests it; add one or set activate to false",
+                    )
+                )
+    for project in inventory.projects:
+        if not project.activate:
+            continue
+        for conn in project.connections:
+            current = observed.connections.get(scoped(project.id, conn))
+            if scoped(project.id, conn) not in configured_here and (
+                current is None or current.status != "CONFIGURED"
+            ):
+                issues.append(
+                    Issue(
+                        label(project),
+                        "activate",
+                        f"connection {conn} of the project is not configured and no connections record "
+                        f"with project {project.id} in this run configures and tests it; add one or set "
+                        "activate to false",
                     )
                 )
     return issues
