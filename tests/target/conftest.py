@@ -12,6 +12,8 @@ import pytest
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.builders import (
     IntegrationArchiveSpec,
+    ProjectArchiveSpec,
+    build_car,
     build_certificate_pem,
     build_iar,
     build_js_library,
@@ -47,6 +49,11 @@ class Archives:
     def par(self, name: str, specs: list[IntegrationArchiveSpec]) -> str:
         (self.root / f"{name}.par").write_bytes(build_par(specs))
         return f"{name}.par"
+
+    def car(self, spec: ProjectArchiveSpec, name: str | None = None) -> str:
+        name = name or f"{spec.id}.car"
+        (self.root / name).write_bytes(build_car(spec))
+        return name
 
     def js(self, name: str = "math.js") -> str:
         (self.root / name).write_bytes(build_js_library())
