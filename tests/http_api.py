@@ -77,8 +77,11 @@ class Api:
     ) -> requests.Response:
         return self.upload("PUT" if replace else "POST", "/packages/archive", build_par(specs), f"{name}.par")
 
-    def set_status(self, ident: str, status: str, **flags: Any) -> requests.Response:
-        return self.patch(f"/integrations/{enc(ident)}", {"status": status, **flags})
+    def set_status(
+        self, ident: str, status: str, project: str | None = None, **flags: Any
+    ) -> requests.Response:
+        scope = f"/projects/{project}" if project else ""
+        return self.patch(f"{scope}/integrations/{enc(ident)}", {"status": status, **flags})
 
     def status(self, ident: str) -> str:
         answer = self.get(f"/integrations/{enc(ident)}/activationStatus")

@@ -285,6 +285,8 @@ class Applier:
             },
         )
         current = deployments.find(wanted.code)
+        # A deployment write moves the project's `state.updated`: read it again after the run.
+        self.ctx.answers.pop(spec.id, None)
         if current is None:
             self._write(undo, lambda: deployments.create(wanted.code, wanted.name, wanted.integrations))
             return f"created with {', '.join(wanted.integrations)}"

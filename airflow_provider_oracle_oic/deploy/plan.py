@@ -339,7 +339,8 @@ class Planner:
         reason = (
             f"{source} has no deployment {wanted.code}"
             if there is None
-            else f"{source} selects {', '.join(sorted(there.integrations)) or 'nothing'}"
+            else f"{source} has deployment {wanted.code} select {', '.join(sorted(there.integrations)) or 'nothing'}; "
+            f"the record selects {', '.join(sorted(wanted.integrations))}"
         )
         return [step, Step(spec, action, reason, LEVELS[Kind.PROJECT], target=wanted.code, part="deployment")]
 

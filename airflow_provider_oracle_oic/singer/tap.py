@@ -21,7 +21,8 @@ from singer_sdk import typing as th
 
 from ..deploy.settings import oic_config
 from ..oic import OICClient
-from ..oic.models import ArchiveDownload, Connection, ConnectionProperty
+from ..oic.identifiers import IntegrationId
+from ..oic.models import ArchiveDownload, Connection, ConnectionProperty, Deployment, Integration, Project
 from ..oic.status import IntegrationStatus
 from .distribution import DISTRIBUTION
 from .schemas import SCHEMAS
@@ -111,16 +112,19 @@ def _values(connection_id: str, properties: tuple[ConnectionProperty, ...]) -> d
 class ConnectionsStream(OICStream):
     name = "connections"
 
-    def record(self, conn: Connection) -> dict[str, t.Any]:
+    def record(self, conn: Connection, project: str | None = None) -> dict[str, t.Any]:
+        # A project's connection may share its id with a global one: its placeholders name the project.
+        owner = f"{project}_{conn.id}" if project else conn.id
         return {
             "id": conn.id,
             "name": conn.name,
             "adapterType": conn.adapter_type or None,
             "securityPolicy": conn.security_policy,
             "agentGroupId": conn.agent_group_id,
-            "connectionProperties": _values(conn.id, conn.connection_properties),
-            "securityProperties": _values(conn.id, conn.security_properties),
+            "connectionProperties": _values(owner, conn.connection_properties),
+            "securityProperties": _values(owner, conn.security_properties),
             "test": conn.configured,
+            **({"project": project} if project else {}),
         }
 
     def get_records(self, context: t.Any) -> t.Iterable[dict[str, t.Any]]:
@@ -128,6 +132,13 @@ class ConnectionsStream(OICStream):
             if conn.security_policy is None:
                 continue
             yield self.record(conn)
+        if "projects" not in self.oic.selected_streams:
+            return
+        # A project's connections must be configured at the target before its deployment goes live.
+        for project in self.oic.projects:
+            for conn in self.client.project(project.id).connections.list():
+                if conn.security_policy is not None:
+                    yield self.record(conn, project.id)
 
 
 class LookupsStream(OICStream):
@@ -165,6 +176,42 @@ class LibrariesStream(OICStream):
             }
 
 
+def live_deployment(project: Project, integrations: list[Integration]) -> Deployment | None:
+    """The deployment whose integrations are all ACTIVATED (the newest by lastUpdated when several are)."""
+    active = {i.id for i in integrations if i.status == IntegrationStatus.ACTIVATED}
+    live = [d for d in project.deployments if d.integrations and set(d.integrations) <= active]
+    return max(live, key=lambda d: d.last_updated, default=None)
+
+
+class ProjectsStream(OICStream):
+    """OIC 3 projects: the whole project's `.car`, and the deployment live at the source to activate."""
+
+    name = "projects"
+
+    def get_records(self, context: t.Any) -> t.Iterable[dict[str, t.Any]]:
+        for project in self.oic.projects:
+            file_name = f"{project.id}.car"
+            download = self.client.projects.export(project.id, self.export_path(file_name), name=project.name)
+            live = live_deployment(project, self.client.project(project.id).integrations.list())
+            record: dict[str, t.Any] = {
+                "id": project.id,
+                "name": project.name,
+                "description": project.description or None,
+                **self.archive_fields(download, file_name),
+            }
+            if live is not None:
+                record["deployment"] = {
+                    "code": live.code,
+                    "name": live.name,
+                    "integrations": [
+                        {"code": ident.code, "version": ident.version}
+                        for ident in map(IntegrationId.of, live.integrations)
+                    ],
+                }
+                record["activate"] = True
+            yield record
+
+
 TAP_SETTINGS = th.PropertiesList(
     th.Property("base_url", th.StringType, required=True, description="Source OIC URL"),
     th.Property("oauth_client_id", th.StringType, required=True, description="IDCS OAuth client id"),
@@ -186,6 +233,12 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("packages_query", th.StringType, description="OIC q filter for packages"),
     th.Property("lookups_query", th.StringType, description="OIC q filter for lookups"),
     th.Property(
+        "projects_query",
+        th.StringType,
+        description="OIC q filter for OIC 3 projects, e.g. {name:/^Orders/}; projects are read only "
+        "when integration_instance is set (OIC 3)",
+    ),
+    th.Property(
         "archive_directory",
         th.StringType,
         description="Write archives here and reference them by archive_path instead of base64",
@@ -202,11 +255,12 @@ STREAM_TYPES: tuple[type[OICStream], ...] = (
     LookupsStream,
     PackagesStream,
     LibrariesStream,
+    ProjectsStream,
 )
 
 
 class TapOracleOIC(Tap):
-    """Reads integrations, packages, connections, lookups and libraries from an OIC instance."""
+    """Reads integrations, packages, connections, lookups, libraries and OIC 3 projects from an OIC instance."""
 
     name = "tap-oracle-oic"
     package_name = DISTRIBUTION
@@ -229,6 +283,13 @@ class TapOracleOIC(Tap):
         path = Path(value)
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        """The source's OIC 3 projects; none on an instance without them (no integration_instance)."""
+        if not self.config.get("integration_instance"):
+            return []
+        return self.client.projects.list(q=self.config.get("projects_query"))
 
     @property
     def selected_streams(self) -> set[str]:

@@ -210,3 +210,25 @@ def test_bad_project_records_write_nothing(project_config, archives, oic_emulato
     result = deploy(no_instance, singer_lines(records(car)))
     assert [i.field for i in result.issues] == ["integration_instance"]
     assert oic_emulator.stats()["writes"] == 0
+
+
+def test_a_record_deployment_unlike_the_cars_is_written_once(project_config, archives, oic_emulator):
+    spec = hub()
+    narrow = ProjectArchiveSpec(
+        spec.id,
+        spec.name,
+        integrations=spec.integrations,
+        lookups=spec.lookups,
+        deployments=[("REL", "Release", [("ORD_IN", V1)])],
+    )
+    lines = singer_lines(records(archives.car(narrow)))
+    first = deploy(project_config, lines)
+    assert first.ok, first.summary()
+    written = next(r for r in first.results if r.artifact == f"deployment REL of project {HUB}")
+    assert written.outcome.value == "applied"
+    (deployment,) = inside(oic_emulator)["deployments"]
+    assert len(deployment["integrations"]) == 3
+    oic_emulator.reset_stats()
+    again = deploy(project_config, lines)
+    assert again.ok, again.summary()
+    assert oic_emulator.stats()["writes"] == 0

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_oracle_oic.emulator import EmulatorServer
-from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_jar_library, build_par
+from airflow_provider_oracle_oic.emulator.builders import (
+    IntegrationArchiveSpec,
+    ProjectArchiveSpec,
+    build_car,
+    build_jar_library,
+    build_par,
+)
 from airflow_provider_oracle_oic.singer.tap import placeholder
 from tests.http_api import Api
 
@@ -142,3 +148,77 @@ def test_placeholder_names():
     assert placeholder("REST_ERP", "password") == "${REST_ERP_PASSWORD}"
     assert placeholder("my-conn", "client.secret") == "${MY_CONN_CLIENT_SECRET}"
     assert shutil.which("tap-oracle-oic", path=str(BIN))
+
+
+def test_an_oic3_project_round_trips_with_its_live_deployment(tmp_path):
+    specs = [
+        IntegrationArchiveSpec(code, version, connections=["REST_ERP"], payload=f"{code}{version}".encode())
+        for code in ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+        for version in ("01.00.0000", "01.01.0000")
+    ]
+    car = build_car(
+        ProjectArchiveSpec(
+            "ORDERS-HUB",
+            "Orders hub",
+            integrations=specs,
+            lookups={"COUNTRIES": (["iso2", "name"], [["NL", "Netherlands"]])},
+            deployments=[
+                ("REL_1", "Release 1", [(c, "01.00.0000") for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")]),
+                ("REL_2", "Release 2", [(c, "01.01.0000") for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")]),
+            ],
+        )
+    )
+    with EmulatorServer() as source, EmulatorServer() as target:
+        api = Api(source)
+        assert api.upload("POST", "/projects/archive", car, "hub.car").status_code == 200
+        api.patch(
+            "/projects/ORDERS-HUB/connections/REST_ERP",
+            {
+                "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://erp"}],
+                "securityPolicy": "BASIC_AUTH",
+                "securityProperties": [
+                    {"propertyName": "username", "propertyValue": "svc"},
+                    {"propertyName": "password", "propertyValue": "source-only"},
+                ],
+            },
+        )
+        assert api.post("/projects/ORDERS-HUB/connections/REST_ERP/test").status_code == 200
+        for code in ("ORD_IN", "ORD_OUT", "ORD_SYNC"):
+            api.set_status(f"{code}|01.01.0000", "ACTIVATED", project="ORDERS-HUB")
+        tap_config = tmp_path / "tap.json"
+        tap_config.write_text(json.dumps(settings(source, integration_instance="oic3-src")))
+        target_config = tmp_path / "target.json"
+        target_config.write_text(
+            json.dumps(
+                settings(
+                    target,
+                    integration_instance="oic3-dst",
+                    state_path=str(tmp_path / "ledger.json"),
+                    activation_poll_interval=0.05,
+                )
+            )
+        )
+        env = {**os.environ, "ORDERS_HUB_REST_ERP_PASSWORD": "promoted-project-password"}
+        tap_code, tap_err, done = pipeline(tap_config, target_config, env)
+        assert tap_code == 0, tap_err[-2000:]
+        assert done.returncode == 0, done.stderr[-3000:]
+        (there,) = target.state()["projects"]
+        (here,) = source.state()["projects"]
+
+        def versions(project):
+            return {
+                f"{i['code']}|{i['version']}": (i["archive_sha256"], i["status"])
+                for i in project["integrations"]
+            }
+
+        def deployments(project):
+            return {
+                d["code"]: sorted((i["code"], i["version"]) for i in d["integrations"])
+                for d in project["deployments"]
+            }
+
+        assert versions(there) == versions(here)
+        assert deployments(there) == deployments(here)
+        assert {i["status"] for i in there["integrations"] if i["version"] == "01.01.0000"} == {"ACTIVATED"}
+        assert there["connections"][0]["status"] == "CONFIGURED"
+        assert "promoted-project-password" not in done.stderr
