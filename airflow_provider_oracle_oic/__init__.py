@@ -17,7 +17,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-oracle-oic",
         "name": "Oracle Integration Cloud",
         "description": "Deploy and operate Oracle Integration Cloud (OIC) artifacts: connections, integrations, "
-        "lookups, packages, libraries and certificates.",
+        "lookups, packages, libraries, certificates and OIC 3 projects.",
         "versions": [__version__],
         "integrations": [
             {
@@ -36,6 +36,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_oracle_oic.operators.singer_to_oic",
                     "airflow_provider_oracle_oic.operators.activate",
                     "airflow_provider_oracle_oic.operators.canary",
+                    "airflow_provider_oracle_oic.operators.deployment",
                 ],
             }
         ],
@@ -48,7 +49,10 @@ def get_provider_info() -> dict[str, Any]:
         "triggers": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_provider_oracle_oic.triggers.activation"],
+                "python-modules": [
+                    "airflow_provider_oracle_oic.triggers.activation",
+                    "airflow_provider_oracle_oic.triggers.deployment",
+                ],
             }
         ],
         "extra-links": ["airflow_provider_oracle_oic.links.OICConsoleLink"],

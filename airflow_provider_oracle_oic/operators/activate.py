@@ -26,11 +26,11 @@ class ActivateIntegrationOperator(BaseOperator):
     Already in the wanted state: nothing is written. Waits for the final status by polling, or in the
     triggerer with `deferrable=True`; fails with OIC's `activationErrors` on FAILEDACTIVATION. With
     `missing_ok=True` a deactivation of an integration OIC does not have succeeds without a change
-    (the first blue-green release has no live colour to retire). Returns `{"integration_id",
-    "status", "changed"}`.
+    (the first blue-green release has no live colour to retire). With `project_id` it acts on the
+    integration inside that OIC 3 project. Returns `{"integration_id", "status", "changed"}`.
     """
 
-    template_fields: Sequence[str] = ("integration_id", "code", "version", "action")
+    template_fields: Sequence[str] = ("integration_id", "code", "version", "action", "project_id")
     operator_extra_links = (OICConsoleLink(),)
     ui_color = "#f0e4d8"
 
@@ -49,11 +49,13 @@ class ActivateIntegrationOperator(BaseOperator):
         poll_interval: float = 10,
         deferrable: bool = False,
         missing_ok: bool = False,
+        project_id: str | None = None,
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.missing_ok = missing_ok
+        self.project_id = project_id
         self.integration_id = integration_id
         self.code = code
         self.version = version
@@ -75,24 +77,26 @@ class ActivateIntegrationOperator(BaseOperator):
         wanted = ACTIONS[self.action]
         hook = oic_hook(self.oracle_oic_conn_id)
         client = hook.client
+        integrations = (
+            client.integrations if not self.project_id else client.project(self.project_id).integrations
+        )
+        where = f" in project {self.project_id}" if self.project_id else ""
         self.console_url = console_url(hook.oic_config.base_url, ident)
         try:
-            current = client.integrations.find(ident)
+            current = integrations.find(ident)
             if current is None:
                 if self.missing_ok and wanted == IntegrationStatus.CONFIGURED:
-                    self.log.info("Integration %s is not in OIC; nothing to deactivate", ident)
+                    self.log.info("Integration %s%s is not in OIC; nothing to deactivate", ident, where)
                     return {"integration_id": ident, "status": "ABSENT", "changed": False}
-                raise OICNotFoundError(f"Integration {ident} is not in OIC", status=404)
+                raise OICNotFoundError(f"Integration {ident} is not in OIC{where}", status=404)
             if current.status == wanted:
-                self.log.info("Integration %s is already %s; nothing to do", ident, wanted)
+                self.log.info("Integration %s%s is already %s; nothing to do", ident, where, wanted)
                 return {"integration_id": ident, "status": wanted, "changed": False}
             if wanted == IntegrationStatus.ACTIVATED:
-                answer = client.integrations.activate(
-                    ident, self.tracing, self.payload_tracing, self.record_enabled
-                )
+                answer = integrations.activate(ident, self.tracing, self.payload_tracing, self.record_enabled)
             else:
-                answer = client.integrations.deactivate(ident)
-            self.log.info("Asked OIC to %s %s; it answered %s", self.action, ident, answer.status)
+                answer = integrations.deactivate(ident)
+            self.log.info("Asked OIC to %s %s%s; it answered %s", self.action, ident, where, answer.status)
             if not self.wait_for_completion:
                 return {"integration_id": ident, "status": answer.status, "changed": True}
             if self.deferrable:
@@ -100,16 +104,21 @@ class ActivateIntegrationOperator(BaseOperator):
 
                 self.defer(
                     trigger=IntegrationActivationTrigger(
-                        self.oracle_oic_conn_id, ident, wanted, self.poll_interval, time.time() + self.timeout
+                        self.oracle_oic_conn_id,
+                        ident,
+                        wanted,
+                        self.poll_interval,
+                        time.time() + self.timeout,
+                        self.project_id or None,
                     ),
                     method_name="execute_complete",
                     timeout=timedelta(seconds=self.timeout + 60),
                 )
-            status = client.integrations.wait_for_status(ident, wanted, self.timeout, self.poll_interval)
+            status = integrations.wait_for_status(ident, wanted, self.timeout, self.poll_interval)
         except OICActivationError as exc:
             raise AirflowException(f"{exc} (activationErrors: {exc.activation_errors})") from None
         except OICError as exc:
-            raise AirflowException(f"Could not {self.action} integration {ident}: {exc}") from None
+            raise AirflowException(f"Could not {self.action} integration {ident}{where}: {exc}") from None
         return {"integration_id": ident, "status": status, "changed": True}
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:

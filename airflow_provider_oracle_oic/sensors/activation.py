@@ -27,10 +27,11 @@ STATUSES = (IntegrationStatus.ACTIVATED.value, IntegrationStatus.CONFIGURED.valu
 class IntegrationActivationSensor(BaseSensorOperator):
     """Waits for `CODE|VERSION` to reach `target_status`; fails fast on FAILEDACTIVATION.
 
-    With `deferrable=True` the wait runs in the triggerer and frees the worker slot.
+    With `deferrable=True` the wait runs in the triggerer and frees the worker slot. With `project_id`
+    it watches the integration inside that OIC 3 project.
     """
 
-    template_fields: Sequence[str] = ("integration_id", "code", "version", "target_status")
+    template_fields: Sequence[str] = ("integration_id", "code", "version", "target_status", "project_id")
     operator_extra_links = (OICConsoleLink(),)
 
     def __init__(
@@ -42,9 +43,11 @@ class IntegrationActivationSensor(BaseSensorOperator):
         target_status: str = IntegrationStatus.ACTIVATED.value,
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool = False,
+        project_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.project_id = project_id
         self.integration_id = integration_id
         self.code = code
         self.version = version
@@ -87,6 +90,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
                 self.target_status,
                 self.poke_interval,
                 time.time() + self.timeout,
+                self.project_id or None,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout + 60),
@@ -95,11 +99,16 @@ class IntegrationActivationSensor(BaseSensorOperator):
 
     def poke(self, context: Any) -> bool:
         ident = self._ident()
+        client = self.hook.client
+        integrations = (
+            client.integrations if not self.project_id else client.project(self.project_id).integrations
+        )
         try:
-            status = self.hook.client.integrations.check(ident, self.target_status)
+            status = integrations.check(ident, self.target_status)
         except OICActivationError as exc:
             self._fail(str(exc))
-        self.log.info("Integration %s is %s (waiting for %s)", ident, status, self.target_status)
+        where = f" in project {self.project_id}" if self.project_id else ""
+        self.log.info("Integration %s%s is %s (waiting for %s)", ident, where, status, self.target_status)
         return status == self.target_status
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> None:

@@ -150,7 +150,7 @@ class ArtifactSink(RecordSink):
 
 
 class TargetOracleOIC(Target):
-    """Deploys OIC artifacts (connections, integrations, lookups, packages, libraries, certificates)."""
+    """Deploys OIC artifacts (connections, integrations, lookups, packages, libraries, certificates, OIC 3 projects)."""
 
     name = "target-oracle-oic"
     package_name = DISTRIBUTION

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk import BaseHook
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -18,6 +18,9 @@ from ..oic.status import IntegrationStatus
 
 if TYPE_CHECKING:
     from ..oic.client import OICClient
+    from ..oic.resources.integrations import Integrations
+
+T = TypeVar("T")
 
 # Every deferred wait of a triggerer shares one event loop. Their blocking status reads go to this pool
 # rather than the loop's default one, which has min(32, CPUs + 4) threads (6 on a 2-core triggerer) and
@@ -42,7 +45,44 @@ def _reader_pool() -> ThreadPoolExecutor:
         return _readers
 
 
-class IntegrationActivationTrigger(BaseTrigger):
+class OICStatusTrigger(BaseTrigger):
+    """Opens a client for the connection off the event loop, then polls in the shared reader pool."""
+
+    oracle_oic_conn_id: str
+    project_id: str | None
+
+    def integrations(self, client: OICClient) -> Integrations:
+        """The integrations of the trigger's scope: the instance's, or one OIC 3 project's."""
+        return (
+            client.integrations if self.project_id is None else client.project(self.project_id).integrations
+        )
+
+    async def read(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(_reader_pool(), call)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            conn = await BaseHook.aget_connection(self.oracle_oic_conn_id)
+            # The first client of a triggerer imports the HTTP stack: off the event loop, like every read.
+            client = await self.read(partial(_client_for, conn))
+        except (OICError, ValueError) as exc:
+            yield self.unreachable(exc)
+            return
+        try:
+            async for event in self.poll(self.integrations(client)):
+                yield event
+                return
+        finally:
+            client.close()
+
+    def unreachable(self, exc: Exception) -> TriggerEvent:
+        raise NotImplementedError
+
+    def poll(self, integrations: Integrations) -> AsyncIterator[TriggerEvent]:
+        raise NotImplementedError
+
+
+class IntegrationActivationTrigger(OICStatusTrigger):
     """Polls `activationStatus` (the sync client in a shared reader pool) until the target status, failure or time-out."""
 
     def __init__(
@@ -52,6 +92,7 @@ class IntegrationActivationTrigger(BaseTrigger):
         target_status: str,
         poll_interval: float,
         end_time: float,
+        project_id: str | None = None,
     ) -> None:
         super().__init__()
         self.oracle_oic_conn_id = oracle_oic_conn_id
@@ -59,6 +100,7 @@ class IntegrationActivationTrigger(BaseTrigger):
         self.target_status = target_status
         self.poll_interval = poll_interval
         self.end_time = end_time
+        self.project_id = project_id
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -69,6 +111,7 @@ class IntegrationActivationTrigger(BaseTrigger):
                 "target_status": self.target_status,
                 "poll_interval": self.poll_interval,
                 "end_time": self.end_time,
+                "project_id": self.project_id,
             },
         )
 
@@ -82,39 +125,28 @@ class IntegrationActivationTrigger(BaseTrigger):
             }
         )
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        try:
-            conn = await BaseHook.aget_connection(self.oracle_oic_conn_id)
-            # The first client of a triggerer imports the HTTP stack: off the event loop, like every read.
-            client = await asyncio.get_running_loop().run_in_executor(_reader_pool(), _client_for, conn)
-        except (OICError, ValueError) as exc:
-            yield self._event("error", f"Cannot reach OIC for {self.integration_id}: {exc}", None)
-            return
-        try:
-            async for event in self._poll(client):
-                yield event
-                return
-        finally:
-            client.close()
+    def unreachable(self, exc: Exception) -> TriggerEvent:
+        return self._event("error", f"Cannot reach OIC for {self.integration_id}: {exc}", None)
 
-    async def _poll(self, client: OICClient) -> AsyncIterator[TriggerEvent]:
+    async def poll(self, integrations: Integrations) -> AsyncIterator[TriggerEvent]:
         ident, target = self.integration_id, self.target_status
+        where = f" in project {self.project_id}" if self.project_id else ""
         while True:
             try:
-                status = await asyncio.get_running_loop().run_in_executor(
-                    _reader_pool(), partial(client.integrations.check, ident, target)
-                )
+                status = await self.read(partial(integrations.check, ident, target))
             except OICActivationError as exc:
                 yield self._event("error", str(exc), IntegrationStatus.FAILEDACTIVATION.value)
                 return
             except OICError as exc:
-                yield self._event("error", f"Reading the status of {ident} failed: {exc}", None)
+                yield self._event("error", f"Reading the status of {ident}{where} failed: {exc}", None)
                 return
             if status == target:
-                yield self._event("success", f"Integration {ident} is {status}", status)
+                yield self._event("success", f"Integration {ident}{where} is {status}", status)
                 return
             if time.time() >= self.end_time:
-                yield self._event("timeout", f"Integration {ident} is still {status}, not {target}", status)
+                yield self._event(
+                    "timeout", f"Integration {ident}{where} is still {status}, not {target}", status
+                )
                 return
-            self.log.info("Integration %s is %s; waiting for %s", ident, status, target)
+            self.log.info("Integration %s%s is %s; waiting for %s", ident, where, status, target)
             await asyncio.sleep(self.poll_interval)

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.airflow.conftest import DAGS, task_states, xcom_values
+from airflow_provider_oracle_oic.emulator import EmulatorServer
+from airflow_provider_oracle_oic.emulator.builders import (
+    IntegrationArchiveSpec,
+    ProjectArchiveSpec,
+    build_car,
+)
+from tests.airflow.conftest import DAGS, connection_json, task_states, xcom_values
 from tests.airflow.test_canary import traffic
 from tests.http_api import Api
 
@@ -45,7 +51,12 @@ def test_example_dags_load_without_errors(airflow_db):
 
     bag = DagBag(dag_folder=str(EXAMPLES))
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"oic_scheduled_promotion", "oic_blue_green", "oic_canary_release"}
+    assert set(bag.dag_ids) == {
+        "oic_scheduled_promotion",
+        "oic_blue_green",
+        "oic_canary_release",
+        "oic3_project_promotion",
+    }
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
@@ -161,3 +172,61 @@ def test_canary_release_promotes_a_healthy_new_major(examples, oic_connection):
     api = Api(oic_connection)
     assert api.status("ORDERS|02.00.0000") == "ACTIVATED"
     assert api.status("ORDERS|01.00.0000") == "CONFIGURED"
+
+
+def hub_car(version_payload: str) -> bytes:
+    versions = ("01.00.0000", "01.01.0000")
+    return build_car(
+        ProjectArchiveSpec(
+            "ORDERS-HUB",
+            "Orders hub",
+            integrations=[
+                IntegrationArchiveSpec(
+                    code, v, connections=["REST_ERP"], payload=f"{code}{v}{version_payload}".encode()
+                )
+                for code in ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+                for v in versions
+            ],
+            deployments=[
+                (f"REL_{n}", f"Release {n}", [(c, v) for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")])
+                for n, v in enumerate(versions, start=1)
+            ],
+        )
+    )
+
+
+def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeypatch, tmp_path, capfd):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(oic_emulator, integration_instance="oic3-test")
+    )
+    with EmulatorServer(EmulatorServer().with_config(activation_delay=0.5)) as source:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_ORACLE_OIC_SOURCE", connection_json(source, integration_instance="oic3-dev")
+        )
+        Api(source).upload("POST", "/projects/archive", hub_car("dev"), "hub.car")
+        dag = load(examples, "oic3_project_promotion")
+        params = {"exchange_dir": str(tmp_path / "exchange")}
+        run = dag.test(run_conf=params)
+        assert task_states(run) == {
+            "export": "success",
+            "deploy": "success",
+            "activate": "success",
+            "smoke_test": "success",
+        }
+        (project,) = oic_emulator.state()["projects"]
+        live = {f"{i['code']}|{i['version']}": i["status"] for i in project["integrations"]}
+        assert {k for k, v in live.items() if v == "ACTIVATED"} == {
+            f"{c}|01.01.0000" for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+        }
+        assert [d["code"] for d in project["deployments"]] == ["REL_2"]
+        assert project["connections"][0]["status"] == "CONFIGURED"
+        activated = xcom_values(run)["activate:return_value"]
+        assert sorted(activated["changed"]) == sorted(
+            f"{c}|01.01.0000" for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+        )
+        oic_emulator.reset_stats()
+        again = dag.test(run_conf=params)
+        assert set(task_states(again).values()) == {"success"}
+        assert oic_emulator.stats()["writes"] == 0
+    out, err = capfd.readouterr()
+    assert ERP_SECRET not in out + err
