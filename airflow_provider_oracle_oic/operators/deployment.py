@@ -21,6 +21,10 @@ from .activate import ACTIONS
 
 # Activation requests of one deployment sent at once; OIC then activates them side by side.
 SENDERS = 8
+IN_PROGRESS = {
+    IntegrationStatus.ACTIVATION_INPROGRESS.value: IntegrationStatus.ACTIVATED.value,
+    IntegrationStatus.DEACTIVATION_INPROGRESS.value: IntegrationStatus.CONFIGURED.value,
+}
 
 
 class ActivateProjectDeploymentOperator(BaseOperator):
@@ -91,6 +95,9 @@ class ActivateProjectDeploymentOperator(BaseOperator):
                 raise AirflowException(
                     f"The {self._what} names {', '.join(missing)}, which the project lacks"
                 )
+            moving = any(current[i] != wanted for i in chosen.integrations)
+            for ident in chosen.integrations:
+                current[ident] = self._settled(scope.integrations, ident, current[ident], wanted)
             self.changed = [i for i in chosen.integrations if current[i] != wanted]
             self.log.info(
                 "%s: %d integration(s) to %s (%s), %d already %s",
@@ -103,7 +110,7 @@ class ActivateProjectDeploymentOperator(BaseOperator):
             )
             with ThreadPoolExecutor(SENDERS, thread_name_prefix="oic-deployment") as pool:
                 list(pool.map(lambda ident: self._send(scope.integrations, ident, wanted), self.changed))
-            if self.deferrable and self.changed:
+            if self.deferrable and moving:
                 from ..triggers.deployment import ProjectDeploymentTrigger
 
                 self.defer(
@@ -131,6 +138,15 @@ class ActivateProjectDeploymentOperator(BaseOperator):
         except OICError as exc:
             raise AirflowException(f"Could not {self.action} the {self._what}: {exc}") from None
         return self._result(statuses, self.changed)
+
+    def _settled(self, integrations: Any, ident: str, status: str, wanted: str) -> str:
+        """The status to plan from: a change already heading for `wanted` counts as done (the final wait
+        covers it); one heading the other way is waited out, since OIC refuses a new change meanwhile."""
+        heading = IN_PROGRESS.get(status)
+        if heading is None or heading == wanted:
+            return heading or status
+        self.log.info("Integration %s is %s; waiting for it to finish first", ident, status)
+        return integrations.wait_for_status(ident, heading, self.timeout, self.poll_interval)
 
     def _send(self, integrations: Any, ident: str, wanted: str) -> None:
         if wanted == IntegrationStatus.ACTIVATED:
