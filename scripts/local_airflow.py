@@ -2,8 +2,9 @@
 
 Airflow runs as its separate components (api-server, scheduler, dag-processor, triggerer) with the
 LocalExecutor and SQLite in `.airflow/` (or `--home`), the DAGs folder is `example_dags/`, and it gets
-the connections the examples use (`oracle_oic_default` on the emulator, `erp_api`), the pool
-`oracle_oic` (one slot: one promotion per OIC at a time) and simulated traffic for the canary demo.
+the connections the examples use (`oracle_oic_default` on the emulator, `oracle_oic_source` on a second
+emulator playing the dev OIC with an OIC 3 project to promote, `erp_api`), the pool `oracle_oic` (one
+slot: one promotion per OIC at a time) and simulated traffic for the canary demo.
 Tests start the same thing with `LocalAirflow` and stop it when done.
 """
 
@@ -35,6 +36,43 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 READY = re.compile(r"listening on (http://\S+)")
 ERP_SECRET = "erp-demo-secret"
 POOL = "oracle_oic"
+HUB_CODES = ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+# The dev OIC of `oic3_project_promotion`: project ORDERS-HUB, release 2 live.
+SOURCE_SEED = {
+    "projects": [
+        {
+            "id": "ORDERS-HUB",
+            "name": "Orders hub",
+            "connections": [
+                {
+                    "id": "REST_ERP",
+                    "securityPolicy": "BASIC_AUTH",
+                    "status": "CONFIGURED",
+                    "connectionProperties": {"connectionUrl": "https://erp-dev.example.com/api"},
+                    "securityProperties": {"username": "oic-dev", "password": "dev-only"},
+                }
+            ],
+            "integrations": [
+                {
+                    "code": code,
+                    "version": version,
+                    "connections": ["REST_ERP"],
+                    "status": "ACTIVATED" if version == "01.01.0000" else "CONFIGURED",
+                }
+                for code in HUB_CODES
+                for version in ("01.00.0000", "01.01.0000")
+            ],
+            "deployments": [
+                {
+                    "code": f"REL_{n}",
+                    "name": f"Release {n}",
+                    "integrations": [{"code": code, "version": version} for code in HUB_CODES],
+                }
+                for n, version in enumerate(("01.00.0000", "01.01.0000"), start=1)
+            ],
+        }
+    ]
+}
 
 
 def free_port() -> int:
@@ -53,6 +91,7 @@ class LocalAirflow:
     activation_delay: float = 3.0
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     emulator_url: str = ""
+    source_url: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[TextIO] = field(default_factory=list)
     _traffic: threading.Event = field(default_factory=threading.Event)
@@ -105,7 +144,10 @@ class LocalAirflow:
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
-        self._start_emulator()
+        self.emulator_url = self._start_emulator("emulator", "--activation-delay", str(self.activation_delay))
+        seed = self.home / "source-seed.json"
+        seed.write_text(json.dumps(SOURCE_SEED))
+        self.source_url = self._start_emulator("source-emulator", "--seed", str(seed))
         self.airflow("db", "migrate")
         self._add_connections()
         self.airflow("pools", "set", POOL, "1", "One deployment per OIC at a time")
@@ -122,11 +164,12 @@ class LocalAirflow:
         self._wait_for_api()
         threading.Thread(target=self._pump_traffic, daemon=True).start()
 
-    def _start_emulator(self) -> None:
-        log = (self.home / "emulator.log").open("w+")
+    def _start_emulator(self, name: str, *options: str) -> str:
+        """Start an emulator on a free port; its URL."""
+        log = (self.home / f"{name}.log").open("w+")
         self._logs.append(log)
         process = subprocess.Popen(
-            [str(BIN / "oic-emulator"), "--port", "0", "--activation-delay", str(self.activation_delay)],
+            [str(BIN / "oic-emulator"), "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
@@ -136,18 +179,21 @@ class LocalAirflow:
         match = READY.search(process.stdout.readline())
         if match is None:
             raise RuntimeError(f"the emulator did not start; see {log.name}")
-        self.processes["emulator"] = process  # type: ignore[assignment]
-        self.emulator_url = match.group(1)
+        self.processes[name] = process  # type: ignore[assignment]
+        return match.group(1)
 
     def _add_connections(self) -> None:
-        oic = {
-            "conn_type": "oracle_oic",
-            "description": "The local OIC emulator",
-            "host": self.emulator_url,
-            "login": "oic-emulator-client",
-            "password": "oic-emulator-secret",
-            "extra": json.dumps({"idcs_url": f"{self.emulator_url}/oauth2/v1/token"}),
-        }
+        def oic(url: str, description: str, instance: str) -> dict[str, str]:
+            extra = {"idcs_url": f"{url}/oauth2/v1/token", "integration_instance": instance}
+            return {
+                "conn_type": "oracle_oic",
+                "description": description,
+                "host": url,
+                "login": "oic-emulator-client",
+                "password": "oic-emulator-secret",
+                "extra": json.dumps(extra),
+            }
+
         erp = {
             "conn_type": "http",
             "description": "ERP credentials the examples fill in",
@@ -155,7 +201,15 @@ class LocalAirflow:
         }
         # One import (overwriting what an earlier start left) instead of a CLI process per connection.
         path = self.home / "connections.json"
-        path.write_text(json.dumps({"oracle_oic_default": oic, "erp_api": erp}))
+        path.write_text(
+            json.dumps(
+                {
+                    "oracle_oic_default": oic(self.emulator_url, "The local OIC emulator", "local-test"),
+                    "oracle_oic_source": oic(self.source_url, "The dev OIC (a second emulator)", "local-dev"),
+                    "erp_api": erp,
+                }
+            )
+        )
         path.chmod(0o600)
         self.airflow("connections", "import", "--overwrite", str(path))
 
@@ -256,7 +310,7 @@ def main() -> int:
         deployment.start()
         print(
             f"\nAirflow UI:   {deployment.url}\nLogin:        admin / {deployment.password}\n"
-            f"OIC emulator: {deployment.emulator_url}\nLogs:         {args.home}/*.log\n"
+            f"OIC emulator: {deployment.emulator_url} (dev OIC: {deployment.source_url})\nLogs:         {args.home}/*.log\n"
             "DAGs:         oic_scheduled_promotion, oic_blue_green, oic_canary_release\n"
             "Stop with Ctrl-C.",
             flush=True,

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICClient, OICConfig, OICError
+from . import saved_plan
 from .apply import Applier, Context
 from .audit import AuditTrail
+from .drift import find_drift
 from .families import family, space
 from .issues import Issue
 from .journal import (
@@ -31,7 +33,9 @@ from .observe import Observed, observe, read_many
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
 from .records import Inventory, RecordParser
+from .restore import RestoreError, plan_restore
 from .result import ArtifactResult, DeploymentResult, Outcome
+from .rollback import Restorer
 from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
@@ -91,8 +95,12 @@ class Deployment:
 
     @property
     def mode(self) -> str:
+        if self.settings.check_drift:
+            return "drift-check"
         if self.settings.validate_only:
             return "validate-only"
+        if self.settings.restore_run:
+            return "restore-plan" if self.settings.dry_run else "restore"
         return "dry-run" if self.settings.dry_run else "deploy"
 
     def add(self, stream: str, record: Mapping[str, Any]) -> None:
@@ -131,9 +139,13 @@ class Deployment:
             return result
         own_client = self._client is None
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
-        locking = self.settings.state_path if self.mode == "deploy" else None
+        locking = self.settings.state_path if self.mode in ("deploy", "restore") else None
         try:
             with exclusive(locking), client.in_flight(self.settings.max_concurrency):
+                if self.settings.check_drift:
+                    return self._check_drift(client, result)
+                if self.settings.restore_run:
+                    return self._restore(client, result, self.settings.restore_run)
                 return self._run(client, result)
         except Busy as exc:
             result.issues.append(Issue("run", "state_path", str(exc)))
@@ -194,14 +206,126 @@ class Deployment:
                     "this run's input; deploy them (or activate them) to bring them back"
                 )
         plan = Planner(settings, observed, ledger, set(active_before(interrupted))).plan(inventory)
+        if settings.plan is not None:
+            result.issues = self._plan_changes(settings.plan, plan, observed)
+            if result.issues:
+                return result
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
                 step.result(Outcome.FAILED if step.action == Action.REFUSE else outcome)
                 for step in plan.steps
             ]
+            if settings.plan_out is not None and not plan.refused:
+                saved_plan.write(
+                    settings.plan_out, self.run_id, self._instance, saved_plan.planned_steps(plan, observed)
+                )
+                result.warnings.append(f"plan saved to {settings.plan_out}; apply it with --plan")
             return result
         return self._apply(client, plan, observed, ledger, result, interrupted)
+
+    def _check_drift(self, client: OICClient, result: DeploymentResult) -> DeploymentResult:
+        """Compare the ledger with OIC; one result per drifted artifact (outcome `drifted`)."""
+        ledger = Ledger(self._ledger_store, self._instance)
+        if not ledger.persistent:
+            result.issues.append(
+                Issue(
+                    "run",
+                    "state_path",
+                    "the drift check reads the ledger; set state_path (or run it in Airflow)",
+                )
+            )
+            return result
+        for drift in find_drift(client, ledger, self.settings.max_concurrency):
+            result.results.append(
+                ArtifactResult(
+                    f"{drift.kind.singular} {drift.ident}",
+                    drift.kind.singular,
+                    drift.ident,
+                    "check",
+                    Outcome.DRIFTED,
+                    drift.reason,
+                )
+            )
+        return result
+
+    def _restore(self, client: OICClient, result: DeploymentResult, run_id: str) -> DeploymentResult:
+        """Put back what run `run_id` changed (or, in a dry run, say what would be put back)."""
+        settings = self.settings
+        try:
+            restore = plan_restore(self._journal_store, self._instance, run_id)
+        except RestoreError as exc:
+            result.issues.append(Issue("run", "restore_run", str(exc)))
+            return result
+        if restore.refused and not settings.restore_partial:
+            result.issues = [Issue(f"run {run_id}", "restore_run", text) for text in restore.refused]
+            result.warnings.append("set restore_partial (--restore-partial) to restore the rest")
+            return result
+        steps = [
+            saved_plan.PlannedStep(
+                e.undo.description,
+                "restore",
+                e.undo.kind.singular,
+                scoped(e.undo.project, e.undo.ident),
+                "restore",
+                f"undo of run {run_id}",
+                "",
+                None,
+                "",
+            )
+            for e in restore.entries
+        ]
+        if settings.plan is not None:
+            try:
+                saved = saved_plan.read(settings.plan, self._instance)
+            except saved_plan.PlanFileError as exc:
+                saved, result.issues = [], [Issue("run", "plan", str(exc))]
+            result.issues = result.issues or saved_plan.differences(saved, steps)
+            if result.issues:
+                return result
+        result.not_restorable = list(restore.refused)
+        if settings.dry_run:
+            result.results = [
+                ArtifactResult(s.artifact, s.kind, s.id, "restore", Outcome.PLANNED, s.reason) for s in steps
+            ]
+            if settings.plan_out is not None:
+                saved_plan.write(settings.plan_out, self.run_id, self._instance, steps)
+                result.warnings.append(f"restore plan saved to {settings.plan_out}; apply it with --plan")
+            return result
+        restorer = Restorer(client, settings.activation_timeout, settings.activation_poll_interval)
+        records = restorer.undo(restore.entries)
+        result.wrote = bool(records)
+        result.undo = records
+        result.results = [
+            ArtifactResult(
+                s.artifact,
+                s.kind,
+                s.id,
+                "restore",
+                Outcome.APPLIED if r.ok else Outcome.FAILED,
+                s.reason,
+                0.0,
+                r.detail,
+            )
+            for s, r in zip(steps, records, strict=True)
+        ]
+        result.not_restorable.extend(restorer.verify(restore.entries))
+        ledger = Ledger(self._ledger_store, self._instance)
+        for entry in restore.entries:
+            # The ledger no longer says what OIC holds: the next run decides from OIC afresh.
+            ledger.restore(f"{entry.undo.kind.value}:{scoped(entry.undo.project, entry.undo.ident)}", None)
+        ledger.save()
+        if result.not_restorable:
+            result.error = f"{len(result.not_restorable)} artifact(s) of run {run_id} could not be restored"
+        return result
+
+    def _plan_changes(self, path: Path, plan: Plan, observed: Observed) -> list[Issue]:
+        """Why the saved plan at `path` cannot be applied as reviewed (empty: it can, exactly)."""
+        try:
+            saved = saved_plan.read(path, self._instance)
+        except saved_plan.PlanFileError as exc:
+            return [Issue("run", "plan", str(exc))]
+        return saved_plan.differences(saved, saved_plan.planned_steps(plan, observed))
 
     def _journal_folder(self) -> Path:
         """Journals live beside the ledger file, else in the backup directory."""
@@ -336,5 +460,5 @@ def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None
         if not step.is_artifact_write:
             continue
         if step.action in WRITES or step.unchanged:
-            last_updated = after.get(ref(step.spec), (None, ""))[1]
-            ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, last_updated))
+            status, last_updated = after.get(ref(step.spec), (None, ""))
+            ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, last_updated, status or ""))

@@ -23,6 +23,12 @@ class LedgerEntry:
 
     fingerprint: str
     last_updated: str
+    # The status OIC reported after the deployment (ACTIVATED, CONFIGURED…), for the drift watch.
+    status: str = ""
+
+
+def _entry(raw: dict[str, str]) -> LedgerEntry:
+    return LedgerEntry(raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""))
 
 
 class LedgerStore(Protocol):
@@ -98,11 +104,18 @@ class Ledger:
     def get(self, artifact: str) -> LedgerEntry | None:
         with self._lock:
             raw = self._entries.get(artifact)
-        return LedgerEntry(raw["fingerprint"], raw.get("last_updated", "")) if raw else None
+        return _entry(raw) if raw else None
+
+    def entries(self) -> dict[str, LedgerEntry]:
+        """Every artifact the ledger holds for this instance (`kind:key`)."""
+        with self._lock:
+            return {artifact: _entry(raw) for artifact, raw in self._entries.items()}
 
     def record(self, artifact: str, entry: LedgerEntry) -> None:
         with self._lock:
             raw = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
+            if entry.status:
+                raw["status"] = entry.status
             self._entries[artifact] = self._changed[artifact] = raw
 
     def restore(self, artifact: str, entry: LedgerEntry | None) -> None:

@@ -18,6 +18,7 @@ class Outcome(str, Enum):
     FAILED = "failed"
     NOT_RUN = "not_run"
     ROLLED_BACK = "rolled_back"
+    DRIFTED = "drifted"
 
 
 @dataclass
@@ -78,7 +79,8 @@ class DeploymentResult:
 
     @property
     def drift(self) -> list[str]:
-        return [r.id for r in self.results if r.reason.startswith("drift")]
+        """Artifacts found changed behind the tool's back (by a drift check, or noticed by a deploy)."""
+        return [r.id for r in self.results if r.outcome == Outcome.DRIFTED or r.reason.startswith("drift")]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -278,17 +278,25 @@ class Restorer:
 
         Returns the undo records and, per artifact still off its pre-run state, what is off.
         """
-        records: list[UndoRecord] = []
         entries = [e for e in reversed(journal.entries) if e.outcome != Outcome.FAILED]
+        return self.undo(entries, journal.rolled_back), self.verify(entries)
+
+    def undo(
+        self, entries: list[Entry], report: Callable[[Entry, bool, str | None], None] | None = None
+    ) -> list[UndoRecord]:
+        """Perform each entry's undo in the given order, each tried again on failure; one failing does
+        not stop the others."""
+        records: list[UndoRecord] = []
         for entry in entries:
             error = self._attempt(entry.undo.description, lambda entry=entry: self.perform(entry.undo))
-            journal.rolled_back(entry, error is None, error)
+            if report is not None:
+                report(entry, error is None, error)
             if error is None:
                 log.info("Rolled back: %s", entry.undo.description)
             else:
                 log.error("Rollback step failed: %s: %s", entry.undo.description, error)
             records.append(UndoRecord(entry.undo.description, error is None, error))
-        return records, self.verify(entries)
+        return records
 
     def verify(self, entries: list[Entry]) -> list[str]:
         """What is still not in its pre-run state, one line per artifact."""

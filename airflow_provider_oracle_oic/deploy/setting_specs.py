@@ -113,6 +113,38 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("dry_run", "boolean", "Print the plan, write nothing", default=False),
     Setting(
+        "plan_out",
+        "string",
+        "Write this run's plan (each step, its reason, the OIC facts it rests on; no secret) to this file "
+        "and write nothing to OIC",
+    ),
+    Setting(
+        "plan",
+        "string",
+        "Apply the plan saved with plan_out, exactly: refused before any write, naming each artifact, "
+        "when the input or OIC changed since",
+    ),
+    Setting(
+        "check_drift",
+        "boolean",
+        "Read no input: compare what the ledger recorded with OIC and report each artifact changed behind "
+        "the tool's back (exit 3 when any)",
+        default=False,
+    ),
+    Setting(
+        "restore_run",
+        "string",
+        "Read no input: put back what that past run (its run id) replaced or changed, from its backups and "
+        "journal",
+    ),
+    Setting(
+        "restore_partial",
+        "boolean",
+        "With restore_run: restore what can be and name the rest, instead of refusing when a backup is "
+        "gone or a later run changed the same artifact",
+        default=False,
+    ),
+    Setting(
         "validate_only",
         "boolean",
         "Validate input and archives offline; contact nothing but the token endpoint",

@@ -41,6 +41,11 @@ class DeploySettings:
     archive_directory: Path | None
     streams: tuple[str, ...]
     dry_run: bool
+    plan_out: Path | None
+    plan: Path | None
+    check_drift: bool
+    restore_run: str | None
+    restore_partial: bool
     validate_only: bool
     rollback_on_failure: bool
     max_concurrency: int
@@ -110,6 +115,8 @@ def _streams(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
     """Read and check the engine's settings; a bad one raises `SettingsError` naming it."""
+    if config.get("plan") and config.get("plan_out"):
+        raise SettingsError("Settings 'plan' and 'plan_out' exclude each other: make a plan, then apply it")
     archive_directory = _path(config, "archive_directory")
     if archive_directory is not None and not archive_directory.is_dir():
         raise SettingsError(f"Setting 'archive_directory' {archive_directory} is not a directory")
@@ -124,7 +131,13 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         validate_connections=_bool(config, "validate_connections"),
         archive_directory=archive_directory.resolve() if archive_directory else None,
         streams=_streams(config),
-        dry_run=_bool(config, "dry_run"),
+        # A plan is made by a dry run: writing the plan file is all such a run writes.
+        dry_run=_bool(config, "dry_run") or bool(config.get("plan_out")),
+        plan_out=_path(config, "plan_out"),
+        plan=_path(config, "plan"),
+        check_drift=_bool(config, "check_drift"),
+        restore_run=str(config.get("restore_run") or "") or None,
+        restore_partial=_bool(config, "restore_partial"),
         validate_only=_bool(config, "validate_only"),
         rollback_on_failure=_bool(config, "rollback_on_failure"),
         max_concurrency=int(_number(config, "max_concurrency")),

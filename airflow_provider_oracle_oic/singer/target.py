@@ -282,8 +282,14 @@ class TargetOracleOIC(Target):
         validate_only: bool = False,
         streams: str | None = None,
         archive_dir: str | None = None,
+        plan_out: str | None = None,
+        plan: str | None = None,
+        check_drift: bool = False,
+        restore: str | None = None,
+        restore_partial: bool = False,
     ) -> None:
-        """Run the target from the command line: exit 0 on success, 1 on a failed deployment, 2 on bad input."""
+        """Run the target from the command line: exit 0 on success, 1 on a failed deployment, 2 on bad
+        input (nothing written), 3 when a drift check finds drift."""
         if about:
             cls.print_about(about_format)
             sys.exit(0)
@@ -294,6 +300,11 @@ class TargetOracleOIC(Target):
             "validate_only": True if validate_only else None,
             "streams": [s.strip() for s in streams.split(",") if s.strip()] if streams else None,
             "archive_directory": archive_dir,
+            "plan_out": plan_out,
+            "plan": plan,
+            "check_drift": True if check_drift else None,
+            "restore_run": restore,
+            "restore_partial": True if restore_partial else None,
         }
         try:
             target = cls(
@@ -302,13 +313,21 @@ class TargetOracleOIC(Target):
                 parse_env_config=bool(config and config.parse_env),
                 overrides=overrides,
             )
-            target.listen(file_input)
+            if check_drift or restore:
+                # These work from the configuration, the ledger and the journals: no input is read.
+                target.result = target.deployment.run()
+            else:
+                target.listen(file_input)
         except INPUT_ERRORS as exc:
             print(f"target-oracle-oic: error: {describe_input_error(exc)}", file=sys.stderr)
             sys.exit(2)
         result = target.result
         assert result is not None
         print(result.summary(), file=sys.stderr)
+        if result.mode == "drift-check" and not result.issues:
+            for item in result.results:
+                print(f"drift: {item.artifact}: {item.reason}")
+            sys.exit(3 if result.results else 0)
         sys.exit(0 if result.ok else (2 if result.issues and not result.wrote else 1))
 
     @classmethod
@@ -330,6 +349,35 @@ class TargetOracleOIC(Target):
                 ),
                 click.Option(
                     ["--archive-dir", "archive_dir"], help="Directory where archive_path/file_path resolve."
+                ),
+                click.Option(
+                    ["--plan-out", "plan_out"],
+                    metavar="FILE",
+                    help="Write the plan (steps, reasons, the OIC facts they rest on; no secret) to FILE; "
+                    "write nothing to OIC.",
+                ),
+                click.Option(
+                    ["--plan"],
+                    metavar="FILE",
+                    help="Apply the plan in FILE exactly; refused (exit 2, nothing written) when the input "
+                    "or OIC changed since.",
+                ),
+                click.Option(
+                    ["--check-drift", "check_drift"],
+                    is_flag=True,
+                    help="Read no input: report each artifact changed in OIC since its deployment "
+                    "(one 'drift:' line each on stdout); exit 3 when any.",
+                ),
+                click.Option(
+                    ["--restore"],
+                    metavar="RUN_ID",
+                    help="Read no input: put back what that past run replaced or changed (with --plan-out: "
+                    "only say what would be).",
+                ),
+                click.Option(
+                    ["--restore-partial", "restore_partial"],
+                    is_flag=True,
+                    help="With --restore: restore what can be and name the rest instead of refusing.",
                 ),
             ]
         )

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
+from airflow_provider_oracle_oic.emulator.builders import (
+    IntegrationArchiveSpec,
+    ProjectArchiveSpec,
+    build_car,
+    build_iar,
+)
 from airflow_provider_oracle_oic.singer.schemas import schema_message
 
 HERE = Path(__file__).parent
@@ -90,6 +95,40 @@ write(
             },
         ),
         ERP,
+    ],
+)
+
+
+HUB_CODES = ("ORD_IN", "ORD_OUT", "ORD_SYNC")
+HUB = build_car(
+    ProjectArchiveSpec(
+        "ORDERS-HUB",
+        "Orders hub",
+        integrations=[
+            IntegrationArchiveSpec(code, "01.00.0000", connections=["REST_ERP"]) for code in HUB_CODES
+        ],
+        lookups={"COUNTRY_CODES": (COUNTRIES[1]["columns"], COUNTRIES[1]["rows"])},
+        deployments=[("REL_1", "Release 1", [(code, "01.00.0000") for code in HUB_CODES])],
+    )
+)
+write(
+    "project.jsonl",
+    [
+        (
+            "projects",
+            {
+                "id": "ORDERS-HUB",
+                "name": "Orders hub",
+                "archive_base64": base64.b64encode(HUB).decode(),
+                "deployment": {
+                    "code": "REL_1",
+                    "name": "Release 1",
+                    "integrations": [{"code": code, "version": "01.00.0000"} for code in HUB_CODES],
+                },
+                "activate": True,
+            },
+        ),
+        ("connections", {**ERP[1], "project": "ORDERS-HUB"}),
     ],
 )
 

@@ -51,10 +51,10 @@ def _log(airflow: Any, token: str, ti: dict[str, Any]) -> list[dict[str, Any]]:
 def test_example_dags_on_a_real_deployment(local_airflow):
     airflow = local_airflow
     token = airflow.token()
-    dag_ids = ["oic_blue_green", "oic_scheduled_promotion"]
+    dag_ids = ["oic_blue_green", "oic_scheduled_promotion", "oic3_project_promotion"]
     for dag_id in dag_ids:
         airflow.api("PATCH", f"/dags/{dag_id}", {"is_paused": False}, token=token)
-    # Two different DAGs deploying to the same OIC through the same connection, triggered together.
+    # Three DAGs deploying to the same OIC through the same connection, triggered together.
     for dag_id in dag_ids:
         airflow.api("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None}, token=token)
     runs = _wait_for_runs(airflow, dag_ids)
@@ -75,6 +75,12 @@ def test_example_dags_on_a_real_deployment(local_airflow):
     assert any("Pausing task as DEFERRED" in e for e in events), events
     assert any("Trigger fired event" in e for e in events), events
     assert any("Asked OIC to activate GREEN_ORDERS|01.00.0000" in e for e in events)
+    deployment = next(
+        ti for ti in instances if ti["dag_id"] == "oic3_project_promotion" and ti["task_id"] == "activate"
+    )
+    events = [e.get("event", "") for e in _log(airflow, token, deployment)]
+    assert any("Pausing task as DEFERRED" in e for e in events), events
+    assert any("all 3 integration(s) are ACTIVATED" in e for e in events), events
 
     # Clean logs: each line once, nothing at ERROR on a successful run, no secret anywhere.
     for ti in instances:
@@ -103,6 +109,7 @@ def test_example_dags_on_a_real_deployment(local_airflow):
     keys = json.dumps(ledger)
     assert "integrations:GREEN_ORDERS|01.00.0000" in keys
     assert "integrations:ORDERS|01.00.0000" in keys
+    assert "projects:ORDERS-HUB" in keys
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,0 +1,88 @@
+"""Drift watch: what the ledger recorded after each artifact's last deployment, compared with OIC now.
+
+It reads no input: the ledger says what was deployed (fingerprints, `lastUpdated`, the status OIC
+reported), OIC says what is there. An artifact is drifted when it is gone, when its `lastUpdated`
+moved, or when an integration that was ACTIVATED is not any more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..oic import OICClient
+from ..oic.status import IntegrationStatus
+from .families import family, space
+from .fingerprints import fingerprint
+from .ledger import Ledger, LedgerEntry
+from .observe import read_many
+from .specs import Kind, LookupSpec, scoped
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One artifact changed behind the tool's back, and how."""
+
+    kind: Kind
+    ident: str
+    reason: str
+
+    def line(self) -> str:
+        return f"drift: {self.kind.singular} {self.ident}: {self.reason}"
+
+
+def parse_key(key: str) -> tuple[Kind, str | None, str] | None:
+    """(kind, project, id) of a ledger key `kind:id` or `kind:PROJECT/id`; None for one this version
+    does not know."""
+    stream, _, ref = key.partition(":")
+    try:
+        kind = Kind(stream)
+    except ValueError:
+        return None
+    project, slash, ident = ref.partition("/")
+    return (kind, project, ident) if slash else (kind, None, ref)
+
+
+def _lookup_rows_differ(current: Any, entry: LedgerEntry, key: bytes) -> bool:
+    """Whether the table in OIC is not the one deployed (with or without its description: a record
+    may have left the description to OIC)."""
+    columns, rows = tuple(current.columns), tuple(tuple(r) for r in current.rows)
+    return all(
+        fingerprint(LookupSpec(current.name, columns, rows, description), key) != entry.fingerprint
+        for description in (current.description, None)
+    )
+
+
+def _reason(kind: Kind, entry: LedgerEntry, current: Any, key: bytes) -> str | None:
+    if current is None:
+        return "deleted in OIC since the last deployment"
+    status = getattr(current, "status", "")
+    if kind == Kind.INTEGRATION and entry.status == IntegrationStatus.ACTIVATED and status != entry.status:
+        return f"deactivated in OIC (was ACTIVATED after the last deployment, now {status})"
+    if not entry.last_updated or current.last_updated == entry.last_updated:
+        return None
+    moved = f"lastUpdated {entry.last_updated} → {current.last_updated}"
+    if kind == Kind.LOOKUP and _lookup_rows_differ(current, entry, key):
+        return f"its rows or columns differ from what was deployed ({moved})"
+    if kind == Kind.CONNECTION:
+        now = f"; it is {status} now" if status and status != "CONFIGURED" else ""
+        return f"its properties changed in OIC ({moved}){now}"
+    return f"changed in OIC since the last deployment ({moved})"
+
+
+def find_drift(client: OICClient, ledger: Ledger, concurrency: int) -> list[Drift]:
+    """Every artifact of the ledger that OIC no longer holds as deployed, in ledger order."""
+    groups: dict[tuple[Kind, str | None], dict[str, LedgerEntry]] = {}
+    for key, entry in ledger.entries().items():
+        parsed = parse_key(key)
+        if parsed is not None:
+            kind, project, ident = parsed
+            groups.setdefault((kind, project), {})[ident] = entry
+    drifted = []
+    for (kind, project), entries in groups.items():
+        found = read_many(family(space(client, project), kind), list(entries), concurrency)
+        for ident, entry in entries.items():
+            reason = _reason(kind, entry, found.get(ident), ledger.hmac_key)
+            if reason is not None:
+                drifted.append(Drift(kind, scoped(project, ident), reason))
+    return drifted

@@ -1,0 +1,154 @@
+"""Saved plans: what a dry run decided and the OIC facts it decided on, so that what a person
+reviewed is exactly what gets applied (Terraform's `plan -out` / `apply plan`).
+
+The file names each step, its reason and the input's fingerprint of the artifact (secrets only as the
+ledger's keyed HMACs), and what OIC showed of the step's target (status and `lastUpdated`). Applying it
+plans again from the same input and today's OIC; any step whose action, reason, fingerprint or OIC facts
+moved refuses the whole run before the first write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .issues import Issue
+from .observe import Observed
+from .plan import Plan, Step
+from .specs import Kind
+
+FORMAT = "target-oracle-oic plan"
+VERSION = 1
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be read, or was made for another OIC."""
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """One step as the plan file holds it."""
+
+    artifact: str
+    stage: str
+    kind: str
+    id: str
+    action: str
+    reason: str
+    fingerprint: str
+    status: str | None
+    last_updated: str
+
+
+def facts(observed: Observed, step: Step) -> tuple[str | None, str]:
+    """What OIC showed of the step's target when it was planned: (status, lastUpdated), or for a
+    project's deployment (its selection, lastUpdated)."""
+    if step.part:
+        project = observed.projects.get(step.spec.key)
+        chosen = project.deployment(step.target) if project is not None else None
+        if chosen is None:
+            return None, ""
+        return ",".join(sorted(chosen.integrations)), chosen.last_updated
+    kind = Kind.INTEGRATION if step.member_of is not None else step.spec.kind
+    current = observed.find(kind, step.ref)
+    if current is None:
+        return None, ""
+    return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
+
+
+def planned_steps(plan: Plan, observed: Observed) -> list[PlannedStep]:
+    return [
+        PlannedStep(
+            step.artifact,
+            "activation" if step.is_activation else "write",
+            step.spec.kind.singular,
+            step.ref,
+            step.action.value,
+            step.reason,
+            step.fingerprint,
+            *facts(observed, step),
+        )
+        for step in plan.steps
+    ]
+
+
+def write(path: Path, run_id: str, instance: str, steps: list[PlannedStep]) -> None:
+    """Write the plan file atomically, readable only by its owner."""
+    body = {
+        "format": FORMAT,
+        "version": VERSION,
+        "run_id": run_id,
+        "instance": instance,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "steps": [asdict(s) for s in steps],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w") as out:
+        json.dump(body, out, indent=1)
+        out.write("\n")
+    os.chmod(temp, 0o600)
+    os.replace(temp, path)
+
+
+def read(path: Path, instance: str) -> list[PlannedStep]:
+    """The steps of a plan file made for `instance`; `PlanFileError` naming what is wrong."""
+    try:
+        body = json.loads(path.read_text())
+    except OSError as exc:
+        raise PlanFileError(f"plan {path} cannot be read ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"plan {path} is not valid JSON ({exc}); make it again with --plan-out") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT or body.get("version") != VERSION:
+        raise PlanFileError(
+            f"{path} is not a plan written by target-oracle-oic --plan-out (format {VERSION})"
+        )
+    if body.get("instance") != instance:
+        raise PlanFileError(
+            f"plan {path} was made for {body.get('instance')}, not {instance}; plan against this OIC"
+        )
+    try:
+        return [PlannedStep(**raw) for raw in body["steps"]]
+    except (KeyError, TypeError) as exc:
+        raise PlanFileError(f"plan {path} is damaged ({exc}); make it again with --plan-out") from None
+
+
+def _changes(saved: PlannedStep, now: PlannedStep) -> list[str]:
+    found = []
+    if saved.fingerprint != now.fingerprint:
+        found.append("its input changed since the plan")
+    if (saved.status, saved.last_updated) != (now.status, now.last_updated):
+        found.append(
+            f"OIC changed it since the plan (was {saved.status or 'absent'} {saved.last_updated}, "
+            f"now {now.status or 'absent'} {now.last_updated})".replace(" )", ")")
+        )
+    if saved.action != now.action:
+        found.append(f"the plan said {saved.action}, it would now {now.action}")
+    elif saved.reason != now.reason and not found:
+        found.append(f"the plan's reason was '{saved.reason}', it is now '{now.reason}'")
+    return found
+
+
+def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]:
+    """Why the plan cannot be applied as saved, one issue per changed artifact; none when it can."""
+    before = {(s.artifact, s.stage): s for s in saved}
+    after = {(s.artifact, s.stage): s for s in now}
+    issues = []
+    for key, step in before.items():
+        current = after.get(key)
+        if current is None:
+            issues.append(
+                Issue(step.artifact, "plan", f"the plan would {step.action} it; it is no longer planned")
+            )
+            continue
+        changed = _changes(step, current)
+        if changed:
+            issues.append(Issue(step.artifact, "plan", "; ".join(changed)))
+    for key, step in after.items():
+        if key not in before:
+            issues.append(Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}"))
+    return issues
