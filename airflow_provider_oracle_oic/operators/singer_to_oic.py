@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +21,9 @@ from ..links import OICConsoleLink, console_home
 from .ledger_store import VariableJournalStore, VariableLedgerStore
 
 if TYPE_CHECKING:
+    from ..deploy.result import DeploymentResult
     from ..deploy.settings import DeploySettings
+    from ..hooks.oic import OracleOICHook
 
 
 class TapFailedError(AirflowException):
@@ -54,6 +57,23 @@ def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 INPUTS = ("release_dir", "tap_command", "input_path", "records")
 
 
+def _plan_body(approved: Mapping[str, Any] | str) -> Mapping[str, Any]:
+    """The plan file's content from what a `plan_only` task returned (or the plan itself, or its JSON)."""
+    if isinstance(approved, str):
+        try:
+            approved = json.loads(approved)
+        except json.JSONDecodeError:
+            raise ValueError(
+                "approved_plan must be the plan_only task's result (pass <task>.output), not a file path"
+            ) from None
+    if not isinstance(approved, Mapping):
+        raise ValueError("approved_plan must be the plan_only task's result (pass <task>.output)")
+    plan = approved.get("plan", approved)
+    if not isinstance(plan, Mapping) or "steps" not in plan:
+        raise ValueError("approved_plan holds no plan: the planning task needs plan_only=True")
+    return plan
+
+
 class SingerToOICOperator(BaseOperator):
     """Runs target-oracle-oic in the task on one of four inputs and returns the deployment result.
 
@@ -66,6 +86,11 @@ class SingerToOICOperator(BaseOperator):
     setting. `${NAME}` placeholders are filled from `secret_connections` (placeholder name to the id of an
     Airflow connection whose password is the value), then `secrets`, then the worker's environment;
     these values are never templated, logged or returned.
+
+    Review before apply: `plan_only=True` plans without writing and returns the plan (`plan`, steps with
+    their reasons and OIC facts, no secret) beside the readable `summary`; a later task with
+    `approved_plan=<that task>.output` (after an `ApprovalOperator`, say) applies exactly that plan, or
+    fails without writing anything when the input or OIC changed since it was made.
     """
 
     template_fields: Sequence[str] = (
@@ -101,6 +126,8 @@ class SingerToOICOperator(BaseOperator):
         target_config: Mapping[str, Any] | None = None,
         ledger_variable: str | None = None,
         fail_on_error: bool = True,
+        plan_only: bool = False,
+        approved_plan: Mapping[str, Any] | str | None = None,
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
@@ -120,11 +147,13 @@ class SingerToOICOperator(BaseOperator):
         self.target_config = target_config
         self.ledger_variable = ledger_variable
         self.fail_on_error = fail_on_error
+        self.plan_only = plan_only
+        self.approved_plan = approved_plan
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self._tap: subprocess.Popen[str] | None = None
         self.console_url: str | None = None
 
-    def _settings(self) -> DeploySettings:
+    def _settings(self, plan_file: Path) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
         from ..deploy.setting_specs import BY_NAME
         from ..deploy.settings import SettingsError, deploy_settings
@@ -142,6 +171,8 @@ class SingerToOICOperator(BaseOperator):
             "dry_run": self.dry_run or None,
             "activate_integrations": self.activate_integrations,
             "archive_directory": self.release_dir or self.archive_directory,
+            "plan_out": str(plan_file) if self.plan_only else None,
+            "plan": str(plan_file) if self.approved_plan else None,
         }
         config.update({k: v for k, v in overrides.items() if v is not None})
         return deploy_settings(config)
@@ -216,55 +247,73 @@ class SingerToOICOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         # The engine and singer-sdk are only needed while the task runs; importing them with the DAG file
         # would slow parsing.
-        from ..deploy.engine import Deployment
         from ..deploy.settings import SettingsError
         from ..deploy.specs import UnknownStreamError
         from ..release.folder import ReleaseError
-        from ..singer.inprocess import InputError, run_deployment
+        from ..singer.inprocess import InputError
 
         secrets = dict(self.secrets or {})
         for name, conn_id in (self.secret_connections or {}).items():
             secrets[name] = BaseHook.get_connection(conn_id).password or ""
         for value in secrets.values():
             mask_secret(value)
+        if self.plan_only and self.approved_plan:
+            raise ValueError(
+                "plan_only and approved_plan exclude each other: plan in one task, apply in another"
+            )
         hook = oic_hook(self.oracle_oic_conn_id)
         self.console_url = console_home(hook.oic_config.base_url)
-        ledger = journals = None
-        try:
-            settings = self._settings()
-            if settings.state_path is None:
-                key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
-                ledger = VariableLedgerStore(key)
-                journals = VariableJournalStore(f"{key}__journals")
-            deployment = Deployment(
-                settings,
-                hook.client,
-                secrets=secrets,
-                secret_masker=mask_secret,
-                ledger_store=ledger,
-                journal_store=journals,
-            )
-            states: list[dict] = []
-            pairs = self._direct_records()
-            if pairs is not None:
-                for stream, record in pairs:
-                    deployment.add(stream, record)
-                result = deployment.run()
-            else:
-                result = run_deployment(
-                    deployment, self._lines(), streams_given=bool(self.streams), state_sink=states.append
-                )
-        except (InputError, SettingsError, UnknownStreamError, ReleaseError) as exc:
-            raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
-        summary = result.summary()
-        for line in summary.splitlines():
-            self.log.info("%s", line)
-        output = {**result.to_dict(), "state": states[-1] if states else None}
+        with tempfile.TemporaryDirectory(prefix="oic-plan-") as folder:
+            plan_file = Path(folder) / "plan.json"
+            if self.approved_plan:
+                plan_file.write_text(json.dumps(_plan_body(self.approved_plan)))
+            try:
+                result, states = self._deploy(hook, secrets, plan_file)
+            except (InputError, SettingsError, UnknownStreamError, ReleaseError) as exc:
+                raise AirflowException(f"target-oracle-oic refused the input: {exc}") from None
+            summary = result.summary()
+            for line in summary.splitlines():
+                self.log.info("%s", line)
+            output = {**result.to_dict(), "state": states[-1] if states else None}
+            if self.plan_only and plan_file.exists():
+                output["plan"] = json.loads(plan_file.read_text())
+                output["summary"] = summary
         if not result.ok and self.fail_on_error:
             problems = [f"{r.artifact}: {r.action}: {r.detail or r.reason}" for r in result.failures]
             problems += [str(issue) for issue in result.issues]
             raise AirflowException("OIC deployment failed:\n" + "\n".join(problems))
         return output
+
+    def _deploy(
+        self, hook: OracleOICHook, secrets: dict[str, str], plan_file: Path
+    ) -> tuple[DeploymentResult, list[dict]]:
+        """Run the deployment on the operator's input; its result and the STATE messages it confirmed."""
+        from ..deploy.engine import Deployment
+        from ..singer.inprocess import run_deployment
+
+        settings = self._settings(plan_file)
+        ledger = journals = None
+        if settings.state_path is None:
+            key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
+            ledger = VariableLedgerStore(key)
+            journals = VariableJournalStore(f"{key}__journals")
+        deployment = Deployment(
+            settings,
+            hook.client,
+            secrets=secrets,
+            secret_masker=mask_secret,
+            ledger_store=ledger,
+            journal_store=journals,
+        )
+        states: list[dict] = []
+        pairs = self._direct_records()
+        if pairs is not None:
+            for stream, record in pairs:
+                deployment.add(stream, record)
+            return deployment.run(), states
+        return run_deployment(
+            deployment, self._lines(), streams_given=bool(self.streams), state_sink=states.append
+        ), states
 
     def on_kill(self) -> None:
         if self._tap is not None and self._tap.poll() is None:

@@ -56,6 +56,7 @@ def test_example_dags_load_without_errors(airflow_db):
         "oic_blue_green",
         "oic_canary_release",
         "oic3_project_promotion",
+        "oic_approved_promotion",
     }
 
 

@@ -5,6 +5,7 @@ chromium; screenshots in `test-artifacts/browser/`)."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import shutil
@@ -229,3 +230,128 @@ def test_connection_form_in_a_browser(local_airflow, page):
     html = page.content()
     assert WRONG_SECRET not in html
     assert "oic-emulator-secret" not in html
+
+
+def _emulator(airflow: Any, method: str, path: str, body: Any = None) -> Any:
+    """A call to the emulator the deployment deploys to (its control plane or its OIC API)."""
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if not path.startswith("/_emulator"):
+        token = urllib.request.Request(
+            f"{airflow.emulator_url}/oauth2/v1/token",
+            data=b"grant_type=client_credentials&scope=x",
+            headers={
+                "Authorization": "Basic "
+                + base64.b64encode(b"oic-emulator-client:oic-emulator-secret").decode()
+            },
+        )
+        with urllib.request.urlopen(token, timeout=30) as answer:
+            headers["Authorization"] = "Bearer " + json.load(answer)["access_token"]
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{airflow.emulator_url}{path}", data=data, method=method, headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        raw = answer.read()
+    return json.loads(raw) if raw else None
+
+
+def _awaiting_approval(airflow: Any, run_id: str, timeout: float = 300) -> dict[str, Any]:
+    """The HITL request of the run's approve task, once the task waits for a person."""
+    dag = "oic_approved_promotion"
+    path = f"/dags/{dag}/dagRuns/{quote(run_id, safe='')}/taskInstances/approve/-1/hitlDetails"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        token = airflow.token()
+        states = {ti["task_id"]: ti["state"] for ti in _task_instances(airflow, token, dag, run_id)}
+        if states.get("approve") == "awaiting_input":
+            return airflow.api("GET", path, token=token)
+        if states.get("plan") == "failed":
+            pytest.fail(f"the plan task failed: {states}")
+        time.sleep(2)
+    pytest.fail(f"approve never waited for input: {states}")
+
+
+def _answer(airflow: Any, run_id: str, choice: str) -> dict[str, Any]:
+    """Answer the approval as the UI does: the HITL API of the api-server."""
+    path = (
+        f"/dags/oic_approved_promotion/dagRuns/{quote(run_id, safe='')}/taskInstances/approve/-1/hitlDetails"
+    )
+    airflow.api("PATCH", path, {"chosen_options": [choice]}, token=airflow.token())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        token = airflow.token()
+        run = airflow.api(
+            "GET", f"/dags/oic_approved_promotion/dagRuns/{quote(run_id, safe='')}", token=token
+        )
+        if run["state"] in ("success", "failed"):
+            states = {
+                ti["task_id"]: ti["state"]
+                for ti in _task_instances(airflow, token, "oic_approved_promotion", run_id)
+            }
+            return {"run": run["state"], **states}
+        time.sleep(2)
+    pytest.fail(f"run {run_id} did not finish after the answer {choice}")
+
+
+def _trigger(airflow: Any) -> str:
+    token = airflow.token()
+    airflow.api("PATCH", "/dags/oic_approved_promotion", {"is_paused": False}, token=token)
+    run = airflow.api("POST", "/dags/oic_approved_promotion/dagRuns", {"logical_date": None}, token=token)
+    return run["dag_run_id"]
+
+
+@pytest.mark.timeout(1200)
+def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
+    airflow = local_airflow
+    _emulator(airflow, "POST", "/_emulator/reset")
+
+    rejected = _trigger(airflow)
+    request = _awaiting_approval(airflow, rejected)
+    assert request["options"] == ["Approve", "Reject"]
+    assert "integration ORDERS|01.00.0000" in request["body"]
+    assert "create" in request["body"]
+    for secret in airflow.secrets:
+        assert secret not in json.dumps(request)
+    _emulator(airflow, "POST", "/_emulator/stats/reset")
+    assert _answer(airflow, rejected, "Reject") == {
+        "run": "success",
+        "plan": "success",
+        "approve": "success",
+        "apply": "skipped",
+    }
+    assert _emulator(airflow, "GET", "/_emulator/stats")["writes"] == 0
+
+    approved = _trigger(airflow)
+    _awaiting_approval(airflow, approved)
+    assert _answer(airflow, approved, "Approve") == {
+        "run": "success",
+        "plan": "success",
+        "approve": "success",
+        "apply": "success",
+    }
+    integrations = _emulator(airflow, "GET", "/_emulator/state")["integrations"]
+    assert {(i["code"], i["status"]) for i in integrations} == {("ORDERS", "ACTIVATED")}
+
+    # Approved, but OIC changed between the plan and the answer: apply refuses and writes nothing.
+    changed = _trigger(airflow)
+    _awaiting_approval(airflow, changed)
+    _emulator(
+        airflow,
+        "PUT",
+        "/ic/api/integration/v1/lookups/COUNTRY_CODES",
+        {"name": "COUNTRY_CODES", "columns": ["iso2", "name"], "rows": [{"rowData": ["BE", "Belgium"]}]},
+    )
+    _emulator(airflow, "POST", "/_emulator/stats/reset")
+    outcome = _answer(airflow, changed, "Approve")
+    assert (outcome["run"], outcome["apply"]) == ("failed", "failed")
+    assert _emulator(airflow, "GET", "/_emulator/stats")["writes"] == 0
+    token = airflow.token()
+    apply = next(
+        ti
+        for ti in _task_instances(airflow, token, "oic_approved_promotion", changed)
+        if ti["task_id"] == "apply"
+    )
+    text = json.dumps(_log(airflow, token, apply))
+    assert "lookup COUNTRY_CODES: plan: OIC changed it since the plan" in text
