@@ -37,6 +37,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_oracle_oic.operators.activate",
                     "airflow_provider_oracle_oic.operators.canary",
                     "airflow_provider_oracle_oic.operators.deployment",
+                    "airflow_provider_oracle_oic.operators.drift",
                 ],
             }
         ],

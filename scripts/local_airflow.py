@@ -150,7 +150,8 @@ class LocalAirflow:
         self.source_url = self._start_emulator("source-emulator", "--seed", str(seed))
         self.airflow("db", "migrate")
         self._add_connections()
-        self.airflow("pools", "set", POOL, "1", "One deployment per OIC at a time")
+        # Deferred waits count: an activation waiting in the triggerer is still part of its promotion.
+        self.airflow("pools", "set", POOL, "1", "One deployment per OIC at a time", "--include-deferred")
         for component in COMPONENTS:
             log = (self.home / f"{component}.log").open("w")
             self._logs.append(log)

@@ -6,16 +6,18 @@ import logging
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..oic import OICClient, OICConfig, OICError
+from . import hooks as deploy_hooks
 from . import saved_plan
 from .apply import Applier, Context
 from .audit import AuditTrail
 from .drift import find_drift
 from .families import family, space
+from .hooks import DeployHook
 from .issues import Issue
 from .journal import (
     Backups,
@@ -66,8 +68,10 @@ class Deployment:
         ledger_store: LedgerStore | None = None,
         journal_store: JournalStore | None = None,
         environ: Mapping[str, str] | None = None,
+        hooks: Sequence[DeployHook] = (),
     ) -> None:
         self.settings = settings
+        self.hooks = [*deploy_hooks.resolve(settings.deploy_hooks), *hooks]
         self._client = oic if isinstance(oic, OICClient) else None
         self.oic_config = oic.config if isinstance(oic, OICClient) else oic
         self.run_id = new_run_id()
@@ -210,6 +214,8 @@ class Deployment:
             result.issues = self._plan_changes(settings.plan, plan, observed)
             if result.issues:
                 return result
+        if not settings.dry_run:
+            deploy_hooks.before(self.hooks, plan)
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
@@ -361,11 +367,14 @@ class Deployment:
                 ledger.save()
 
         context = Context(client, settings, observed, journal, backups)
-        applier = Applier(
-            context,
-            lambda step, res: recorded.append((step, res)),
-            applied,
-        )
+
+        def finished(step: Step, res: ArtifactResult) -> None:
+            recorded.append((step, res))
+            problem = deploy_hooks.after(self.hooks, step, res)
+            if problem is not None:
+                result.warnings.append(problem)
+
+        applier = Applier(context, finished, applied)
         result.results = applier.run(plan)
         result.wrote = len(journal) > 0 or any(r.outcome == Outcome.APPLIED for r in result.results)
         status = "deployed"

@@ -177,6 +177,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_retention", "integer", "Runs whose backups and journals are kept", default=5, minimum=1),
     Setting("deployment_prefix", "string", "Prefix for integration codes (blue-green: GREEN_)"),
     Setting(
+        "deploy_hooks",
+        "array",
+        "Callables (package.module:function) called as hook(event, artifact) with event pre_deploy before "
+        "the run's first write (one that raises refuses its artifact, and the run) and post_deploy after "
+        "each artifact's write",
+    ),
+    Setting(
         "allow_literal_secrets",
         "boolean",
         "Accept a literal value for a PASSWORD-typed connection property instead of a ${VAR} placeholder",

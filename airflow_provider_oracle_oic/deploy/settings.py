@@ -55,6 +55,7 @@ class DeploySettings:
     backup_retention: int
     deployment_prefix: str
     allow_literal_secrets: bool
+    deploy_hooks: tuple[str, ...]
 
 
 def parse_bool(value: Any, name: str, default: bool) -> bool:
@@ -98,6 +99,17 @@ def _choice(config: Mapping[str, Any], name: str) -> str:
 def _path(config: Mapping[str, Any], name: str) -> Path | None:
     value = config.get(name)
     return Path(str(value)).expanduser() if value else None
+
+
+def _strings(config: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A list setting of strings (a comma-separated string is accepted, as from an environment variable)."""
+    value = config.get(name)
+    if value in (None, "", []):
+        return ()
+    items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) and i for i in items):
+        raise SettingsError(f"Setting '{name}' must be a list of strings")
+    return tuple(items)
 
 
 def _streams(config: Mapping[str, Any]) -> tuple[str, ...]:
@@ -147,6 +159,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         backup_retention=int(_number(config, "backup_retention")),
         deployment_prefix=str(config.get("deployment_prefix") or ""),
         allow_literal_secrets=_bool(config, "allow_literal_secrets"),
+        deploy_hooks=_strings(config, "deploy_hooks"),
     )
 
 

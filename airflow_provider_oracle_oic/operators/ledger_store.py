@@ -68,3 +68,14 @@ class VariableJournalStore:
             journals = self._load()
             if journals.pop(run_id, None) is not None:
                 self._save(journals)
+
+
+def airflow_stores(
+    conn_id: str, ledger_variable: str | None, state_path: object | None
+) -> tuple[VariableLedgerStore | None, VariableJournalStore | None]:
+    """The Variable-backed ledger and journals of an OIC connection, unless `state_path` keeps them in
+    files (then None, None: the engine uses the files)."""
+    if state_path is not None:
+        return None, None
+    key = ledger_variable or f"oracle_oic_ledger_secret__{conn_id}"
+    return VariableLedgerStore(key), VariableJournalStore(f"{key}__journals")

@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from airflow.sdk.log import mask_secret
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
-from .ledger_store import VariableJournalStore, VariableLedgerStore
+from .ledger_store import airflow_stores
 
 if TYPE_CHECKING:
     from ..deploy.result import DeploymentResult
@@ -90,7 +90,9 @@ class SingerToOICOperator(BaseOperator):
     Review before apply: `plan_only=True` plans without writing and returns the plan (`plan`, steps with
     their reasons and OIC facts, no secret) beside the readable `summary`; a later task with
     `approved_plan=<that task>.output` (after an `ApprovalOperator`, say) applies exactly that plan, or
-    fails without writing anything when the input or OIC changed since it was made.
+    fails without writing anything when the input or OIC changed since it was made. `deploy_hooks`
+    are callables told `hook(event, artifact)` before and after each artifact's write (the setting of
+    the same name takes `module:function` references).
     """
 
     template_fields: Sequence[str] = (
@@ -128,6 +130,7 @@ class SingerToOICOperator(BaseOperator):
         fail_on_error: bool = True,
         plan_only: bool = False,
         approved_plan: Mapping[str, Any] | str | None = None,
+        deploy_hooks: Sequence[Callable[[str, dict[str, Any]], Any]] = (),
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
@@ -149,6 +152,7 @@ class SingerToOICOperator(BaseOperator):
         self.fail_on_error = fail_on_error
         self.plan_only = plan_only
         self.approved_plan = approved_plan
+        self.deploy_hooks = deploy_hooks
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self._tap: subprocess.Popen[str] | None = None
         self.console_url: str | None = None
@@ -292,11 +296,7 @@ class SingerToOICOperator(BaseOperator):
         from ..singer.inprocess import run_deployment
 
         settings = self._settings(plan_file)
-        ledger = journals = None
-        if settings.state_path is None:
-            key = self.ledger_variable or f"oracle_oic_ledger_secret__{self.oracle_oic_conn_id}"
-            ledger = VariableLedgerStore(key)
-            journals = VariableJournalStore(f"{key}__journals")
+        ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
         deployment = Deployment(
             settings,
             hook.client,
@@ -304,6 +304,7 @@ class SingerToOICOperator(BaseOperator):
             secret_masker=mask_secret,
             ledger_store=ledger,
             journal_store=journals,
+            hooks=self.deploy_hooks,
         )
         states: list[dict] = []
         pairs = self._direct_records()

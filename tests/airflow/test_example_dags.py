@@ -57,6 +57,8 @@ def test_example_dags_load_without_errors(airflow_db):
         "oic_canary_release",
         "oic3_project_promotion",
         "oic_approved_promotion",
+        "oic_drift_watch",
+        "oic_drift_repair",
     }
 
 
@@ -231,3 +233,37 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
         assert oic_emulator.stats()["writes"] == 0
     out, err = capfd.readouterr()
     assert ERP_SECRET not in out + err
+
+
+def test_drift_watch_emits_the_asset_only_on_drift_and_repair_redeploys(examples, oic_connection):
+    deployed = load(examples, "oic_scheduled_promotion").test()
+    assert task_states(deployed)["deploy"] == "success"
+    watch = load(examples, "oic_drift_watch")
+    quiet = watch.test()
+    assert task_states(quiet) == {"check": "skipped"}
+    api = Api(oic_connection)
+    api.set_status("ORDERS|01.00.0000", "CONFIGURED")
+    api.put(
+        "/lookups/COUNTRY_CODES",
+        json={"name": "COUNTRY_CODES", "columns": ["iso2", "name"], "rows": [{"rowData": ["BE", "Belgium"]}]},
+    )
+    api.wait_status("ORDERS|01.00.0000", "CONFIGURED")
+    noisy = watch.test()
+    assert task_states(noisy) == {"check": "success"}
+    drift = xcom_values(noisy)["check:return_value"]["drift"]
+    assert {(d["kind"], d["id"]) for d in drift} == {
+        ("integration", "ORDERS|01.00.0000"),
+        ("lookup", "COUNTRY_CODES"),
+    }
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        events = session.query(AssetEvent).all()
+        assert any(e.extra.get("drift") == drift for e in events)
+    repair = load(examples, "oic_drift_repair").test()
+    assert task_states(repair) == {"redeploy": "success"}
+    assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
+    rows = [r["rowData"] for r in api.get("/lookups/COUNTRY_CODES").json()["rows"]]
+    assert rows[0] == ["NL", "Netherlands"]
+    assert task_states(watch.test()) == {"check": "skipped"}
