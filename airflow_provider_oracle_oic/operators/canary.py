@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -49,6 +50,8 @@ class CanaryPromoteOperator(BaseOperator):
     stay at or below `max_error_rate` with at least `min_messages` handled; otherwise the canary gets
     weight 0 and is deactivated, and the task fails. The canary must be a new major version: OIC
     deactivates the old one when a new minor version is activated, so a minor canary cannot run beside it.
+    With `deferrable=True` (the default) each step is observed in the triggerer (`CanaryObservationTrigger`
+    samples the monitoring counts), so no worker slot is held while traffic flows.
     """
 
     template_fields: Sequence[str] = (
@@ -78,6 +81,7 @@ class CanaryPromoteOperator(BaseOperator):
         min_messages: int | str = 20,
         activation_timeout: float = 600,
         deactivate_stable: bool = True,
+        deferrable: bool = True,
         oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
@@ -93,6 +97,7 @@ class CanaryPromoteOperator(BaseOperator):
         self.min_messages = min_messages
         self.activation_timeout = activation_timeout
         self.deactivate_stable = deactivate_stable
+        self.deferrable = deferrable
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self.console_url: str | None = None
 
@@ -178,6 +183,66 @@ class CanaryPromoteOperator(BaseOperator):
             self.canary, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
         )
 
+    def _problem(self, report: StepReport) -> str | None:
+        """Why the canary must not go on after a step; None when it is healthy."""
+        if report.processed < self.min_messages:
+            return f"only {report.processed} message(s) reached it (min_messages {self.min_messages})"
+        if report.error_rate > self.max_error_rate:
+            return f"error rate {report.error_rate:.1%} is above max_error_rate {self.max_error_rate:.1%}"
+        return None
+
+    def _judge(self, client: OICClient, report: StepReport) -> None:
+        """Roll back and fail when the step's report is unhealthy."""
+        problem = self._problem(report)
+        if problem:
+            self._roll_back(client)
+            raise AirflowException(
+                f"Canary {self.canary} at {report.weight}% traffic: {problem}. Rolled back: all traffic on "
+                f"{self.stable}, {self.canary} deactivated"
+            )
+
+    def _finish(self, client: OICClient, reports: list[StepReport]) -> dict[str, Any]:
+        if self.deactivate_stable:
+            client.integrations.deactivate(self.stable)
+            client.integrations.wait_for_status(
+                self.stable, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
+            )
+        return {"promoted": self.canary, "replaced": self.stable, "steps": [asdict(r) for r in reports]}
+
+    def _failed(self, client: OICClient, exc: OICError) -> AirflowException:
+        undo = "rolled back to the stable version"
+        try:
+            self._roll_back(client)
+        except OICError as again:
+            undo = f"and the rollback failed too ({again}); check the routing lookup {self.routing_lookup}"
+        return AirflowException(f"Canary promotion of {self.canary} failed: {exc}; {undo}")
+
+    def _defer_step(
+        self, client: OICClient, weights: list[int], index: int, reports: list[StepReport]
+    ) -> None:
+        """Route the step's weight, then wait for its observation in the triggerer (no worker held)."""
+        weight = weights[index]
+        self._route(client, weight)
+        before = client.monitoring.integration_counts(self.canary)
+        from ..triggers.canary import CanaryObservationTrigger
+
+        self.defer(
+            trigger=CanaryObservationTrigger(
+                self.oracle_oic_conn_id,
+                self.canary,
+                weight,
+                before.succeeded + before.errors + before.aborted,
+                before.errors + before.aborted,
+                time.time() + float(self.observe_seconds),
+                float(self.poll_interval),
+                float(self.max_error_rate),
+                int(self.min_messages),
+                {"index": index, "reports": [asdict(r) for r in reports]},
+            ),
+            method_name="resume",
+            timeout=timedelta(seconds=float(self.observe_seconds) + 600),
+        )
+
     def execute(self, context: Any) -> dict[str, Any]:
         weights = self._check_arguments()
         hook = oic_hook(self.oracle_oic_conn_id)
@@ -187,35 +252,42 @@ class CanaryPromoteOperator(BaseOperator):
         try:
             self._ensure_active(client, self.stable)
             self._ensure_active(client, self.canary)
+            if self.deferrable:
+                self._defer_step(client, weights, 0, reports)
             for weight in weights:
                 self._route(client, weight)
                 report = self._observe(client, weight)
                 reports.append(report)
-                problem = None
-                if report.processed < self.min_messages:
-                    problem = (
-                        f"only {report.processed} message(s) reached it (min_messages {self.min_messages})"
-                    )
-                elif report.error_rate > self.max_error_rate:
-                    problem = f"error rate {report.error_rate:.1%} is above max_error_rate {self.max_error_rate:.1%}"
-                if problem:
-                    self._roll_back(client)
-                    raise AirflowException(
-                        f"Canary {self.canary} at {weight}% traffic: {problem}. Rolled back: all traffic on "
-                        f"{self.stable}, {self.canary} deactivated"
-                    )
-            if self.deactivate_stable:
-                client.integrations.deactivate(self.stable)
-                client.integrations.wait_for_status(
-                    self.stable, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
-                )
+                self._judge(client, report)
+            return self._finish(client, reports)
         except OICError as exc:
-            undo = "rolled back to the stable version"
-            try:
-                self._roll_back(client)
-            except OICError as again:
-                undo = (
-                    f"and the rollback failed too ({again}); check the routing lookup {self.routing_lookup}"
-                )
-            raise AirflowException(f"Canary promotion of {self.canary} failed: {exc}; {undo}") from None
-        return {"promoted": self.canary, "replaced": self.stable, "steps": [asdict(r) for r in reports]}
+            raise self._failed(client, exc) from None
+
+    def resume(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+        """After a step observed in the triggerer: judge it, then defer for the next step or finish."""
+        weights = self._check_arguments()
+        hook = oic_hook(self.oracle_oic_conn_id)
+        client = hook.client
+        self.console_url = console_url(hook.oic_config.base_url, self.canary)
+        state = event.get("state") or {}
+        reports = [StepReport(**r) for r in state.get("reports", [])]
+        try:
+            if event.get("status") != "observed":
+                raise OICError(str(event.get("message") or "the observation ended without a report"))
+            report = StepReport(**event["report"])
+            self.log.info(
+                "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
+                self.canary,
+                report.weight,
+                report.processed,
+                report.errors,
+                report.error_rate * 100,
+            )
+            reports.append(report)
+            self._judge(client, report)
+            following = int(state.get("index", 0)) + 1
+            if following < len(weights):
+                self._defer_step(client, weights, following, reports)
+            return self._finish(client, reports)
+        except OICError as exc:
+            raise self._failed(client, exc) from None

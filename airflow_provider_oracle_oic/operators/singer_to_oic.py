@@ -105,6 +105,7 @@ class SingerToOICOperator(BaseOperator):
         "streams",
         "archive_directory",
         "target_config",
+        "approved_plan",
     )
     template_fields_renderers = {"records": "json", "target_config": "json"}
     ui_color = "#e8f0d8"

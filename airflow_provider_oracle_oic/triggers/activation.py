@@ -49,7 +49,7 @@ class OICStatusTrigger(BaseTrigger):
     """Opens a client for the connection off the event loop, then polls in the shared reader pool."""
 
     oracle_oic_conn_id: str
-    project_id: str | None
+    project_id: str | None = None
 
     def integrations(self, client: OICClient) -> Integrations:
         """The integrations of the trigger's scope: the instance's, or one OIC 3 project's."""
@@ -69,7 +69,7 @@ class OICStatusTrigger(BaseTrigger):
             yield self.unreachable(exc)
             return
         try:
-            async for event in self.poll(self.integrations(client)):
+            async for event in self.poll(client):
                 yield event
                 return
         finally:
@@ -78,7 +78,7 @@ class OICStatusTrigger(BaseTrigger):
     def unreachable(self, exc: Exception) -> TriggerEvent:
         raise NotImplementedError
 
-    def poll(self, integrations: Integrations) -> AsyncIterator[TriggerEvent]:
+    def poll(self, client: OICClient) -> AsyncIterator[TriggerEvent]:
         raise NotImplementedError
 
 
@@ -128,7 +128,8 @@ class IntegrationActivationTrigger(OICStatusTrigger):
     def unreachable(self, exc: Exception) -> TriggerEvent:
         return self._event("error", f"Cannot reach OIC for {self.integration_id}: {exc}", None)
 
-    async def poll(self, integrations: Integrations) -> AsyncIterator[TriggerEvent]:
+    async def poll(self, client: OICClient) -> AsyncIterator[TriggerEvent]:
+        integrations = self.integrations(client)
         ident, target = self.integration_id, self.target_status
         where = f" in project {self.project_id}" if self.project_id else ""
         while True:

@@ -15,7 +15,7 @@ from ..oic.errors import OICActivationError, OICError
 from .activation import OICStatusTrigger
 
 if TYPE_CHECKING:
-    from ..oic.resources.integrations import Integrations
+    from ..oic.client import OICClient
 
 
 class ProjectDeploymentTrigger(OICStatusTrigger):
@@ -75,7 +75,8 @@ class ProjectDeploymentTrigger(OICStatusTrigger):
         what = f"deployment {self.deployment} of project {self.project_id}"
         return self._event("error", f"Cannot reach OIC for {what}: {exc}", {})
 
-    async def poll(self, integrations: Integrations) -> AsyncIterator[TriggerEvent]:
+    async def poll(self, client: OICClient) -> AsyncIterator[TriggerEvent]:
+        integrations = self.integrations(client)
         target, what = self.target_status, f"Deployment {self.deployment} of project {self.project_id}"
         statuses: dict[str, str | None] = dict.fromkeys(self.integration_ids)
         while True:

@@ -59,19 +59,28 @@ def two_versions(oic_connection):
     return api
 
 
-CANARY = (
-    IMPORT
-    + """
+def canary(deferrable: bool) -> str:
+    return (
+        IMPORT
+        + f"""
 canary = CanaryPromoteOperator(task_id="canary", code="ORDERS", stable_version="01.00.0000",
                                canary_version="02.00.0000", routing_lookup="ORDERS_ROUTING", steps=[10, 50, 100],
-                               observe_seconds=0.6, poll_interval=0.1, max_error_rate=0.05, min_messages=10)
+                               observe_seconds=0.6, poll_interval=0.1, max_error_rate=0.05, min_messages=10,
+                               deferrable={deferrable})
 """
-)
+    )
 
 
-def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions):
+def deferrals(capfd) -> int:
+    """How many times the task handed its wait to a trigger (dag.test runs each trigger in line)."""
+    out, err = capfd.readouterr()
+    return (out + err).count("[DAG TEST] running trigger in line")
+
+
+@pytest.mark.parametrize("deferrable", [True, False])
+def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions, deferrable, capfd):
     with traffic(oic_connection, canary_error_rate=0.0):
-        run = dag_runner.run(CANARY)
+        run = dag_runner.run(canary(deferrable))
     assert task_states(run) == {"canary": "success"}
     api = two_versions
     assert api.status("ORDERS|02.00.0000") == "ACTIVATED"
@@ -82,11 +91,14 @@ def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions):
     report = __import__("json").loads(report) if isinstance(report, str) else report
     assert [step["weight"] for step in report["steps"]] == [10, 50, 100]
     assert all(step["processed"] >= 10 for step in report["steps"])
+    # Deferrable: each of the three observations ran in a trigger, with no worker held between steps.
+    assert deferrals(capfd) == (3 if deferrable else 0)
 
 
-def test_failing_canary_is_rolled_back(dag_runner, oic_connection, two_versions, capfd):
+@pytest.mark.parametrize("deferrable", [True, False])
+def test_failing_canary_is_rolled_back(dag_runner, oic_connection, two_versions, capfd, deferrable):
     with traffic(oic_connection, canary_error_rate=0.6):
-        run = dag_runner.run(CANARY)
+        run = dag_runner.run(canary(deferrable))
     assert task_states(run) == {"canary": "failed"}
     api = two_versions
     assert api.status("ORDERS|01.00.0000") == "ACTIVATED"

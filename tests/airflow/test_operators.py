@@ -462,3 +462,59 @@ def test_a_bad_release_folder_fails_the_task_before_any_write(dag_runner, oic_co
     assert oic_connection.stats()["writes"] == 0
     out, err = capfd.readouterr()
     assert "libraries/helpers.js: name it <CODE>_<VERSION>.js" in out + err
+
+
+def test_plan_only_then_approved_plan_applies_exactly_or_refuses(dag_runner, oic_connection, capfd):
+    body = (
+        IMPORTS
+        + f"""
+records = [{{"stream": "lookups", "record": {{"name": "CODES", "columns": ["a", "b"], "rows": [["1", "2"]]}}}},
+           {{"stream": "integrations", "record": {{"code": "HELLO", "version": "01.00.0000",
+                                                  "archive_base64": {iar_b64("HELLO")!r}}}}}]
+plan = SingerToOICOperator(task_id="plan", records=records, plan_only=True)
+apply = SingerToOICOperator(task_id="apply", records=records, approved_plan=plan.output)
+"""
+    )
+    oic_connection.reset_stats()
+    run = dag_runner.run(body)
+    assert task_states(run) == {"plan": "success", "apply": "success"}
+    planned = _value(xcom_values(run)["plan:return_value"])
+    assert {(s["artifact"], s["action"]) for s in planned["plan"]["steps"]} == {
+        ("lookup CODES", "create"),
+        ("integration HELLO|01.00.0000", "create"),
+    }
+    assert "lookup CODES" in planned["summary"]
+    applied = _value(xcom_values(run)["apply:return_value"])
+    assert {(r["artifact"], r["action"], r["outcome"]) for r in applied["results"]} == {
+        ("lookup CODES", "create", "applied"),
+        ("integration HELLO|01.00.0000", "create", "applied"),
+    }
+    assert oic_connection.stats()["writes"] == 2
+
+
+def test_an_approved_plan_that_oic_outran_writes_nothing(dag_runner, oic_connection, capfd):
+    api = Api(oic_connection)
+    api.post("/lookups", json={"name": "CODES", "columns": ["a", "b"], "rows": [{"rowData": ["0", "0"]}]})
+    body = (
+        IMPORTS
+        + """
+from airflow.sdk import task
+
+records = [{"stream": "lookups", "record": {"name": "CODES", "columns": ["a", "b"], "rows": [["1", "2"]]}}]
+plan = SingerToOICOperator(task_id="plan", records=records, plan_only=True)
+
+@task
+def someone_else():
+    from airflow_provider_oracle_oic.hooks import oic_hook
+    oic_hook("oracle_oic_default").client.lookups.update("CODES", ["a", "b"], [["9", "9"]])
+
+apply = SingerToOICOperator(task_id="apply", records=records, approved_plan=plan.output)
+plan >> someone_else() >> apply
+"""
+    )
+    run = dag_runner.run(body)
+    assert task_states(run)["apply"] == "failed"
+    rows = [r["rowData"] for r in api.get("/lookups/CODES").json()["rows"]]
+    assert rows == [["9", "9"]]
+    out, err = capfd.readouterr()
+    assert "lookup CODES: plan: OIC changed it since the plan" in out + err

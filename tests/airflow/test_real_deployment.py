@@ -295,6 +295,20 @@ def _answer(airflow: Any, run_id: str, choice: str) -> dict[str, Any]:
     pytest.fail(f"run {run_id} did not finish after the answer {choice}")
 
 
+def _task_log(airflow: Any, run_id: str, task_id: str) -> str:
+    """The events of a task's log, one per line (for failure messages)."""
+    token = airflow.token()
+    ti = next(
+        t
+        for t in _task_instances(airflow, token, "oic_approved_promotion", run_id)
+        if t["task_id"] == task_id
+    )
+    return "\n".join(
+        " ".join(str(v) for k, v in e.items() if k not in ("timestamp", "logger", "level"))
+        for e in _log(airflow, token, ti)
+    )
+
+
 def _trigger(airflow: Any) -> str:
     token = airflow.token()
     airflow.api("PATCH", "/dags/oic_approved_promotion", {"is_paused": False}, token=token)
@@ -315,22 +329,18 @@ def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
     for secret in airflow.secrets:
         assert secret not in json.dumps(request)
     _emulator(airflow, "POST", "/_emulator/stats/reset")
-    assert _answer(airflow, rejected, "Reject") == {
-        "run": "success",
-        "plan": "success",
-        "approve": "success",
-        "apply": "skipped",
-    }
+    outcome = _answer(airflow, rejected, "Reject")
+    assert outcome == {"run": "success", "plan": "success", "approve": "success", "apply": "skipped"}, (
+        _task_log(airflow, rejected, "approve")
+    )
     assert _emulator(airflow, "GET", "/_emulator/stats")["writes"] == 0
 
     approved = _trigger(airflow)
     _awaiting_approval(airflow, approved)
-    assert _answer(airflow, approved, "Approve") == {
-        "run": "success",
-        "plan": "success",
-        "approve": "success",
-        "apply": "success",
-    }
+    outcome = _answer(airflow, approved, "Approve")
+    assert outcome == {"run": "success", "plan": "success", "approve": "success", "apply": "success"}, (
+        _task_log(airflow, approved, "apply") + _task_log(airflow, approved, "approve")
+    )
     integrations = _emulator(airflow, "GET", "/_emulator/state")["integrations"]
     assert {(i["code"], i["status"]) for i in integrations} == {("ORDERS", "ACTIVATED")}
 
