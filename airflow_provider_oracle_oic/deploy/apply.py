@@ -18,6 +18,8 @@ from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
 from ..oic.status import IntegrationStatus
 from ..oic.waiter import StatusWaiter
+from . import strategies
+from .canary import Health, observe
 from .connection_checks import catalogue_issues
 from .dependencies import dependencies
 from .families import space
@@ -152,8 +154,11 @@ class Applier:
                 running -= 1
                 results[n] = outcome
                 failed = failed or outcome.outcome == StepOutcome.FAILED
+        why = (
+            "an earlier step failed" if failed else "it waits for a step that never ran (a dependency cycle)"
+        )
         for n in sorted(waiting):
-            results[n] = self._result(plan.steps[n], StepOutcome.NOT_RUN, 0.0, "an earlier step failed")
+            results[n] = self._result(plan.steps[n], StepOutcome.NOT_RUN, 0.0, why)
         return [r for r in results if r is not None]
 
     def _result(
@@ -212,6 +217,11 @@ class Applier:
 
     def _perform(self, step: Step) -> str | None:
         spec = step.spec
+        if step.part == strategies.RETIRE:
+            return self._retire(step)
+        if step.part == strategies.CANARY:
+            assert isinstance(spec, LookupSpec)
+            return self._canary(step, spec)
         if isinstance(spec, CertificateSpec):
             return self._certificate(step, spec)
         if isinstance(spec, LibrarySpec):
@@ -333,19 +343,13 @@ class Applier:
         self._write(undo, lambda: family.replace_archive(spec.archive.path, spec.key))
         return f"previous archive backed up to {backup.path}"
 
-    def _lookup(self, step: Step, spec: LookupSpec) -> str | None:
-        lookups = space(self.client, spec.project).lookups
+    def _lookup_undo(self, spec: LookupSpec) -> Undo:
+        """How to bring a lookup back: delete it when the run creates it, else put its rows back."""
         what = label(spec)
-        if step.action == Action.CREATE:
-            undo = Undo(UndoAction.DELETE, Kind.LOOKUP, spec.name, f"delete {what}", project=spec.project)
-            created = self._write(
-                undo, lambda: lookups.create(spec.name, spec.columns, spec.rows, spec.description)
-            )
-            self.ctx.answers[ref(spec)] = ("PRESENT", created.last_updated)
-            return None
-        before = self.ctx.observed.lookups[ref(spec)]
-        assert before is not None
-        undo = Undo(
+        before = self.ctx.observed.lookups.get(ref(spec))
+        if before is None:
+            return Undo(UndoAction.DELETE, Kind.LOOKUP, spec.name, f"delete {what}", project=spec.project)
+        return Undo(
             UndoAction.RESTORE_LOOKUP,
             Kind.LOOKUP,
             spec.name,
@@ -357,11 +361,43 @@ class Applier:
             },
             project=spec.project,
         )
-        updated = self._write(
-            undo, lambda: lookups.update(spec.name, spec.columns, spec.rows, spec.description)
+
+    def _lookup(self, step: Step, spec: LookupSpec) -> str | None:
+        lookups = space(self.client, spec.project).lookups
+        write = lookups.create if step.action == Action.CREATE else lookups.update
+        written = self._write(
+            self._lookup_undo(spec), lambda: write(spec.name, spec.columns, spec.rows, spec.description)
         )
-        self.ctx.answers[ref(spec)] = ("PRESENT", updated.last_updated)
+        self.ctx.answers[ref(spec)] = ("PRESENT", written.last_updated)
         return None
+
+    def _retire(self, step: Step) -> str | None:
+        """Deactivate what the release replaces (journaled to come back up with its flags)."""
+        self._deactivate_first(step.target)
+        return "deactivated"
+
+    def _canary(self, step: Step, route: LookupSpec) -> str | None:
+        """Give the canary its share of the traffic, watch it, and fail the step when it is unhealthy."""
+        settings = self.ctx.settings
+        self._write(
+            self._lookup_undo(route),
+            lambda: self.client.lookups.create_or_update(route.name, route.columns, route.rows),
+        )
+        weight = int(route.rows[-1][1])
+        health = Health(settings.canary_max_error_rate, settings.canary_min_messages)
+        report = observe(
+            self.client,
+            step.target,
+            weight,
+            settings.canary_observe_seconds,
+            settings.activation_poll_interval,
+            health,
+        )
+        seen = f"{report.processed} handled, {report.errors} failed ({report.error_rate:.1%})"
+        problem = health.problem(report)
+        if problem is not None:
+            raise IssueError("canary", f"{step.target} at {weight}% traffic: {problem} ({seen})")
+        return seen
 
     def _library(self, step: Step, spec: LibrarySpec) -> str | None:
         libraries = self.client.libraries

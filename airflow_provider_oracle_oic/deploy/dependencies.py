@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .plan import Plan, Step
 from .specs import ConnectionSpec, IntegrationSpec, Kind, LookupSpec, PackageSpec, ProjectSpec, project_of
+from .strategies import PARTS
 
 SHARED = (Kind.LIBRARY, Kind.CERTIFICATE)
 
@@ -34,8 +35,14 @@ def _project_needs(step: Step, where: Callable[[Callable[[Step], bool]], set[int
 def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
     spec = step.spec
 
+    if step.part in PARTS:
+        # A strategy acts on the release as a whole: after all of it, and after its own earlier steps.
+        mine = index[id(step)]
+        return {index[id(s)] for s in plan.steps if s.part not in PARTS or index[id(s)] < mine} - {mine}
+
     def where(predicate: Callable[[Step], bool]) -> set[int]:
-        return {index[id(s)] for s in plan.steps if s is not step and predicate(s)}
+        """The other steps of the release (never a strategy's, which come after it) that match."""
+        return {index[id(s)] for s in plan.steps if s is not step and s.part not in PARTS and predicate(s)}
 
     if isinstance(spec, ProjectSpec) or project_of(spec) is not None:
         return _project_needs(step, where)

@@ -42,6 +42,7 @@ from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
 from .specs import Kind, label, project_of, ref, scoped
+from .strategies import strategy_steps
 from .validation import offline_issues, online_issues, project_issues, settings_issues
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,12 @@ class Deployment:
                 "state_path is not set: existing archives cannot be recognised as unchanged and "
                 "are treated by conflict_resolution on every run"
             )
-        observed = observe(client, inventory, settings.max_concurrency)
+        routing = (
+            [settings.routing_lookup]
+            if settings.routing_lookup and settings.deployment_strategy != "rolling"
+            else []
+        )
+        observed = observe(client, inventory, settings.max_concurrency, routing)
         result.issues = online_issues(inventory, observed, settings.allow_literal_secrets)
         if result.issues:
             return result
@@ -210,6 +216,7 @@ class Deployment:
                     "this run's input; deploy them (or activate them) to bring them back"
                 )
         plan = Planner(settings, observed, ledger, set(active_before(interrupted))).plan(inventory)
+        plan.steps.extend(strategy_steps(settings, observed, plan))
         if settings.plan is not None:
             result.issues = self._plan_changes(settings.plan, plan, observed)
             if result.issues:

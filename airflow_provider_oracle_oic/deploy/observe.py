@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,7 +108,7 @@ def read_many(resource: Family, idents: Iterable[str], concurrency: int) -> dict
     return {key: found[key] for key in wanted}
 
 
-def _wanted(inventory: Inventory) -> dict[tuple[Kind, str | None], list[str]]:
+def _wanted(inventory: Inventory, lookups: Sequence[str]) -> dict[tuple[Kind, str | None], list[str]]:
     """The ids to read, by family and scope (None: the instance's global artifacts)."""
     wanted: dict[tuple[Kind, str | None], list[str]] = {}
 
@@ -126,12 +126,17 @@ def _wanted(inventory: Inventory) -> dict[tuple[Kind, str | None], list[str]]:
     for project in inventory.projects:
         for conn in project.connections:
             want(Kind.CONNECTION, project.id, conn)
+    for name in lookups:
+        want(Kind.LOOKUP, None, name)
     return wanted
 
 
-def observe(client: OICClient, inventory: Inventory, concurrency: int) -> Observed:
-    """Everything the plan compares against, with at most `concurrency` requests at a time."""
-    wanted = _wanted(inventory)
+def observe(
+    client: OICClient, inventory: Inventory, concurrency: int, lookups: Sequence[str] = ()
+) -> Observed:
+    """Everything the plan compares against (and `lookups` a strategy routes by), with at most
+    `concurrency` requests at a time."""
+    wanted = _wanted(inventory, lookups)
     groups = list(wanted)
     with ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="oic-observe") as pool:
         found = list(

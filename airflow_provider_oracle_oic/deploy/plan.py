@@ -57,11 +57,12 @@ class Action(str, Enum):
     UPDATE = "update"
     TEST = "test"
     ACTIVATE = "activate"
+    DEACTIVATE = "deactivate"
     SKIP = "skip"
     REFUSE = "refuse"
 
 
-WRITES = (Action.CREATE, Action.REPLACE, Action.UPDATE, Action.TEST, Action.ACTIVATE)
+WRITES = (Action.CREATE, Action.REPLACE, Action.UPDATE, Action.TEST, Action.ACTIVATE, Action.DEACTIVATE)
 
 
 @dataclass
@@ -79,8 +80,11 @@ class Step:
     replaces_active: str | None = None
     was_active: bool = False
     unchanged: bool = False
-    # "deployment" for the step that creates or updates a project's deployment (`target` is its code).
+    # "deployment" for the step that creates or updates a project's deployment (`target` is its code);
+    # a strategy's own steps (`strategies.PARTS`) run after the release, one after the other.
     part: str = ""
+    # How results name the step when its spec's own label would not say what it does.
+    title: str = ""
 
     def __post_init__(self) -> None:
         self.target = self.target or self.spec.key
@@ -109,12 +113,14 @@ class Step:
     @property
     def ref(self) -> str:
         """What OIC's state of the step's target is known by (see `observe`)."""
-        if self.part:
+        if self.part == "deployment":
             return scoped(self.project, f"{self.part} {self.target}")
         return scoped(self.project, self.target)
 
     @property
     def artifact(self) -> str:
+        if self.title:
+            return self.title
         if self.part:
             return f"{self.part} {self.target} of project {self.spec.key}"
         if self.member_of is not None:

@@ -11,8 +11,7 @@ from .specs import STREAMS
 IMPORT_MODES = ("create_only", "update_only", "create_or_update")
 CONFLICT_RESOLUTIONS = ("skip", "overwrite", "version")
 ACTIVATION_POLICIES = ("auto", "manual", "scheduled")
-# blue_green and canary live in the example DAGs and CanaryPromoteOperator for now, not in the engine.
-DEPLOYMENT_STRATEGIES = ("rolling",)
+DEPLOYMENT_STRATEGIES = ("rolling", "blue_green", "canary")
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,8 @@ class Setting:
     secret: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    # The type of an array's items.
+    items: str = "string"
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -81,9 +82,48 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "deployment_strategy",
         "string",
-        "rolling: each artifact replaced in place, in dependency order (the only strategy of this version)",
+        "rolling: each artifact replaced in place, in dependency order; blue_green: the release goes in "
+        "under deployment_prefix beside the live colour, then routing_lookup is switched to it and the "
+        "live_prefix colour is deactivated; canary: a new major version goes live beside the stable one "
+        "and routing_lookup moves traffic to it through canary_steps while OIC monitoring shows it healthy, "
+        "else the run rolls back",
         default="rolling",
         choices=DEPLOYMENT_STRATEGIES,
+    ),
+    Setting(
+        "routing_lookup",
+        "string",
+        "blue_green and canary: the lookup the integrations' front door routes by (blue_green: columns "
+        "service, color; canary: columns version, weight)",
+    ),
+    Setting("live_prefix", "string", "blue_green: prefix of the live colour that is retired (e.g. BLUE_)"),
+    Setting(
+        "canary_steps",
+        "array",
+        "canary: percentages of the traffic the new version gets, step by step, ending at 100",
+        default=[10, 50, 100],
+        items="integer",
+    ),
+    Setting(
+        "canary_observe_seconds",
+        "number",
+        "canary: seconds each step is watched in OIC monitoring",
+        default=300,
+        minimum=0,
+    ),
+    Setting(
+        "canary_max_error_rate",
+        "number",
+        "canary: the highest error rate (0 to 1) the new version may show in a step",
+        default=0.05,
+        minimum=0,
+    ),
+    Setting(
+        "canary_min_messages",
+        "integer",
+        "canary: messages the new version must handle in a step for its error rate to count",
+        default=20,
+        minimum=0,
     ),
     Setting(
         "activation_timeout", "number", "Seconds to wait for ACTIVATED before failing", default=600, minimum=1

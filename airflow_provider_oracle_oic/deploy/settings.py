@@ -35,6 +35,12 @@ class DeploySettings:
     activate_integrations: bool
     activation_policy: str
     deployment_strategy: str
+    routing_lookup: str | None
+    live_prefix: str
+    canary_steps: tuple[int, ...]
+    canary_observe_seconds: float
+    canary_max_error_rate: float
+    canary_min_messages: int
     activation_timeout: float
     activation_poll_interval: float
     validate_connections: bool
@@ -101,6 +107,30 @@ def _path(config: Mapping[str, Any], name: str) -> Path | None:
     return Path(str(value)).expanduser() if value else None
 
 
+def _check_strategy(config: Mapping[str, Any], strategy: str) -> None:
+    """What each strategy needs besides itself."""
+    needs = {"blue_green": ("deployment_prefix", "routing_lookup"), "canary": ("routing_lookup",)}
+    missing = [name for name in needs.get(strategy, ()) if not config.get(name)]
+    if missing:
+        raise SettingsError(
+            f"Setting 'deployment_strategy' {strategy} needs {' and '.join(missing)}; set "
+            f"{'them' if len(missing) > 1 else 'it'} (docs/settings.md)"
+        )
+
+
+def _canary_steps(config: Mapping[str, Any]) -> tuple[int, ...]:
+    value = config.get("canary_steps") or default("canary_steps")
+    try:
+        steps = tuple(int(w) for w in (value.split(",") if isinstance(value, str) else value))
+    except (TypeError, ValueError):
+        raise SettingsError(f"Setting 'canary_steps' must be a list of percentages, not {value!r}") from None
+    if not steps or steps[-1] != 100 or any(not 0 < w <= 100 for w in steps) or list(steps) != sorted(steps):
+        raise SettingsError(
+            f"Setting 'canary_steps' must rise from above 0 to exactly 100 (e.g. [10, 50, 100]), not {list(steps)}"
+        )
+    return steps
+
+
 def _strings(config: Mapping[str, Any], name: str) -> tuple[str, ...]:
     """A list setting of strings (a comma-separated string is accepted, as from an environment variable)."""
     value = config.get(name)
@@ -129,6 +159,13 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
     """Read and check the engine's settings; a bad one raises `SettingsError` naming it."""
     if config.get("plan") and config.get("plan_out"):
         raise SettingsError("Settings 'plan' and 'plan_out' exclude each other: make a plan, then apply it")
+    strategy = _choice(config, "deployment_strategy")
+    _check_strategy(config, strategy)
+    rate = _number(config, "canary_max_error_rate")
+    if rate >= 1:
+        raise SettingsError(
+            f"Setting 'canary_max_error_rate' must be below 1 (a share of messages), not {rate:g}"
+        )
     archive_directory = _path(config, "archive_directory")
     if archive_directory is not None and not archive_directory.is_dir():
         raise SettingsError(f"Setting 'archive_directory' {archive_directory} is not a directory")
@@ -137,7 +174,13 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         conflict_resolution=_choice(config, "conflict_resolution"),
         activate_integrations=_bool(config, "activate_integrations"),
         activation_policy=_choice(config, "activation_policy"),
-        deployment_strategy=_choice(config, "deployment_strategy"),
+        deployment_strategy=strategy,
+        routing_lookup=str(config.get("routing_lookup") or "") or None,
+        live_prefix=str(config.get("live_prefix") or ""),
+        canary_steps=_canary_steps(config),
+        canary_observe_seconds=_number(config, "canary_observe_seconds"),
+        canary_max_error_rate=rate,
+        canary_min_messages=int(_number(config, "canary_min_messages")),
         activation_timeout=_number(config, "activation_timeout"),
         activation_poll_interval=_number(config, "activation_poll_interval"),
         validate_connections=_bool(config, "validate_connections"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
 from ..connection_form import DEFAULT_CONN_ID
+from ..deploy.canary import Health, StepReport, handled_and_failed, observe
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_url
 from ..oic.errors import OICError
@@ -19,27 +20,8 @@ from ..oic.status import IntegrationStatus
 
 if TYPE_CHECKING:
     from ..oic import OICClient
-    from ..oic.models import MonitoringCounts
 
 ROUTING_COLUMNS = ("version", "weight")
-
-
-@dataclass(frozen=True)
-class StepReport:
-    """What the canary did while it carried `weight` percent of the traffic."""
-
-    weight: int
-    processed: int
-    errors: int
-    error_rate: float
-
-
-def _delta(after: MonitoringCounts, before: MonitoringCounts) -> tuple[int, int]:
-    handled = (after.succeeded + after.errors + after.aborted) - (
-        before.succeeded + before.errors + before.aborted
-    )
-    failed = (after.errors + after.aborted) - (before.errors + before.aborted)
-    return handled, failed
 
 
 class CanaryPromoteOperator(BaseOperator):
@@ -154,27 +136,9 @@ class CanaryPromoteOperator(BaseOperator):
                 ident, IntegrationStatus.ACTIVATED, self.activation_timeout, self.poll_interval
             )
 
-    def _observe(self, client: OICClient, weight: int) -> StepReport:
-        """Watch the canary for `observe_seconds`; stop early once it is clearly unhealthy."""
-        before = client.monitoring.integration_counts(self.canary)
-        deadline = time.monotonic() + self.observe_seconds
-        while True:
-            time.sleep(max(min(self.poll_interval, deadline - time.monotonic()), 0))
-            handled, failed = _delta(client.monitoring.integration_counts(self.canary), before)
-            rate = failed / handled if handled else 0.0
-            report = StepReport(weight, handled, failed, round(rate, 4))
-            self.log.info(
-                "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
-                self.canary,
-                weight,
-                handled,
-                failed,
-                rate * 100,
-            )
-            if handled >= self.min_messages and rate > self.max_error_rate:
-                return report
-            if time.monotonic() >= deadline:
-                return report
+    @property
+    def health(self) -> Health:
+        return Health(float(self.max_error_rate), int(self.min_messages))
 
     def _roll_back(self, client: OICClient) -> None:
         self._route(client, 0)
@@ -183,17 +147,17 @@ class CanaryPromoteOperator(BaseOperator):
             self.canary, IntegrationStatus.CONFIGURED, self.activation_timeout, self.poll_interval
         )
 
-    def _problem(self, report: StepReport) -> str | None:
-        """Why the canary must not go on after a step; None when it is healthy."""
-        if report.processed < self.min_messages:
-            return f"only {report.processed} message(s) reached it (min_messages {self.min_messages})"
-        if report.error_rate > self.max_error_rate:
-            return f"error rate {report.error_rate:.1%} is above max_error_rate {self.max_error_rate:.1%}"
-        return None
-
     def _judge(self, client: OICClient, report: StepReport) -> None:
         """Roll back and fail when the step's report is unhealthy."""
-        problem = self._problem(report)
+        self.log.info(
+            "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
+            self.canary,
+            report.weight,
+            report.processed,
+            report.errors,
+            report.error_rate * 100,
+        )
+        problem = self.health.problem(report)
         if problem:
             self._roll_back(client)
             raise AirflowException(
@@ -223,7 +187,7 @@ class CanaryPromoteOperator(BaseOperator):
         """Route the step's weight, then wait for its observation in the triggerer (no worker held)."""
         weight = weights[index]
         self._route(client, weight)
-        before = client.monitoring.integration_counts(self.canary)
+        before = handled_and_failed(client.monitoring.integration_counts(self.canary))
         from ..triggers.canary import CanaryObservationTrigger
 
         self.defer(
@@ -231,8 +195,7 @@ class CanaryPromoteOperator(BaseOperator):
                 self.oracle_oic_conn_id,
                 self.canary,
                 weight,
-                before.succeeded + before.errors + before.aborted,
-                before.errors + before.aborted,
+                *before,
                 time.time() + float(self.observe_seconds),
                 float(self.poll_interval),
                 float(self.max_error_rate),
@@ -256,7 +219,14 @@ class CanaryPromoteOperator(BaseOperator):
                 self._defer_step(client, weights, 0, reports)
             for weight in weights:
                 self._route(client, weight)
-                report = self._observe(client, weight)
+                report = observe(
+                    client,
+                    self.canary,
+                    weight,
+                    float(self.observe_seconds),
+                    float(self.poll_interval),
+                    self.health,
+                )
                 reports.append(report)
                 self._judge(client, report)
             return self._finish(client, reports)
@@ -275,14 +245,6 @@ class CanaryPromoteOperator(BaseOperator):
             if event.get("status") != "observed":
                 raise OICError(str(event.get("message") or "the observation ended without a report"))
             report = StepReport(**event["report"])
-            self.log.info(
-                "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
-                self.canary,
-                report.weight,
-                report.processed,
-                report.errors,
-                report.error_rate * 100,
-            )
             reports.append(report)
             self._judge(client, report)
             following = int(state.get("index", 0)) + 1

@@ -13,7 +13,6 @@ TYPES: dict[str, Any] = {
     "boolean": th.BooleanType,
     "integer": th.IntegerType,
     "number": th.NumberType,
-    "array": th.ArrayType(th.StringType),
 }
 
 
@@ -23,9 +22,8 @@ def _property(setting: Setting) -> th.Property:
         options["default"] = setting.default
     if setting.choices:
         options["allowed_values"] = list(setting.choices)
-    return th.Property(
-        setting.name, TYPES[setting.type], required=setting.required, secret=setting.secret, **options
-    )
+    kind = th.ArrayType(TYPES[setting.items]) if setting.type == "array" else TYPES[setting.type]
+    return th.Property(setting.name, kind, required=setting.required, secret=setting.secret, **options)
 
 
 CONFIG_SCHEMA = th.PropertiesList(*(_property(s) for s in SETTINGS)).to_dict()
