@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -119,3 +121,31 @@ def detail(answer: requests.Response) -> str:
     assert set(body) >= {"type", "title", "detail", "status"}, body
     assert body["status"] == f"HTTP {answer.status_code} {body['title']}"
     return body["detail"]
+
+
+@contextmanager
+def traffic(server: EmulatorServer, error_rates: dict[str, float], routing_lookup: str = "ORDERS_ROUTING"):
+    """Simulated calls to ORDERS every 20 ms, split by the routing lookup, until the block ends."""
+    stop = threading.Event()
+
+    def pump() -> None:
+        while not stop.is_set():
+            server._http.post(
+                f"{server.url}/_emulator/traffic",
+                json={
+                    "code": "ORDERS",
+                    "requests": 40,
+                    "routing_lookup": routing_lookup,
+                    "error_rates": error_rates,
+                },
+                timeout=10,
+            )
+            stop.wait(0.02)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)

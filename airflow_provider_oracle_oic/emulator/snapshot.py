@@ -46,16 +46,8 @@ SECTIONS = (
     "projects",
     "monitoring",
 )
-SECTION_ATTRIBUTES = (
-    "connections",
-    "integrations",
-    "lookups",
-    "packages",
-    "libraries",
-    "certificates",
-    "projects",
-    "samples",
-)
+# The store attribute of each section (monitoring samples are kept as `samples`).
+SECTION_ATTRIBUTES = tuple("samples" if section == "monitoring" else section for section in SECTIONS)
 STATUSES = ("CONFIGURED", "ACTIVATED", "FAILEDACTIVATION", "ACTIVATION_INPROGRESS", "DEACTIVATION_INPROGRESS")
 
 

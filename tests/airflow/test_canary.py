@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
 from tests.airflow.conftest import task_states, xcom_values
 from tests.http_api import Api
+from tests.http_api import traffic as shared_traffic
 
 IMPORT = "from airflow_provider_oracle_oic.operators.canary import CanaryPromoteOperator\n"
 
 
-@contextmanager
-def traffic(server, canary_error_rate: float) -> Iterator[None]:
-    """Simulated calls to ORDERS every 20 ms, split by the routing lookup, while the DAG runs."""
-    stop = threading.Event()
-
-    def pump() -> None:
-        while not stop.is_set():
-            server._http.post(
-                f"{server.url}/_emulator/traffic",
-                json={
-                    "code": "ORDERS",
-                    "requests": 40,
-                    "routing_lookup": "ORDERS_ROUTING",
-                    "error_rates": {"01.00.0000": 0.01, "02.00.0000": canary_error_rate},
-                },
-                timeout=10,
-            )
-            stop.wait(0.02)
-
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+def traffic(server, canary_error_rate: float):
+    return shared_traffic(server, {"01.00.0000": 0.01, "02.00.0000": canary_error_rate})
 
 
 @pytest.fixture
