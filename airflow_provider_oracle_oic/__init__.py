@@ -38,6 +38,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_oracle_oic.operators.canary",
                     "airflow_provider_oracle_oic.operators.deployment",
                     "airflow_provider_oracle_oic.operators.drift",
+                    "airflow_provider_oracle_oic.operators.restore",
                 ],
             }
         ],

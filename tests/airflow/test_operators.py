@@ -518,3 +518,42 @@ plan >> someone_else() >> apply
     assert rows == [["9", "9"]]
     out, err = capfd.readouterr()
     assert "lookup CODES: plan: OIC changed it since the plan" in out + err
+
+
+def test_restore_run_operator_puts_back_what_a_run_replaced(dag_runner, oic_connection, tmp_path):
+    backups = str(tmp_path / "backups")
+    first = iar_b64("HELLO", payload=b"first")
+    second = iar_b64("HELLO", payload=b"second")
+    body = (
+        IMPORTS
+        + f"""
+from airflow_provider_oracle_oic.operators.restore import RestoreRunOperator
+
+def records(archive, rows):
+    return [{{"stream": "integrations", "record": {{"code": "HELLO", "version": "01.00.0000", "archive_base64": archive}}}},
+            {{"stream": "lookups", "record": {{"name": "CODES", "columns": ["a", "b"], "rows": rows}}}}]
+
+config = {{"backup_directory": {backups!r}}}
+one = SingerToOICOperator(task_id="one", records=records({first!r}, [["1", "one"]]), target_config=config)
+two = SingerToOICOperator(task_id="two", records=records({second!r}, [["1", "two"]]), target_config=config)
+preview = RestoreRunOperator(task_id="preview", run_id="{{{{ ti.xcom_pull(task_ids='two')['run_id'] }}}}",
+                             plan_only=True, target_config=config)
+restore = RestoreRunOperator(task_id="restore", run_id="{{{{ ti.xcom_pull(task_ids='two')['run_id'] }}}}",
+                             target_config=config)
+one >> two >> preview >> restore
+"""
+    )
+    api = Api(oic_connection)
+    run = dag_runner.run(body)
+    assert task_states(run) == {
+        "one": "success",
+        "two": "success",
+        "preview": "success",
+        "restore": "success",
+    }
+    preview = _value(xcom_values(run)["preview:return_value"])
+    assert {r["outcome"] for r in preview["results"]} == {"planned"}
+    rows = [r["rowData"] for r in api.get("/lookups/CODES").json()["rows"]]
+    assert rows == [["1", "one"]]
+    exported = api.get("/integrations/HELLO%7C01.00.0000/archive").content
+    assert base64.b64encode(exported).decode() == first
