@@ -29,7 +29,7 @@ with DAG(
     max_active_runs=1,
     tags=["oic", "drift"],
     doc_md=__doc__,
-):
+) as watch:
     CheckDriftOperator(task_id="check", fail_on_drift=False, outlets=[OIC_DRIFT])
 
 with DAG(
@@ -40,7 +40,7 @@ with DAG(
     max_active_runs=1,
     tags=["oic", "drift"],
     doc_md=__doc__,
-):
+) as repair:
     SingerToOICOperator(
         task_id="redeploy",
         release_dir=str(RELEASE),

@@ -37,13 +37,13 @@ def examples(oic_connection, airflow_db, monkeypatch) -> Path:
     return target
 
 
-def load(folder: Path, name: str) -> Any:
+def load(folder: Path, name: str, variable: str = "dag") -> Any:
     spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.dag
+    return getattr(module, variable)
 
 
 def test_example_dags_load_without_errors(airflow_db):
@@ -238,7 +238,7 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
 def test_drift_watch_emits_the_asset_only_on_drift_and_repair_redeploys(examples, oic_connection):
     deployed = load(examples, "oic_scheduled_promotion").test()
     assert task_states(deployed)["deploy"] == "success"
-    watch = load(examples, "oic_drift_watch")
+    watch = load(examples, "oic_drift_watch", "watch")
     quiet = watch.test()
     assert task_states(quiet) == {"check": "skipped"}
     api = Api(oic_connection)
@@ -261,7 +261,7 @@ def test_drift_watch_emits_the_asset_only_on_drift_and_repair_redeploys(examples
     with create_session() as session:
         events = session.query(AssetEvent).all()
         assert any(e.extra.get("drift") == drift for e in events)
-    repair = load(examples, "oic_drift_repair").test()
+    repair = load(examples, "oic_drift_watch", "repair").test()
     assert task_states(repair) == {"redeploy": "success"}
     assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
     rows = [r["rowData"] for r in api.get("/lookups/COUNTRY_CODES").json()["rows"]]
