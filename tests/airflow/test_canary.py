@@ -44,14 +44,24 @@ canary = CanaryPromoteOperator(task_id="canary", code="ORDERS", stable_version="
     )
 
 
-def deferrals(capfd) -> int:
-    """How many times the task handed its wait to a trigger (dag.test runs each trigger in line)."""
-    out, err = capfd.readouterr()
-    return (out + err).count("[DAG TEST] running trigger in line")
+@pytest.fixture
+def observations(monkeypatch) -> list[int]:
+    """The weights of the steps observed by a trigger (dag.test runs each trigger in this process)."""
+    from airflow_provider_oracle_oic.triggers.canary import CanaryObservationTrigger
+
+    seen: list[int] = []
+    original = CanaryObservationTrigger.run
+
+    def run(self):
+        seen.append(self.weight)
+        return original(self)
+
+    monkeypatch.setattr(CanaryObservationTrigger, "run", run)
+    return seen
 
 
 @pytest.mark.parametrize("deferrable", [True, False])
-def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions, deferrable, capfd):
+def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions, deferrable, observations):
     with traffic(oic_connection, canary_error_rate=0.0):
         run = dag_runner.run(canary(deferrable))
     assert task_states(run) == {"canary": "success"}
@@ -65,11 +75,13 @@ def test_healthy_canary_is_promoted(dag_runner, oic_connection, two_versions, de
     assert [step["weight"] for step in report["steps"]] == [10, 50, 100]
     assert all(step["processed"] >= 10 for step in report["steps"])
     # Deferrable: each of the three observations ran in a trigger, with no worker held between steps.
-    assert deferrals(capfd) == (3 if deferrable else 0)
+    assert observations == ([10, 50, 100] if deferrable else [])
 
 
 @pytest.mark.parametrize("deferrable", [True, False])
-def test_failing_canary_is_rolled_back(dag_runner, oic_connection, two_versions, capfd, deferrable):
+def test_failing_canary_is_rolled_back(
+    dag_runner, oic_connection, two_versions, capfd, deferrable, observations
+):
     with traffic(oic_connection, canary_error_rate=0.6):
         run = dag_runner.run(canary(deferrable))
     assert task_states(run) == {"canary": "failed"}
@@ -81,6 +93,7 @@ def test_failing_canary_is_rolled_back(dag_runner, oic_connection, two_versions,
     out, err = capfd.readouterr()
     assert "at 10% traffic: error rate" in out + err
     assert "Rolled back" in out + err
+    assert observations == ([10] if deferrable else [])
 
 
 def test_same_major_canary_is_refused(dag_runner, oic_connection, two_versions, capfd):
