@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..oic import OICClient
-from ..oic.models import MonitoringCounts
+if TYPE_CHECKING:
+    # Types only: the operator imports this module while Airflow parses DAG files.
+    from ..oic import OICClient
+    from ..oic.models import MonitoringCounts
 
 
 @dataclass(frozen=True)
