@@ -236,6 +236,10 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
 
 
 def test_drift_watch_emits_the_asset_only_on_drift_and_repair_redeploys(examples, oic_connection):
+    from airflow.models import Variable
+
+    # The ledger Variable outlives each test's emulator: start from this test's own deployments.
+    Variable.delete("oracle_oic_ledger_secret__oracle_oic_default")
     deployed = load(examples, "oic_scheduled_promotion").test()
     assert task_states(deployed)["deploy"] == "success"
     watch = load(examples, "oic_drift_watch", "watch")
