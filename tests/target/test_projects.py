@@ -232,3 +232,13 @@ def test_a_record_deployment_unlike_the_cars_is_written_once(project_config, arc
     again = deploy(project_config, lines)
     assert again.ok, again.summary()
     assert oic_emulator.stats()["writes"] == 0
+
+
+def test_conflict_resolution_version_replaces_a_project_like_overwrite(project_config, archives, oic_emulator):
+    assert deploy(project_config, singer_lines(records(archives.car(hub())))).ok
+    strict = {**project_config, "conflict_resolution": "version"}
+    changed = deploy(strict, singer_lines(records(archives.car(hub(b"v2"), "v2.car"))))
+    assert changed.ok, changed.summary()
+    step = next(r for r in changed.results if r.artifact == f"project {HUB}")
+    assert step.action == "replace"
+    assert "conflict_resolution is version" in step.reason
