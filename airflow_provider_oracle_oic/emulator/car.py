@@ -15,7 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,17 @@ class CarLibrary:
     @property
     def entry(self) -> str:
         return f"{LIBRARY_DIR}{self.code}_{self.version}/{self.file_name}"
+
+    def to_json(self) -> dict[str, str]:
+        """How `project.json` names the library (its file travels beside it)."""
+        return {
+            "code": self.code,
+            "version": self.version,
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "fileName": self.file_name,
+        }
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,7 @@ def _libraries(archive: zipfile.ZipFile, meta: dict[str, Any], what: str) -> lis
             data = archive.read(library.entry)
         except KeyError:
             raise bad_request(f"{where}: the file {library.entry} is missing") from None
-        found.append(CarLibrary(**{**library.__dict__, "data": data}))
+        found.append(replace(library, data=data))
     return found
 
 
@@ -218,23 +229,7 @@ def write_car(
 ) -> bytes:
     """A `.car`: `project.json`, the entries of each integration's `.iar`, lookup CSVs, library files."""
     out = io.BytesIO()
-    meta = {
-        **meta,
-        "libraries": [
-            {
-                k: v
-                for k, v in (
-                    ("code", lib.code),
-                    ("version", lib.version),
-                    ("name", lib.name),
-                    ("type", lib.type),
-                    ("description", lib.description),
-                    ("fileName", lib.file_name),
-                )
-            }
-            for lib in libraries
-        ],
-    }
+    meta = {**meta, "libraries": [library.to_json() for library in libraries]}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         target.writestr(zipfile.ZipInfo(PROJECT_JSON, date_time=FIXED_DATE), json.dumps(meta, indent=1))
         written = {PROJECT_JSON}

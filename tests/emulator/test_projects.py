@@ -234,3 +234,17 @@ def test_state_file_keeps_projects(tmp_path):
     assert {i["code"] for i in project["integrations"]} == {"ORD_IN", "ORD_OUT", "ORD_SYNC"}
     assert project["deployments"][0]["code"] == "REL_1"
     assert project["lookups"][0]["rows"] == [["NL", "Netherlands"]]
+
+
+def test_libraries_travel_in_the_car(api):
+    from airflow_provider_oracle_oic.emulator.builders import build_js_library
+
+    data = car(libraries=[("MATH", V1, "math.js", build_js_library())])
+    assert api.upload("POST", "/projects/archive", data, f"{HUB}.car").status_code == 200
+    (library,) = api.get(f"/projects/{HUB}/libraries").json()["items"]
+    assert (library["code"], library["fileName"]) == ("MATH", "math.js")
+    assert api.get("/libraries").json()["items"] == []
+    exported = api.post(f"/projects/{HUB}/archive", json={"name": "Orders hub", "code": HUB, "label": ""})
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        assert archive.read(f"icspackage/libraries/MATH_{V1}/math.js") == build_js_library()
+        assert json.loads(archive.read("project.json"))["libraries"][0]["fileName"] == "math.js"

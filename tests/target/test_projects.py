@@ -234,7 +234,9 @@ def test_a_record_deployment_unlike_the_cars_is_written_once(project_config, arc
     assert oic_emulator.stats()["writes"] == 0
 
 
-def test_conflict_resolution_version_replaces_a_project_like_overwrite(project_config, archives, oic_emulator):
+def test_conflict_resolution_version_replaces_a_project_like_overwrite(
+    project_config, archives, oic_emulator
+):
     assert deploy(project_config, singer_lines(records(archives.car(hub())))).ok
     strict = {**project_config, "conflict_resolution": "version"}
     changed = deploy(strict, singer_lines(records(archives.car(hub(b"v2"), "v2.car"))))
