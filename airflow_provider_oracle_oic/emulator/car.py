@@ -236,7 +236,10 @@ def write_car(
         for archive in integrations:
             with zipfile.ZipFile(io.BytesIO(archive) if isinstance(archive, bytes) else archive) as source:
                 for info in source.infolist():
-                    if info.filename in written or info.filename.startswith("icspackage/dvms/"):
+                    # Lookups and libraries are written from the project's own, below.
+                    if info.filename in written or info.filename.startswith(
+                        ("icspackage/dvms/", LIBRARY_DIR)
+                    ):
                         continue
                     written.add(info.filename)
                     target.writestr(
