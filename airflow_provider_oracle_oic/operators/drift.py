@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowSkipException
 
-from ..connection_form import DEFAULT_CONN_ID
-from ..hooks import oic_hook
-from ..links import OICConsoleLink, console_home
-from .ledger_store import airflow_stores
+from .ledger_task import LedgerTaskOperator
 
 
-class CheckDriftOperator(BaseOperator):
+class CheckDriftOperator(LedgerTaskOperator):
     """Reports each artifact changed in OIC behind the tool's back since its deployment: deleted,
     deactivated, lookup rows or connection properties changed, any other move of `lastUpdated`.
 
@@ -25,35 +20,14 @@ class CheckDriftOperator(BaseOperator):
     event is emitted. Returns `{"drift": [{"kind", "id", "reason"}, ...]}`.
     """
 
-    template_fields: Sequence[str] = ("target_config",)
-    operator_extra_links = (OICConsoleLink(),)
     ui_color = "#f4e8c1"
 
-    def __init__(
-        self,
-        *,
-        fail_on_drift: bool = True,
-        target_config: Mapping[str, Any] | None = None,
-        ledger_variable: str | None = None,
-        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, fail_on_drift: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fail_on_drift = fail_on_drift
-        self.target_config = target_config
-        self.ledger_variable = ledger_variable
-        self.oracle_oic_conn_id = oracle_oic_conn_id
-        self.console_url: str | None = None
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from ..deploy.engine import Deployment
-        from ..deploy.settings import deploy_settings
-
-        hook = oic_hook(self.oracle_oic_conn_id)
-        self.console_url = console_home(hook.oic_config.base_url)
-        settings = deploy_settings({**(self.target_config or {}), "check_drift": True})
-        ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
-        result = Deployment(settings, hook.client, ledger_store=ledger, journal_store=journals).run()
+        result = self.run_engine({"check_drift": True})
         if result.issues:
             raise AirflowException("The drift check could not run: " + "; ".join(map(str, result.issues)))
         drift = [{"kind": r.kind, "id": r.id, "reason": r.reason} for r in result.results]

@@ -1,0 +1,49 @@
+"""The base of the operators that work from a connection's ledger and journals instead of input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from ..connection_form import DEFAULT_CONN_ID
+from ..hooks import oic_hook
+from ..links import OICConsoleLink, console_home
+from .ledger_store import airflow_stores
+
+if TYPE_CHECKING:
+    from ..deploy.result import DeploymentResult
+
+
+class LedgerTaskOperator(BaseOperator):
+    """Runs the engine in a no-input mode (drift check, restore) on the ledger and journals that
+    `SingerToOICOperator` keeps for the same connection (or under `state_path` in `target_config`)."""
+
+    template_fields: Sequence[str] = ("target_config",)
+    operator_extra_links = (OICConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        target_config: Mapping[str, Any] | None = None,
+        ledger_variable: str | None = None,
+        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.target_config = target_config
+        self.ledger_variable = ledger_variable
+        self.oracle_oic_conn_id = oracle_oic_conn_id
+        self.console_url: str | None = None
+
+    def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:
+        """The engine's result with `mode`'s settings over `target_config`."""
+        from ..deploy.engine import Deployment
+        from ..deploy.settings import deploy_settings
+
+        hook = oic_hook(self.oracle_oic_conn_id)
+        self.console_url = console_home(hook.oic_config.base_url)
+        settings = deploy_settings({**(self.target_config or {}), **mode})
+        ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
+        return Deployment(settings, hook.client, ledger_store=ledger, journal_store=journals).run()
