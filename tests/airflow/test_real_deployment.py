@@ -257,6 +257,22 @@ def _emulator(airflow: Any, method: str, path: str, body: Any = None) -> Any:
     return json.loads(raw) if raw else None
 
 
+def _parked(airflow: Any, run_id: str, deadline: float) -> None:
+    """Wait until the scheduler has processed the exit of the approve task's parked attempt.
+
+    Airflow 3.3.2 race: an answer that lands before that makes the scheduler fail the task ("finished
+    with state success, but the task instance's state attribute is queued"). A person answering takes
+    longer; a test answering at once must wait for it.
+    """
+    event = f"Received executor event with state success for task instance TaskInstanceKey(dag_id='oic_approved_promotion', task_id='approve', run_id='{run_id}'"
+    log = airflow.home / "scheduler.log"
+    while time.monotonic() < deadline:
+        if event in log.read_text(errors="replace"):
+            return
+        time.sleep(1)
+    pytest.fail(f"the scheduler never saw the parked approve attempt of {run_id} end")
+
+
 def _awaiting_approval(airflow: Any, run_id: str, timeout: float = 300) -> dict[str, Any]:
     """The HITL request of the run's approve task, once the task waits for a person."""
     dag = "oic_approved_promotion"
@@ -266,11 +282,8 @@ def _awaiting_approval(airflow: Any, run_id: str, timeout: float = 300) -> dict[
         token = airflow.token()
         states = {ti["task_id"]: ti["state"] for ti in _task_instances(airflow, token, dag, run_id)}
         if states.get("approve") == "awaiting_input":
-            # Airflow 3.3.2 race: an answer that lands before the scheduler has processed the executor's
-            # "success" of the parked attempt makes it fail the task ("finished with state success, but
-            # the task instance's state attribute is queued"). A person takes longer than this.
-            time.sleep(5)
-            return airflow.api("GET", path, token=token)
+            _parked(airflow, run_id, deadline)
+            return airflow.api("GET", path, token=airflow.token())
         if states.get("plan") == "failed":
             pytest.fail(f"the plan task failed: {states}")
         time.sleep(2)
