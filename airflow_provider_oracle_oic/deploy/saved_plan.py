@@ -47,7 +47,7 @@ class PlannedStep:
 def facts(observed: Observed, step: Step) -> tuple[str | None, str]:
     """What OIC showed of the step's target when it was planned: (status, lastUpdated), or for a
     project's deployment (its selection, lastUpdated)."""
-    if step.part:
+    if step.part == "deployment":
         project = observed.projects.get(step.spec.key)
         chosen = project.deployment(step.target) if project is not None else None
         if chosen is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from airflow_provider_oracle_oic.singer.inprocess import InputError, run_target
@@ -182,4 +184,27 @@ def test_an_unhealthy_canary_rolls_the_release_back(config, archives, oic_emulat
 def test_strategy_settings_are_checked_before_anything(config, archives, oic_emulator, changes, message):
     with pytest.raises(InputError, match=message):
         run_target({**config, **changes}, singer_lines(release(archives)))
+    assert oic_emulator.stats()["writes"] == 0
+
+
+def test_a_saved_blue_green_plan_notices_the_routing_lookup_changing(
+    config, archives, oic_emulator, blue_live, tmp_path
+):
+    plan = tmp_path / "plan.json"
+    settings = blue_green(config)
+    assert run_target({**settings, "plan_out": str(plan)}, singer_lines(release(archives))).ok
+    route = next(s for s in json.loads(plan.read_text())["steps"] if s["artifact"].endswith("(routing)"))
+    assert route["status"] == "PRESENT"
+    assert route["last_updated"]
+    blue_live.put(
+        "/lookups/ORDERS_ACTIVE_COLOR",
+        json={
+            "name": "ORDERS_ACTIVE_COLOR",
+            "columns": ["service", "color"],
+            "rows": [{"rowData": ["ORDERS", "RED"]}],
+        },
+    )
+    oic_emulator.reset_stats()
+    refused = run_target({**settings, "plan": str(plan)}, singer_lines(release(archives)))
+    assert [i.artifact for i in refused.issues] == ["lookup ORDERS_ACTIVE_COLOR (routing)"]
     assert oic_emulator.stats()["writes"] == 0
