@@ -22,7 +22,6 @@ from . import strategies
 from .canary import Health, observe
 from .connection_checks import catalogue_issues
 from .dependencies import dependencies
-from .families import space
 from .issues import IssueError
 from .journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
 from .observe import Observed
@@ -363,7 +362,7 @@ class Applier:
         )
 
     def _lookup(self, step: Step, spec: LookupSpec) -> str | None:
-        lookups = space(self.client, spec.project).lookups
+        lookups = self.client.in_project(spec.project).lookups
         write = lookups.create if step.action == Action.CREATE else lookups.update
         written = self._write(
             self._lookup_undo(spec), lambda: write(spec.name, spec.columns, spec.rows, spec.description)
@@ -447,7 +446,7 @@ class Applier:
         return None
 
     def _connection(self, step: Step, spec: ConnectionSpec) -> str | None:
-        connections = space(self.client, spec.project).connections
+        connections = self.client.in_project(spec.project).connections
         what = label(spec)
         before = self.ctx.observed.connections.get(ref(spec))
         if before is None:
@@ -495,7 +494,7 @@ class Applier:
         spec = step.spec
         flags = _flags(spec) if isinstance(spec, IntegrationSpec | ProjectSpec) else {}
         target, project = step.target, step.project
-        integrations = space(self.client, project).integrations
+        integrations = self.client.in_project(project).integrations
         where = f" in project {project}" if project else ""
         before = self.ctx.observed.integrations.get(step.ref)
         if before is not None and target in step.deactivate_first:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..oic import OICClient
 from ..oic.status import IntegrationStatus
-from .families import family, space
+from .families import family
 from .fingerprints import fingerprint
 from .ledger import Ledger, LedgerEntry
 from .observe import read_many
@@ -80,7 +80,7 @@ def find_drift(client: OICClient, ledger: Ledger, concurrency: int) -> list[Drif
             groups.setdefault((kind, project), {})[ident] = entry
     drifted = []
     for (kind, project), entries in groups.items():
-        found = read_many(family(space(client, project), kind), list(entries), concurrency)
+        found = read_many(family(client.in_project(project), kind), list(entries), concurrency)
         for ident, entry in entries.items():
             reason = _reason(kind, entry, found.get(ident), ledger.hmac_key)
             if reason is not None:

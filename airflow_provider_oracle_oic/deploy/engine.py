@@ -16,7 +16,7 @@ from . import saved_plan
 from .apply import Applier, Context
 from .audit import AuditTrail
 from .drift import find_drift
-from .families import family, space
+from .families import family
 from .hooks import DeployHook
 from .issues import Issue
 from .journal import (
@@ -31,7 +31,7 @@ from .journal import (
     take_over,
 )
 from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
-from .observe import Observed, observe, read_many
+from .observe import Observed, observe, read_many, state_of
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
 from .records import Inventory, RecordParser
@@ -218,7 +218,7 @@ class Deployment:
         plan = Planner(settings, observed, ledger, set(active_before(interrupted))).plan(inventory)
         plan.steps.extend(strategy_steps(settings, observed, plan))
         if settings.plan is not None:
-            result.issues = self._plan_changes(settings.plan, plan, observed)
+            result.issues = self._plan_changes(settings.plan, saved_plan.planned_steps(plan, observed))
             if result.issues:
                 return result
         if not settings.dry_run:
@@ -289,11 +289,7 @@ class Deployment:
             for e in restore.entries
         ]
         if settings.plan is not None:
-            try:
-                saved = saved_plan.read(settings.plan, self._instance)
-            except saved_plan.PlanFileError as exc:
-                saved, result.issues = [], [Issue("run", "plan", str(exc))]
-            result.issues = result.issues or saved_plan.differences(saved, steps)
+            result.issues = self._plan_changes(settings.plan, steps)
             if result.issues:
                 return result
         result.not_restorable = list(restore.refused)
@@ -332,13 +328,14 @@ class Deployment:
             result.error = f"{len(result.not_restorable)} artifact(s) of run {run_id} could not be restored"
         return result
 
-    def _plan_changes(self, path: Path, plan: Plan, observed: Observed) -> list[Issue]:
-        """Why the saved plan at `path` cannot be applied as reviewed (empty: it can, exactly)."""
+    def _plan_changes(self, path: Path, steps: list[saved_plan.PlannedStep]) -> list[Issue]:
+        """Why the saved plan at `path` cannot be applied as reviewed, given the `steps` of today's
+        plan (empty: it can, exactly)."""
         try:
             saved = saved_plan.read(path, self._instance)
         except saved_plan.PlanFileError as exc:
             return [Issue("run", "plan", str(exc))]
-        return saved_plan.differences(saved, saved_plan.planned_steps(plan, observed))
+        return saved_plan.differences(saved, steps)
 
     def _journal_folder(self) -> Path:
         """Journals live beside the ledger file, else in the backup directory."""
@@ -435,15 +432,7 @@ def _ledger_key(step: Step) -> str:
 
 def _status(observed: Observed, step: Step) -> str | None:
     """The status an audit event shows for before the run."""
-    kind = Kind.INTEGRATION if step.member_of is not None else step.spec.kind
-    return _state(observed.find(kind, step.ref))[0]
-
-
-def _state(current: object | None) -> tuple[str | None, str]:
-    """(status, lastUpdated) of an OIC object; `PRESENT` for families without a status."""
-    if current is None:
-        return None, ""
-    return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
+    return state_of(observed.find(step.target_kind, step.ref))[0]
 
 
 def _settle(
@@ -457,17 +446,19 @@ def _settle(
     """What OIC holds after the run for every artifact of the plan: what the last write answer said,
     else a new read where a step of this run wrote; an artifact nothing wrote is as it was observed."""
     specs = {ref(s.spec): s.spec for s in plan.steps if s.is_artifact_write and s.action != Action.REFUSE}
-    states = {key: _state(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched}
+    states = {
+        key: state_of(observed.find(spec.kind, key)) for key, spec in specs.items() if key not in touched
+    }
     states.update({key: answer for key, answer in answers.items() if key in touched})
     unread = [spec for key, spec in specs.items() if key in touched and key not in answers]
     for kind, project in {(spec.kind, project_of(spec)) for spec in unread}:
         keys = [spec.key for spec in unread if spec.kind == kind and project_of(spec) == project]
         try:
-            found = read_many(family(space(client, project), kind), keys, concurrency)
+            found = read_many(family(client.in_project(project), kind), keys, concurrency)
         except OICError as exc:
             log.warning("Could not read %s after the run: %s", ", ".join(keys), exc)
             found = {}
-        states.update({scoped(project, key): _state(found.get(key)) for key in keys})
+        states.update({scoped(project, key): state_of(found.get(key)) for key in keys})
     return states
 
 

@@ -26,8 +26,3 @@ def family(client: OICClient | ProjectScope, kind: Kind) -> Family:
     """The resource family for artifacts of `kind`, of the client or of one project (its attribute
     is named like the stream)."""
     return getattr(client, kind.value)
-
-
-def space(client: OICClient, project: str | None) -> OICClient | ProjectScope:
-    """Where artifacts of `project` live: the client itself for global ones."""
-    return client if project is None else client.project(project)

@@ -13,7 +13,7 @@ from ..oic import OICClient
 from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package, Project
 from ..oic.resources.base import PAGE_SIZE
 from ..oic.status import IntegrationStatus
-from .families import Family, family, space
+from .families import Family, family
 from .records import Inventory
 from .specs import Kind, project_of, scoped
 
@@ -67,6 +67,13 @@ class Observed:
             Kind.PROJECT: self.projects,
         }
         return table[kind].get(ident)
+
+
+def state_of(current: object | None) -> tuple[str | None, str]:
+    """(status, lastUpdated) of an OIC object; `PRESENT` for families without a status."""
+    if current is None:
+        return None, ""
+    return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
 
 
 def _worth_paging(missing: int, read: int, total: int | None) -> bool:
@@ -142,7 +149,7 @@ def observe(
         found = list(
             pool.map(
                 lambda group: read_many(
-                    family(space(client, group[1]), group[0]), wanted[group], concurrency
+                    family(client.in_project(group[1]), group[0]), wanted[group], concurrency
                 ),
                 groups,
             )

@@ -111,6 +111,11 @@ class Step:
         return project_of(self.spec)
 
     @property
+    def target_kind(self) -> Kind:
+        """The family of what the step acts on (an integration for a package's or project's member)."""
+        return Kind.INTEGRATION if self.member_of is not None else self.spec.kind
+
+    @property
     def ref(self) -> str:
         """What OIC's state of the step's target is known by (see `observe`)."""
         if self.part == "deployment":

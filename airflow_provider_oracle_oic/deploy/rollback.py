@@ -14,7 +14,7 @@ from pathlib import Path
 from ..oic import OICClient, OICNotFoundError
 from ..oic.project_archives import read_project_archive
 from ..oic.status import IntegrationStatus
-from .families import family, space
+from .families import family
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .plan import ACTIVATION_FLAGS
 from .result import UndoRecord
@@ -38,7 +38,7 @@ class Restorer:
         self.client = client
         self.timeout = activation_timeout
         self.poll = poll_interval
-        self.space = space(client, project)
+        self.space = client.in_project(project)
         self._projects: dict[str, Restorer] = {}
 
     def scoped(self, project: str | None) -> Restorer:

@@ -17,9 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .issues import Issue
-from .observe import Observed
+from .observe import Observed, state_of
 from .plan import Plan, Step
-from .specs import Kind
 
 FORMAT = "target-oracle-oic plan"
 VERSION = 1
@@ -53,11 +52,7 @@ def facts(observed: Observed, step: Step) -> tuple[str | None, str]:
         if chosen is None:
             return None, ""
         return ",".join(sorted(chosen.integrations)), chosen.last_updated
-    kind = Kind.INTEGRATION if step.member_of is not None else step.spec.kind
-    current = observed.find(kind, step.ref)
-    if current is None:
-        return None, ""
-    return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
+    return state_of(observed.find(step.target_kind, step.ref))
 
 
 def planned_steps(plan: Plan, observed: Observed) -> list[PlannedStep]:

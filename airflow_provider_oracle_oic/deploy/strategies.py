@@ -59,9 +59,8 @@ def _blue_green(settings: DeploySettings, observed: Observed, plan: Plan) -> lis
     columns = tuple(current.columns) if current is not None else BLUE_GREEN_COLUMNS
     rows = {row[0]: list(row) for row in (current.rows if current is not None else ())}
     for service in services:
-        rows[service] = (
-            [service, colour, *rows.get(service, [])[2:]] if service in rows else [service, colour]
-        )
+        # Columns beyond the colour keep their values.
+        rows[service] = [service, colour, *rows.get(service, [])[2:]]
     table = tuple(tuple(r) for r in rows.values())
     steps = []
     if current is None or tuple(tuple(r) for r in current.rows) != table:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from .adapters import Policy, PropertyDef
 from .adapters import adapter as catalogue
+from .car import deployment_json
 from .models import (
     Certificate,
     Connection,
@@ -241,15 +242,7 @@ def certificate(item: Certificate, site: Site) -> dict[str, Any]:
 
 def deployment(item: Deployment) -> dict[str, Any]:
     """A project deployment (§12): create, get and list answer alike."""
-    body: dict[str, Any] = {
-        "code": item.code,
-        "name": item.name,
-        "integrations": [{"code": c, "version": v} for c, v in item.integrations],
-        "lastUpdated": timestamp(item.last_updated),
-    }
-    if item.description:
-        body["description"] = item.description
-    return body
+    return {**deployment_json(item), "lastUpdated": timestamp(item.last_updated)}
 
 
 def project(item: Project, site: Site) -> dict[str, Any]:

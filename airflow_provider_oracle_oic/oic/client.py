@@ -37,6 +37,10 @@ class OICClient:
         """The artifacts inside one OIC 3 project (oic-api.md §12)."""
         return ProjectScope(self.transport, project_id)
 
+    def in_project(self, project_id: str | None) -> OICClient | ProjectScope:
+        """Where artifacts of `project_id` live: this client for the instance's global ones."""
+        return self if project_id is None else self.project(project_id)
+
     def authenticate(self) -> None:
         """Fetch (or reuse) an access token: proves the credentials without touching any artifact."""
         self.transport.tokens.token()

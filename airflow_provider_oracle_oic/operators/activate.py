@@ -77,9 +77,7 @@ class ActivateIntegrationOperator(BaseOperator):
         wanted = ACTIONS[self.action]
         hook = oic_hook(self.oracle_oic_conn_id)
         client = hook.client
-        integrations = (
-            client.integrations if not self.project_id else client.project(self.project_id).integrations
-        )
+        integrations = client.in_project(self.project_id or None).integrations
         where = f" in project {self.project_id}" if self.project_id else ""
         self.console_url = console_url(hook.oic_config.base_url, ident)
         try:

@@ -100,9 +100,7 @@ class IntegrationActivationSensor(BaseSensorOperator):
     def poke(self, context: Any) -> bool:
         ident = self._ident()
         client = self.hook.client
-        integrations = (
-            client.integrations if not self.project_id else client.project(self.project_id).integrations
-        )
+        integrations = client.in_project(self.project_id or None).integrations
         try:
             status = integrations.check(ident, self.target_status)
         except OICActivationError as exc:

@@ -53,9 +53,7 @@ class OICStatusTrigger(BaseTrigger):
 
     def integrations(self, client: OICClient) -> Integrations:
         """The integrations of the trigger's scope: the instance's, or one OIC 3 project's."""
-        return (
-            client.integrations if self.project_id is None else client.project(self.project_id).integrations
-        )
+        return client.in_project(self.project_id).integrations
 
     async def read(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(_reader_pool(), call)
