@@ -149,5 +149,9 @@ def with_prefixed_code(
     with zipfile.ZipFile(archive.path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             name = new + info.filename[len(old) :] if info.filename.startswith(old) else info.filename
-            out.writestr(name, source.read(info))
+            # The entry keeps its own time and attributes: a copy stamped "now" would change the
+            # archive's sha256 between a saved plan and its apply.
+            entry = zipfile.ZipInfo(name, date_time=info.date_time)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(entry, source.read(info))
     return ArchiveFile(target, sha256_file(target), target.name, archive.field)
