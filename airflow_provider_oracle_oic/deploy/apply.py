@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..oic import OICClient, OICError
 from ..oic.identifiers import IntegrationId
-from ..oic.models import Connection, Integration
+from ..oic.models import Integration
 from ..oic.resources.integrations import Integrations
 from ..oic.resources.packages import Packages
 from ..oic.status import IntegrationStatus
@@ -28,7 +28,7 @@ from .observe import Observed
 from .plan import ACTIVATION_FLAGS, WRITES, Action, Plan, Step
 from .result import ArtifactResult
 from .result import Outcome as StepOutcome
-from .rollback import Restorer
+from .rollback import Restorer, restorable_connection
 from .settings import DeploySettings
 from .specs import (
     CertificateSpec,
@@ -410,13 +410,16 @@ class Applier:
             )
             return None
         backup = libraries.export(spec.key, self.ctx.backups.path(Kind.LIBRARY, ".lib"))
+        observed = self.ctx.observed.libraries.get(spec.key)
+        # The rollback uploads the backup under the name it had, so the file name comes back too.
+        file_name = (observed.file_name if observed else "") or backup.file_name
         undo = Undo(
             UndoAction.RESTORE_ARCHIVE,
             Kind.LIBRARY,
             spec.key,
             f"restore library {spec.key} from its backup",
             str(backup.path),
-            before={"file_name": spec.archive.file_name},
+            before={"file_name": file_name} if file_name else {},
         )
         self._write(undo, lambda: libraries.replace(spec.key, spec.archive.path))
         return f"previous file backed up to {backup.path}"
@@ -464,7 +467,7 @@ class Applier:
                     Kind.CONNECTION,
                     spec.key,
                     f"restore the non-secret properties of {what}",
-                    before=_connection_before(before),
+                    before=restorable_connection(before),
                     project=spec.project,
                 )
                 if spec.security_properties:
@@ -554,18 +557,3 @@ class Applier:
             return None
         integrations.schedule(ident, "start")
         return "schedule started"
-
-
-def _connection_before(before: Connection) -> dict[str, Any]:
-    """The restorable part of a connection: its readable properties, policy, agent group and status."""
-    return {
-        "connection_properties": {
-            p.name: p.value for p in before.connection_properties if not p.withheld and p.value is not None
-        },
-        "security_properties": {
-            p.name: p.value for p in before.security_properties if not p.withheld and p.value is not None
-        },
-        "security_policy": before.security_policy,
-        "agent_group_id": before.agent_group_id,
-        "status": before.status,
-    }

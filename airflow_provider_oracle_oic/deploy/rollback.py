@@ -10,8 +10,10 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..oic import OICClient, OICNotFoundError
+from ..oic.models import Connection
 from ..oic.project_archives import read_project_archive
 from ..oic.status import IntegrationStatus
 from .families import family
@@ -116,53 +118,90 @@ class Restorer:
         }[undo.action](undo)
 
     def problem(self, undo: Undo) -> str | None:
-        """What still differs from the pre-run state this undo stands for; None when nothing does."""
+        """What still differs from the pre-run state this undo stands for; None when nothing does.
+
+        Every attribute the run could have changed is compared: presence, status and activation flags,
+        lookup rows, columns and description, a connection's readable properties, policy and agent
+        group, a library's file name, a deployment's selection.
+        """
         if undo.project is not None and self.space is self.client:
             found = self.scoped(undo.project).problem(undo)
             return None if found is None else f"{found} (project {undo.project})"
-        kind, ident = undo.kind, undo.ident
-        if undo.action == UndoAction.RESTORE_DEPLOYMENT:
-            deployment = self.client.project(ident).deployments.find(str(undo.before["code"]))
-            chosen = undo.before.get("integrations")
-            now = None if deployment is None else sorted(deployment.integrations)
-            if now != (None if chosen is None else sorted(chosen)):
-                return (
-                    f"deployment {undo.before['code']} of project {ident} does not hold its pre-run selection"
-                )
+        return {
+            UndoAction.DELETE: self._still_exists,
+            UndoAction.RESTORE_ARCHIVE: self._archive_problem,
+            UndoAction.ACTIVATE: self._status_problem,
+            UndoAction.DEACTIVATE: self._status_problem,
+            UndoAction.RESTORE_LOOKUP: self._lookup_problem,
+            UndoAction.RESTORE_CONNECTION: self._connection_problem,
+            UndoAction.RESTORE_DEPLOYMENT: self._deployment_problem,
+        }[undo.action](undo)
+
+    def _still_exists(self, undo: Undo) -> str | None:
+        if self._find(undo.kind, undo.ident) is None:
             return None
-        if undo.action == UndoAction.DELETE:
-            return (
-                f"{kind.singular} {ident} still exists (it did not before the run)"
-                if self._find(kind, ident)
-                else None
+        return f"{undo.kind.singular} {undo.ident} still exists (it did not before the run)"
+
+    def _archive_problem(self, undo: Undo) -> str | None:
+        current = self._find(undo.kind, undo.ident)
+        if current is None:
+            return f"{undo.kind.singular} {undo.ident} is absent; it existed before"
+        file_name, now = undo.before.get("file_name"), getattr(current, "file_name", "")
+        if undo.kind == Kind.LIBRARY and file_name and now and now != file_name:
+            return f"library {undo.ident} holds file {now}; it held {file_name} before the run"
+        return None
+
+    def _status_problem(self, undo: Undo) -> str | None:
+        current = self.space.integrations.find(undo.ident)
+        status = None if current is None else current.status
+        was_active = undo.action == UndoAction.ACTIVATE
+        if (status == IntegrationStatus.ACTIVATED) != was_active:
+            wanted = IntegrationStatus.ACTIVATED if was_active else IntegrationStatus.CONFIGURED
+            return f"integration {undo.ident} is {status or 'absent'}; it was {wanted} before the run"
+        flags = {k: undo.before.get(k) for k in ACTIVATION_FLAGS if undo.before.get(k) is not None}
+        off = sorted(k for k, v in flags.items() if getattr(current, k) != v)
+        if off:
+            return f"integration {undo.ident} has {', '.join(off)} other than before the run"
+        return None
+
+    def _lookup_problem(self, undo: Undo) -> str | None:
+        current = self.space.lookups.find(undo.ident)
+        before = undo.before
+        if current is None:
+            return f"lookup {undo.ident} is absent; it existed before"
+        off = [
+            what
+            for what, now, was in (
+                ("columns", list(current.columns), list(before["columns"])),
+                ("rows", [list(r) for r in current.rows], [list(r) for r in before["rows"]]),
+                ("description", current.description or None, before.get("description") or None),
             )
-        if undo.action in (UndoAction.ACTIVATE, UndoAction.DEACTIVATE):
-            status = self._status(ident)
-            was_active = undo.action == UndoAction.ACTIVATE
-            if (status == IntegrationStatus.ACTIVATED) != was_active:
-                wanted = IntegrationStatus.ACTIVATED if was_active else IntegrationStatus.CONFIGURED
-                return f"integration {ident} is {status or 'absent'}; it was {wanted} before the run"
-            return None
-        if undo.action == UndoAction.RESTORE_ARCHIVE:
-            return (
-                None if self._find(kind, ident) else f"{kind.singular} {ident} is absent; it existed before"
-            )
-        if undo.action == UndoAction.RESTORE_LOOKUP:
-            current = self.space.lookups.find(ident)
-            before = undo.before
-            rows = [list(r) for r in before["rows"]]
-            if (
-                current is None
-                or list(current.columns) != list(before["columns"])
-                or [list(r) for r in current.rows] != rows
-            ):
-                return f"lookup {ident} does not hold its pre-run rows"
-            return None
-        conn = self.space.connections.find(ident)
+            if now != was
+        ]
+        return f"lookup {undo.ident} does not hold its pre-run {', '.join(off)}" if off else None
+
+    def _connection_problem(self, undo: Undo) -> str | None:
+        conn = self.space.connections.find(undo.ident)
         if conn is None:
-            return f"connection {ident} is absent"
-        if undo.before.get("status") == "CONFIGURED" and conn.status != "CONFIGURED":
-            return f"connection {ident} is {conn.status}; it was CONFIGURED before the run"
+            return f"connection {undo.ident} is absent"
+        now, before = restorable_connection(conn), undo.before
+        off = sorted(
+            key
+            for key in ("connection_properties", "security_properties", "security_policy", "agent_group_id")
+            if key in before and (now[key] or None) != (before[key] or None)
+        )
+        if off:
+            return f"connection {undo.ident} does not hold its pre-run {', '.join(off).replace('_', ' ')}"
+        if before.get("status") == "CONFIGURED" and conn.status != "CONFIGURED":
+            return f"connection {undo.ident} is {conn.status}; it was CONFIGURED before the run"
+        return None
+
+    def _deployment_problem(self, undo: Undo) -> str | None:
+        deployment = self.client.project(undo.ident).deployments.find(str(undo.before["code"]))
+        chosen = undo.before.get("integrations")
+        now = None if deployment is None else sorted(deployment.integrations)
+        if now != (None if chosen is None else sorted(chosen)):
+            return f"deployment {undo.before['code']} of project {undo.ident} does not hold its pre-run selection"
         return None
 
     def _find(self, kind: Kind, ident: str) -> object | None:
@@ -188,7 +227,7 @@ class Restorer:
         assert undo.backup is not None
         backup = Path(undo.backup)
         if undo.kind == Kind.LIBRARY:
-            self.client.libraries.replace(undo.ident, _named(backup, str(undo.before["file_name"])))
+            self.client.libraries.replace(undo.ident, backup, _library_file_name(undo, backup))
             return
         if undo.kind == Kind.PACKAGE:
             self._deactivate_members(undo.ident)
@@ -313,16 +352,35 @@ class Restorer:
             problem = found[-1] if found else None
             if error is not None:
                 problem = (
-                    f"{entry.undo.kind.singular} {entry.undo.ident}: its state could not be read ({error})"
+                    f"{entry.undo.kind.singular} {entry.undo.ident} could not be verified "
+                    f"(its state could not be read: {error})"
                 )
             if problem is not None:
                 problems[key] = problem
         return list(problems.values())
 
 
-def _named(path: Path, file_name: str) -> Path:
-    """A copy of a backup under the file name OIC expects (its suffix tells .jar from .js)."""
-    target = path.with_name(f"restore-{path.stem}{Path(file_name).suffix}")
-    if not target.exists():
-        target.write_bytes(path.read_bytes())
-    return target
+def _library_file_name(undo: Undo, backup: Path) -> str:
+    """The name the library's file had before the run; when OIC never said it, one with the suffix
+    its content calls for (a zip is a .jar, anything else JavaScript)."""
+    known = undo.before.get("file_name")
+    if known:
+        return str(known)
+    with backup.open("rb") as handle:
+        suffix = ".jar" if handle.read(2) == b"PK" else ".js"
+    return f"{undo.ident.split('|')[0].lower()}{suffix}"
+
+
+def restorable_connection(conn: Connection) -> dict[str, Any]:
+    """The restorable part of a connection: its readable properties, policy, agent group and status."""
+    return {
+        "connection_properties": {
+            p.name: p.value for p in conn.connection_properties if not p.withheld and p.value is not None
+        },
+        "security_properties": {
+            p.name: p.value for p in conn.security_properties if not p.withheld and p.value is not None
+        },
+        "security_policy": conn.security_policy,
+        "agent_group_id": conn.agent_group_id,
+        "status": conn.status,
+    }

@@ -273,6 +273,8 @@ class Library:
     description: str = ""
     locked: bool = False
     last_updated: str = ""
+    # The name the file was uploaded under, where OIC says it ("" when it does not).
+    file_name: str = ""
 
     @property
     def id(self) -> str:
@@ -289,6 +291,7 @@ class Library:
             description=_str(body, "description"),
             locked=bool(body.get("lockedFlag", False)),
             last_updated=_str(body, "lastUpdated"),
+            file_name=_str(body, "fileName"),
         )
 
 
@@ -376,6 +379,8 @@ class ArchiveDownload:
     path: Path
     sha256: str
     size: int
+    # The file name OIC sent with it (Content-Disposition), if any.
+    file_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,9 @@ def send_with_retries(
             reason = f"HTTP {answer.status_code} {answer.reason}"
             retry_after = answer.headers.get("Retry-After")
             answer.close()
-        ambiguous = answer is None or answer.status_code != 429
+        # A 429 should mean OIC did nothing, but a gateway may answer it after the write went through:
+        # where OIC can be asked, it is asked before the write is sent again.
+        ambiguous = answer is None or answer.status_code != 429 or took_effect is not None
         if ambiguous and not repeatable:
             if took_effect is None:
                 raise OICTransportError(f"{what} failed ({reason}) and cannot be repeated safely") from None

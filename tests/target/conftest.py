@@ -55,8 +55,8 @@ class Archives:
         (self.root / name).write_bytes(build_car(spec))
         return name
 
-    def js(self, name: str = "math.js") -> str:
-        (self.root / name).write_bytes(build_js_library())
+    def js(self, name: str = "math.js", function_name: str = "add") -> str:
+        (self.root / name).write_bytes(build_js_library(function_name))
         return name
 
     def pem(self, name: str = "trust.pem") -> str:

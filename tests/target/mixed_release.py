@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_oracle_oic.emulator import EmulatorServer
-from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_js_library
 from tests.http_api import Api
 from tests.target.conftest import Archives
 
@@ -32,6 +32,18 @@ def prepare(server: EmulatorServer) -> None:
         ).status_code
         == 200
     )
+    # A library the release replaces: a rollback must bring back its content and its file name.
+    registered = api.upload(
+        "POST",
+        "/libraries/archive",
+        build_js_library("before"),
+        "mathlib.js",
+        code="MATHLIB",
+        version="01.00.0000",
+        name="Math",
+        type="API",
+    )
+    assert registered.status_code in (200, 204), registered.text
 
 
 def release(archives: Archives) -> list[tuple[str, dict[str, Any]]]:
@@ -42,6 +54,15 @@ def release(archives: Archives) -> list[tuple[str, dict[str, Any]]]:
         (
             "libraries",
             {"code": "CHAOS_LIB", "version": "01.00.0000", "name": "Chaos", "archive_path": archives.js()},
+        ),
+        (
+            "libraries",
+            {
+                "code": "MATHLIB",
+                "version": "01.00.0000",
+                "name": "Math",
+                "archive_path": archives.js("mathlib-2.js", "after"),
+            },
         ),
         ("lookups", {"name": "LK_CODES", "columns": ["k", "v"], "rows": [["1", "b"], ["2", "c"]]}),
         ("lookups", {"name": "LK_NEW", "columns": ["a", "b"], "rows": [["x", "y"]]}),
@@ -115,9 +136,15 @@ def comparable(state: dict[str, Any]) -> dict[str, Any]:
             for c in state["connections"]
         },
         "lookups": {lk["name"]: (lk["columns"], lk["rows"], lk["description"]) for lk in state["lookups"]},
-        "packages": sorted(p["name"] for p in state["packages"]),
-        "libraries": sorted(f"{lib['code']}|{lib['version']}" for lib in state["libraries"]),
-        "certificates": sorted(c["name"] for c in state["certificates"]),
+        "packages": {p["name"]: p["type"] for p in state["packages"]},
+        "libraries": {
+            f"{lib['code']}|{lib['version']}": (lib["file_name"], lib["archive_sha256"])
+            for lib in state["libraries"]
+        },
+        # Each run's test certificate is generated afresh, so its content is not compared.
+        "certificates": {
+            c["name"]: (c["type"], c["category"], c["file_name"]) for c in state["certificates"]
+        },
     }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
+from urllib.parse import unquote
 
 from requests_toolbelt import MultipartEncoder
 
@@ -17,6 +19,7 @@ from ..models import ArchiveDownload, ImportResult
 from ..transport import Call, Transport, encode
 
 PAGE_SIZE = 100
+DISPOSITION_NAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 CHUNK = 1 << 20
@@ -116,7 +119,7 @@ class Resource:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        return ArchiveDownload(destination, digest.hexdigest(), size)
+        return ArchiveDownload(destination, digest.hexdigest(), size, _file_name(answer.headers))
 
 
 @dataclass
@@ -247,3 +250,9 @@ class ArchiveResource(ArtifactResource[S]):
             f"Export {self.noun} {ident}{self.where}",
             destination,
         )
+
+
+def _file_name(headers: Mapping[str, str]) -> str | None:
+    """The file name a download's Content-Disposition gives, without any folder part."""
+    found = DISPOSITION_NAME.search(headers.get("Content-Disposition", ""))
+    return Path(unquote(found.group(1))).name or None if found else None

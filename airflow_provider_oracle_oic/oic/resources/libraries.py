@@ -44,10 +44,10 @@ class Libraries(ArtifactResource[Library]):
             )
         return ident
 
-    def replace(self, ident: str, path: Path) -> Library:
-        """Replace the file of an existing library."""
+    def replace(self, ident: str, path: Path, file_name: str | None = None) -> Library:
+        """Replace the file of an existing library (uploaded as `file_name`, else the path's name)."""
         before = self.get(ident).last_updated
-        with Upload(path) as upload:
+        with Upload(path, file_name=file_name) as upload:
             answer = self._call(
                 Call(
                     "POST",
