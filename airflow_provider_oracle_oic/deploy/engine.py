@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,9 @@ from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
 from .records import Inventory, RecordParser
 from .restore import RestoreError, plan_restore
-from .result import ArtifactResult, DeploymentResult, Outcome
+from .result import ArtifactResult, DeploymentResult, Outcome, UndoRecord
 from .rollback import Restorer
+from .run_ids import new_run_id
 from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
@@ -47,10 +47,6 @@ from .validation import offline_issues, online_issues, project_issues, settings_
 
 log = logging.getLogger(__name__)
 SecretMasker = Callable[[str], None]
-
-
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 class Deployment:
@@ -303,7 +299,7 @@ class Deployment:
             return result
         restorer = Restorer(client, settings.activation_timeout, settings.activation_poll_interval)
         records = restorer.undo(restore.entries)
-        result.wrote = bool(records)
+        result.wrote = any(r.changed for r in records)
         result.undo = records
         result.results = [
             ArtifactResult(
@@ -311,10 +307,10 @@ class Deployment:
                 s.kind,
                 s.id,
                 "restore",
-                Outcome.APPLIED if r.ok else Outcome.FAILED,
+                _restore_outcome(r),
                 s.reason,
                 0.0,
-                r.detail,
+                r.detail if r.changed else "already as before that run; nothing written",
             )
             for s, r in zip(steps, records, strict=True)
         ]
@@ -419,6 +415,12 @@ class Deployment:
         if not journal and backups.folder.exists():
             shutil.rmtree(backups.folder, ignore_errors=True)
         return result
+
+
+def _restore_outcome(record: UndoRecord) -> Outcome:
+    if not record.ok:
+        return Outcome.FAILED
+    return Outcome.APPLIED if record.changed else Outcome.SKIPPED
 
 
 def _integrations_of(inventory: Inventory) -> set[str]:

@@ -48,6 +48,8 @@ class UndoRecord:
     description: str
     ok: bool
     detail: str | None = None
+    # False when OIC already held the pre-run state, so nothing was written.
+    changed: bool = True
 
 
 @dataclass

@@ -7,12 +7,13 @@ what OIC holds, does nothing when it is already as it was, and is checked again 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..oic import OICClient, OICNotFoundError
+from ..oic import OICClient, OICNotFoundError, sha256_file
 from ..oic.models import Connection
 from ..oic.project_archives import read_project_archive
 from ..oic.status import IntegrationStatus
@@ -103,10 +104,13 @@ class Restorer:
 
     # Each undo: perform(undo) brings the artifact back; problem(undo) says what is still off, or None.
 
-    def perform(self, undo: Undo) -> None:
+    def perform(self, undo: Undo) -> bool:
+        """Bring the artifact back; False when OIC already held its pre-run state, so nothing was written
+        (a write that never took effect, or a run restored before)."""
         if undo.project is not None and self.space is self.client:
-            self.scoped(undo.project).perform(undo)
-            return
+            return self.scoped(undo.project).perform(undo)
+        if self.problem(undo) is None and (undo.action != UndoAction.RESTORE_ARCHIVE or self._holds(undo)):
+            return False
         {
             UndoAction.DELETE: self._delete,
             UndoAction.RESTORE_ARCHIVE: self._restore_archive,
@@ -116,6 +120,20 @@ class Restorer:
             UndoAction.RESTORE_CONNECTION: self._restore_connection,
             UndoAction.RESTORE_DEPLOYMENT: self._restore_deployment,
         }[undo.action](undo)
+        return True
+
+    def _holds(self, undo: Undo) -> bool:
+        """Whether OIC's archive of the artifact is, byte for byte, the backup the undo would put back."""
+        assert undo.backup is not None
+        export = (
+            self.client.projects.export if undo.kind == Kind.PROJECT else family(self.space, undo.kind).export
+        )
+        with tempfile.TemporaryDirectory(prefix="oic-restore-check-") as folder:
+            try:
+                current = export(undo.ident, Path(folder) / "current")
+            except OICNotFoundError:
+                return False
+        return current.sha256 == sha256_file(Path(undo.backup))
 
     def problem(self, undo: Undo) -> str | None:
         """What still differs from the pre-run state this undo stands for; None when nothing does.
@@ -327,14 +345,22 @@ class Restorer:
         not stop the others."""
         records: list[UndoRecord] = []
         for entry in entries:
-            error = self._attempt(entry.undo.description, lambda entry=entry: self.perform(entry.undo))
+            wrote: list[bool] = []
+            error = self._attempt(
+                entry.undo.description,
+                lambda entry=entry, wrote=wrote: wrote.append(self.perform(entry.undo)),
+            )
             if report is not None:
                 report(entry, error is None, error)
             if error is None:
-                log.info("Rolled back: %s", entry.undo.description)
+                log.info(
+                    "%s: %s", "Rolled back" if any(wrote) else "Already as before", entry.undo.description
+                )
             else:
                 log.error("Rollback step failed: %s: %s", entry.undo.description, error)
-            records.append(UndoRecord(entry.undo.description, error is None, error))
+            records.append(
+                UndoRecord(entry.undo.description, error is None, error, any(wrote) or error is not None)
+            )
         return records
 
     def verify(self, entries: list[Entry]) -> list[str]:

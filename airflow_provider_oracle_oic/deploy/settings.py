@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICConfig
+from .run_ids import RUN_ID
 from .setting_specs import BY_NAME, default
 from .specs import STREAMS
 
@@ -131,6 +132,19 @@ def _canary_steps(config: Mapping[str, Any]) -> tuple[int, ...]:
     return steps
 
 
+def _run_id(config: Mapping[str, Any]) -> str | None:
+    """The run to restore; given but empty (an unset shell variable) or not a run id, it is refused."""
+    value = config.get("restore_run")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not RUN_ID.fullmatch(value):
+        raise SettingsError(
+            f"Setting 'restore_run' (--restore) must be a run id as a run prints it (12 hex characters, "
+            f"e.g. 3f2a9c1b7d4e), not {value!r}; an unset variable gives an empty one"
+        )
+    return value
+
+
 def _strings(config: Mapping[str, Any], name: str) -> tuple[str, ...]:
     """A list setting of strings (a comma-separated string is accepted, as from an environment variable)."""
     value = config.get(name)
@@ -191,7 +205,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         plan_out=_path(config, "plan_out"),
         plan=_path(config, "plan"),
         check_drift=_bool(config, "check_drift"),
-        restore_run=str(config.get("restore_run") or "") or None,
+        restore_run=_run_id(config),
         restore_partial=_bool(config, "restore_partial"),
         validate_only=_bool(config, "validate_only"),
         rollback_on_failure=_bool(config, "rollback_on_failure"),

@@ -313,7 +313,7 @@ class TargetOracleOIC(Target):
                 parse_env_config=bool(config and config.parse_env),
                 overrides=overrides,
             )
-            if check_drift or restore:
+            if check_drift or restore is not None:
                 # These work from the configuration, the ledger and the journals: no input is read.
                 target.result = target.deployment.run()
             else:

@@ -198,6 +198,27 @@ def test_restore_a_run_that_replaced_two_integrations_and_a_lookup(cli, config, 
     assert {api.status(f"{c}|01.00.0000") for c in codes} == {"ACTIVATED"}
     assert [r["rowData"] for r in api.get("/lookups/CODES").json()["rows"]] == [["1", "one"]]
 
+    # Restoring it again finds everything as before that run: nothing goes down and up for nothing.
+    oic_emulator.reset_stats()
+    again = cli("--restore", second.run_id)
+    assert again.returncode == 0, again.stderr
+    assert oic_emulator.stats()["writes"] == 0
+    assert "already as before that run" in again.stderr
+    assert {api.status(f"{c}|01.00.0000") for c in codes} == {"ACTIVATED"}
+
+
+@pytest.mark.parametrize("run_id", ["", " ", "$RUN_ID", "nosuchrun", "../../etc/passwd"])
+def test_restore_refuses_an_empty_or_malformed_run_id_before_reading_input(
+    cli, config, archives, oic_emulator, run_id
+):
+    oic_emulator.reset_stats()
+    refused = cli("--restore", run_id, records=release(archives, [["1", "one"]]))
+    assert refused.returncode == 2, refused.stderr
+    assert oic_emulator.stats()["writes"] == 0
+    (line,) = [x for x in refused.stderr.splitlines() if "error" in x]
+    assert "--restore" in line
+    assert "Traceback" not in refused.stderr
+
 
 def test_restore_refuses_what_a_later_run_changed_unless_partial(cli, config, archives, oic_emulator):
     codes = ("ALPHA",)
@@ -214,9 +235,9 @@ def test_restore_refuses_what_a_later_run_changed_unless_partial(cli, config, ar
     assert partial.returncode == 1, partial.stderr
     api = Api(oic_emulator)
     assert [r["rowData"] for r in api.get("/lookups/CODES").json()["rows"]] == [["1", "eins"]]
-    unknown = cli("--restore", "nosuchrun")
+    unknown = cli("--restore", "0123456789ab")
     assert unknown.returncode == 2
-    assert "no journal of run nosuchrun" in unknown.stderr
+    assert "no journal of run 0123456789ab" in unknown.stderr
     assert api.get(f"/integrations/{enc('ALPHA|01.00.0000')}").status_code == 200
 
 
