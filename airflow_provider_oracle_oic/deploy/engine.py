@@ -29,7 +29,7 @@ from .journal import (
     prune,
     take_over,
 )
-from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerStore, MemoryStore
+from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore, MemoryStore
 from .observe import Observed, observe, read_many, state_of
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
@@ -148,7 +148,7 @@ class Deployment:
                 if self.settings.restore_run:
                     return self._restore(client, result, self.settings.restore_run)
                 return self._run(client, result)
-        except Busy as exc:
+        except (Busy, LedgerError) as exc:
             result.issues.append(Issue("run", "state_path", str(exc)))
             return result
         except OICError as exc:
@@ -177,11 +177,7 @@ class Deployment:
                 for s in inventory.specs.values()
             ]
             return result
-        try:
-            ledger = Ledger(self._ledger_store, self._instance)
-        except ValueError as exc:
-            result.issues.append(Issue("run", "state_path", str(exc)))
-            return result
+        ledger = Ledger(self._ledger_store, self._instance)
         if not ledger.persistent and any(
             s.kind in (Kind.INTEGRATION, Kind.PACKAGE) for s in inventory.specs.values()
         ):
@@ -245,6 +241,17 @@ class Deployment:
                 )
             )
             return result
+        if not ledger.entries():
+            # Comparing nothing is no answer: a wrong path or connection must not read as "no drift".
+            store = self._ledger_store
+            missing = isinstance(store, JsonFileStore) and not store.path.exists()
+            held = "does not exist" if missing else f"holds nothing deployed to {self._instance}"
+            result.issues.append(
+                Issue(
+                    "run", "state_path", f"{store.where} {held}; point it at the ledger the deployments wrote"
+                )
+            )
+            return result
         for drift in find_drift(client, ledger, self.settings.max_concurrency):
             result.results.append(
                 ArtifactResult(
@@ -261,6 +268,7 @@ class Deployment:
     def _restore(self, client: OICClient, result: DeploymentResult, run_id: str) -> DeploymentResult:
         """Put back what run `run_id` changed (or, in a dry run, say what would be put back)."""
         settings = self.settings
+        ledger = Ledger(self._ledger_store, self._instance)
         try:
             restore = plan_restore(self._journal_store, self._instance, run_id)
         except RestoreError as exc:
@@ -315,7 +323,6 @@ class Deployment:
             for s, r in zip(steps, records, strict=True)
         ]
         result.not_restorable.extend(restorer.verify(restore.entries))
-        ledger = Ledger(self._ledger_store, self._instance)
         for entry in restore.entries:
             # The ledger no longer says what OIC holds: the next run decides from OIC afresh.
             ledger.restore(f"{entry.undo.kind.value}:{scoped(entry.undo.project, entry.undo.ident)}", None)
@@ -401,6 +408,7 @@ class Deployment:
             audit.action(step, res, _status(observed, step), after.get(step.ref, (None, ""))[0])
         if result.ok:
             _record_ledger(ledger, plan, after)
+            _record_members(ledger, client, plan, settings.max_concurrency)
             ledger.save()
         journal.finish(status)
         # Only now, and only for runs whose ACTIVATED integrations this run covered, when it converged or
@@ -462,6 +470,27 @@ def _settle(
             found = {}
         states.update({scoped(project, key): state_of(found.get(key)) for key in keys})
     return states
+
+
+def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: int) -> None:
+    """The status after the run of each package or project member the plan activates, so the drift
+    watch notices one taken down behind the tool's back (the ledger's entry of the package or project
+    itself does not move when that happens)."""
+    members: dict[str | None, list[str]] = {}
+    for step in plan.steps:
+        if step.is_activation and step.member_of is not None and step.action != Action.REFUSE:
+            members.setdefault(step.project, []).append(step.target)
+    for project, ids in members.items():
+        try:
+            found = read_many(family(client.in_project(project), Kind.INTEGRATION), ids, concurrency)
+        except OICError as exc:
+            log.warning("Could not read %s after the run: %s", ", ".join(ids), exc)
+            continue
+        for ident in ids:
+            status, last_updated = state_of(found.get(ident))
+            if status is not None:
+                key = f"{Kind.INTEGRATION.value}:{scoped(project, ident)}"
+                ledger.record(key, LedgerEntry("", last_updated, status))
 
 
 def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None, str]]) -> None:

@@ -31,8 +31,15 @@ def _entry(raw: dict[str, str]) -> LedgerEntry:
     return LedgerEntry(raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""))
 
 
+class LedgerError(ValueError):
+    """A ledger that cannot be read, or is not one; the message names where it lives and what to do."""
+
+
 class LedgerStore(Protocol):
     """Where ledgers live; a JSON file for the CLI, an Airflow-side store for operators."""
+
+    # How messages name the store ("state_path /x/ledger.json", "Variable oracle_oic_ledger…").
+    where: str
 
     def load(self) -> dict[str, object]: ...
 
@@ -44,15 +51,22 @@ class JsonFileStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = f"state_path {path}"
 
     def load(self) -> dict[str, object]:
         if not self.path.exists():
             return {}
         try:
-            data = json.loads(self.path.read_text())
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise LedgerError(f"{self.where} is not UTF-8 text; fix or remove it") from None
         except json.JSONDecodeError as exc:
-            raise ValueError(f"state_path {self.path} is not valid JSON ({exc}); fix or remove it") from None
-        return data if isinstance(data, dict) else {}
+            raise LedgerError(f"{self.where} is not valid JSON ({exc}); fix or remove it") from None
+        except OSError as exc:
+            raise LedgerError(f"{self.where} cannot be read ({exc.strerror or exc})") from None
+        if not isinstance(data, dict):
+            raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or remove it")
+        return data
 
     def save(self, data: dict[str, object]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,6 +81,8 @@ class JsonFileStore:
 
 class MemoryStore:
     """A ledger that lives only as long as the process (no `state_path`)."""
+
+    where = "the in-memory ledger"
 
     def __init__(self) -> None:
         self.data: dict[str, object] = {}
@@ -85,12 +101,12 @@ class Ledger:
         self._store = store
         self._instance = instance
         self._lock = threading.Lock()
-        self._data = store.load()
+        self._data = _checked(store.load(), store.where)
         key = self._data.get("hmac_key")
-        if not isinstance(key, str):
+        if key is None:
             key = secrets.token_hex(32)
             self._data["hmac_key"] = key
-        self.hmac_key = bytes.fromhex(key)
+        self.hmac_key = bytes.fromhex(str(key))
         instances = self._data.setdefault("instances", {})
         assert isinstance(instances, dict)
         self._entries: dict[str, dict[str, str]] = instances.setdefault(instance, {})
@@ -142,3 +158,36 @@ class Ledger:
                 else:
                     entries[artifact] = raw
             self._store.save(current)
+
+
+def _checked(data: dict[str, object], where: str) -> dict[str, object]:
+    """The ledger's data when it has the ledger's shape; `LedgerError` naming the first part that is off."""
+
+    def damaged(part: str) -> LedgerError:
+        return LedgerError(
+            f"{where} is damaged ({part}); restore it from a copy, or remove it to start afresh"
+        )
+
+    key = data.get("hmac_key")
+    if key is not None and (not isinstance(key, str) or len(key) != 64 or not _is_hex(key)):
+        raise damaged("hmac_key is not 64 hex characters")
+    instances = data.get("instances", {})
+    if not isinstance(instances, dict):
+        raise damaged("'instances' is not an object")
+    for instance, entries in instances.items():
+        if not isinstance(entries, dict):
+            raise damaged(f"the entries of {instance} are not an object")
+        for artifact, raw in entries.items():
+            if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+                raise damaged(f"the entry {artifact} of {instance} is not an object of strings")
+            if "fingerprint" not in raw:
+                raise damaged(f"the entry {artifact} of {instance} has no fingerprint")
+    return data
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True

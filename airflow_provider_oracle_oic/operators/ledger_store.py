@@ -8,6 +8,8 @@ from typing import Any
 
 from airflow.sdk import Variable
 
+from ..deploy.ledger import LedgerError
+
 # A deployment saves its ledger and its journal from several threads; the task's channel to Airflow
 # (and dag.test's in-process stand-in for it) is used by one of them at a time.
 _VARIABLES = threading.Lock()
@@ -18,11 +20,17 @@ class VariableLedgerStore:
 
     def __init__(self, key: str) -> None:
         self.key = key
+        self.where = f"the ledger Variable {key}"
 
     def load(self) -> dict[str, object]:
         with _VARIABLES:
-            value = Variable.get(self.key, default=None, deserialize_json=True)
-        return value if isinstance(value, dict) else {}
+            try:
+                value = Variable.get(self.key, default=None, deserialize_json=True)
+            except ValueError:
+                raise LedgerError(f"{self.where} is not valid JSON; fix or delete it") from None
+        if value is not None and not isinstance(value, dict):
+            raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or delete it")
+        return value or {}
 
     def save(self, data: dict[str, object]) -> None:
         with _VARIABLES:

@@ -91,3 +91,9 @@ def target_config(server: EmulatorServer, root: Path, archives: Archives) -> dic
 def config(oic_emulator, archives, tmp_path) -> dict[str, Any]:
     """A target config for the session's emulator."""
     return target_config(oic_emulator, tmp_path, archives)
+
+
+@pytest.fixture
+def project_config(config) -> dict[str, Any]:
+    """A target config for OIC 3 project work (an integration instance named)."""
+    return {**config, "integration_instance": "oic3-test", "max_retries": 0}

@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, ProjectArchiveSpec
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.target.conftest import singer_lines
@@ -62,11 +60,6 @@ def records(car: str, version: str = V1, **project: Any) -> list[tuple[str, dict
             },
         ),
     ]
-
-
-@pytest.fixture
-def project_config(config) -> dict[str, Any]:
-    return {**config, "integration_instance": "oic3-test", "max_retries": 0}
 
 
 def inside(oic_emulator) -> dict[str, Any]:
