@@ -95,6 +95,10 @@ class Deployment:
         return self.oic_config.integration_instance or self.oic_config.base_url
 
     @property
+    def _target(self) -> saved_plan.Target:
+        return saved_plan.Target(self.oic_config.base_url.rstrip("/"), self.oic_config.integration_instance)
+
+    @property
     def mode(self) -> str:
         if self.settings.check_drift:
             return "drift-check"
@@ -178,6 +182,16 @@ class Deployment:
             ]
             return result
         ledger = Ledger(self._ledger_store, self._instance)
+        if (settings.plan_out or settings.plan) and not ledger.persistent:
+            result.issues.append(
+                Issue(
+                    "run",
+                    "state_path",
+                    "a saved plan needs state_path: the key its fingerprints of secrets rest on lives in the "
+                    "ledger; set it",
+                )
+            )
+            return result
         if not ledger.persistent and any(
             s.kind in (Kind.INTEGRATION, Kind.PACKAGE) for s in inventory.specs.values()
         ):
@@ -222,8 +236,10 @@ class Deployment:
                 for step in plan.steps
             ]
             if settings.plan_out is not None and not plan.refused:
+                # The plan's fingerprints of secrets are keyed by the ledger's key: it must outlive this run.
+                ledger.save()
                 saved_plan.write(
-                    settings.plan_out, self.run_id, self._instance, saved_plan.planned_steps(plan, observed)
+                    settings.plan_out, self.run_id, self._target, saved_plan.planned_steps(plan, observed)
                 )
                 result.warnings.append(f"plan saved to {settings.plan_out}; apply it with --plan")
             return result
@@ -302,7 +318,7 @@ class Deployment:
                 ArtifactResult(s.artifact, s.kind, s.id, "restore", Outcome.PLANNED, s.reason) for s in steps
             ]
             if settings.plan_out is not None:
-                saved_plan.write(settings.plan_out, self.run_id, self._instance, steps)
+                saved_plan.write(settings.plan_out, self.run_id, self._target, steps)
                 result.warnings.append(f"restore plan saved to {settings.plan_out}; apply it with --plan")
             return result
         restorer = Restorer(client, settings.activation_timeout, settings.activation_poll_interval)
@@ -335,7 +351,7 @@ class Deployment:
         """Why the saved plan at `path` cannot be applied as reviewed, given the `steps` of today's
         plan (empty: it can, exactly)."""
         try:
-            saved = saved_plan.read(path, self._instance)
+            saved = saved_plan.read(path, self._target)
         except saved_plan.PlanFileError as exc:
             return [Issue("run", "plan", str(exc))]
         return saved_plan.differences(saved, steps)

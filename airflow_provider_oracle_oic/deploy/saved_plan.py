@@ -21,11 +21,23 @@ from .observe import Observed, state_of
 from .plan import Plan, Step
 
 FORMAT = "target-oracle-oic plan"
-VERSION = 1
+# 2: the plan names the OIC by its base URL as well as its integration instance.
+VERSION = 2
 
 
 class PlanFileError(ValueError):
-    """A plan file that cannot be read, or was made for another OIC."""
+    """A plan file that cannot be read, does not hold, or was made for another OIC."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The OIC a plan was made against: its base URL and, on OIC 3, the integration instance."""
+
+    base_url: str
+    instance: str | None
+
+    def describe(self) -> str:
+        return self.base_url + (f" (instance {self.instance})" if self.instance else "")
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,10 @@ class PlannedStep:
     fingerprint: str
     status: str | None
     last_updated: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.artifact, self.stage
 
 
 def facts(observed: Observed, step: Step) -> tuple[str | None, str]:
@@ -71,45 +87,71 @@ def planned_steps(plan: Plan, observed: Observed) -> list[PlannedStep]:
     ]
 
 
-def write(path: Path, run_id: str, instance: str, steps: list[PlannedStep]) -> None:
+def write(path: Path, run_id: str, target: Target, steps: list[PlannedStep]) -> None:
     """Write the plan file atomically, readable only by its owner."""
     body = {
         "format": FORMAT,
         "version": VERSION,
         "run_id": run_id,
-        "instance": instance,
+        "base_url": target.base_url,
+        "instance": target.instance,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "steps": [asdict(s) for s in steps],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w") as out:
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(body, out, indent=1)
         out.write("\n")
     os.chmod(temp, 0o600)
     os.replace(temp, path)
 
 
-def read(path: Path, instance: str) -> list[PlannedStep]:
-    """The steps of a plan file made for `instance`; `PlanFileError` naming what is wrong."""
+def read(path: Path, target: Target) -> list[PlannedStep]:
+    """The steps of a plan file made for `target`, checked as a whole; `PlanFileError` naming what is wrong."""
+    again = "make it again with --plan-out"
     try:
-        body = json.loads(path.read_text())
+        body = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise PlanFileError(f"plan {path} cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(f"plan {path} is not UTF-8 text (byte {exc.start}); {again}") from None
     except json.JSONDecodeError as exc:
-        raise PlanFileError(f"plan {path} is not valid JSON ({exc}); make it again with --plan-out") from None
-    if not isinstance(body, dict) or body.get("format") != FORMAT or body.get("version") != VERSION:
+        raise PlanFileError(f"plan {path} is not valid JSON ({exc}); {again}") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise PlanFileError(f"{path} is not a plan written by target-oracle-oic --plan-out")
+    if body.get("version") != VERSION:
         raise PlanFileError(
-            f"{path} is not a plan written by target-oracle-oic --plan-out (format {VERSION})"
+            f"plan {path} is format {body.get('version')!r}; this version reads format {VERSION}: {again}"
         )
-    if body.get("instance") != instance:
+    made_for = Target(str(body.get("base_url")), body.get("instance"))
+    if made_for != target:
         raise PlanFileError(
-            f"plan {path} was made for {body.get('instance')}, not {instance}; plan against this OIC"
+            f"plan {path} was made for {made_for.describe()}, not {target.describe()}; plan against this OIC"
         )
-    try:
-        return [PlannedStep(**raw) for raw in body["steps"]]
-    except (KeyError, TypeError) as exc:
-        raise PlanFileError(f"plan {path} is damaged ({exc}); make it again with --plan-out") from None
+    steps = body.get("steps")
+    if not isinstance(steps, list):
+        raise PlanFileError(f"plan {path} has no list of steps; {again}")
+    return [_step(path, n, raw) for n, raw in enumerate(steps, 1)]
+
+
+def _step(path: Path, n: int, raw: object) -> PlannedStep:
+    """Step `n` of the file, when it has every field with its type and nothing else."""
+    fields = {f.name: f.type for f in PlannedStep.__dataclass_fields__.values()}
+    if not isinstance(raw, dict) or set(raw) != set(fields):
+        raise PlanFileError(
+            f"plan {path}: step {n} must have exactly the fields {', '.join(fields)}; make it again with --plan-out"
+        )
+    wrong = [
+        name
+        for name, value in raw.items()
+        if not (isinstance(value, str) or (value is None and name == "status"))
+    ]
+    if wrong:
+        raise PlanFileError(
+            f"plan {path}: step {n} field {wrong[0]} must be text; make it again with --plan-out"
+        )
+    return PlannedStep(**raw)
 
 
 def _changes(saved: PlannedStep, now: PlannedStep) -> list[str]:
@@ -129,10 +171,16 @@ def _changes(saved: PlannedStep, now: PlannedStep) -> list[str]:
 
 
 def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]:
-    """Why the plan cannot be applied as saved, one issue per changed artifact; none when it can."""
-    before = {(s.artifact, s.stage): s for s in saved}
-    after = {(s.artifact, s.stage): s for s in now}
-    issues = []
+    """Why the plan cannot be applied as saved, one issue per changed artifact; none when it can.
+
+    Every step must be there once, and in today's order: a plan is applied as it reads."""
+    issues = [
+        Issue(step.artifact, "plan", f"the plan holds its {step.stage} step more than once; make it again")
+        for n, step in enumerate(saved)
+        if step.key in {s.key for s in saved[:n]}
+    ]
+    before = {s.key: s for s in saved}
+    after = {s.key: s for s in now}
     for key, step in before.items():
         current = after.get(key)
         if current is None:
@@ -146,4 +194,11 @@ def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]
     for key, step in after.items():
         if key not in before:
             issues.append(Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}"))
+    if not issues and [s.key for s in saved] != [s.key for s in now]:
+        moved = next(s for s, t in zip(saved, now, strict=True) if s.key != t.key)
+        issues.append(
+            Issue(
+                moved.artifact, "plan", "the plan's steps are not in the order they would run; make it again"
+            )
+        )
     return issues
