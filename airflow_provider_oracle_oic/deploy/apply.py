@@ -176,7 +176,9 @@ class Applier:
             if step.is_activation:
                 return _then(self._activate(step), lambda waited: self._finish(step, started, waited))
             detail = self._perform(step)
-        except (OICError, OSError, IssueError) as exc:
+        # Whatever a step hits fails that step like any other, so the run still rolls back what it
+        # wrote and closes its journal: a bug must not leave OIC half-deployed without a word.
+        except Exception as exc:
             return self._failed(step, started, exc)
         return self._applied(step, started, detail)
 
@@ -184,13 +186,17 @@ class Applier:
         exc = waited.exception()
         if exc is None:
             return self._applied(step, started, waited.result())
-        if isinstance(exc, OICError | OSError | IssueError):
+        if isinstance(exc, Exception):
             return self._failed(step, started, exc)
         raise exc
 
     def _failed(self, step: Step, started: float, exc: BaseException) -> ArtifactResult:
-        log.error("%s: %s failed: %s", step.artifact, step.action.value, exc)
-        return self._result(step, StepOutcome.FAILED, time.monotonic() - started, str(exc))
+        expected = isinstance(exc, OICError | OSError | IssueError)
+        text = str(exc) if expected else f"unexpected {type(exc).__name__}: {exc}"
+        log.error("%s: %s failed: %s", step.artifact, step.action.value, text)
+        if not expected:
+            log.debug("Where the unexpected error came from", exc_info=exc)
+        return self._result(step, StepOutcome.FAILED, time.monotonic() - started, text)
 
     def _applied(self, step: Step, started: float, detail: str | None) -> ArtifactResult:
         log.info("%s: %s done", step.artifact, step.action.value)

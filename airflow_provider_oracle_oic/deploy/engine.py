@@ -228,7 +228,9 @@ class Deployment:
             if result.issues:
                 return result
         if not settings.dry_run:
-            deploy_hooks.before(self.hooks, plan)
+            result.issues = deploy_hooks.before(self.hooks, plan, settings.deploy_hook_timeout)
+            if result.issues:
+                return result
         if settings.dry_run or plan.refused:
             outcome = Outcome.PLANNED if settings.dry_run else Outcome.NOT_RUN
             result.results = [
@@ -393,7 +395,7 @@ class Deployment:
 
         def finished(step: Step, res: ArtifactResult) -> None:
             recorded.append((step, res))
-            problem = deploy_hooks.after(self.hooks, step, res)
+            problem = deploy_hooks.after(self.hooks, step, res, settings.deploy_hook_timeout)
             if problem is not None:
                 result.warnings.append(problem)
 

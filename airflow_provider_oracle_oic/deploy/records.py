@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..oic.errors import OICArchiveError
 from ..oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, IntegrationId
 from .file_checks import (
     CATEGORIES,
@@ -266,18 +267,15 @@ class RecordParser:
         code, version = _code_version(code, version)
         archive = self.sources.file(record, "archive_path", "archive_base64", "integration.iar")
         check_checksum(archive, record)
-        facts = archive_facts(archive, archive.field, require_layout=False)
-        if facts.integrations:
+        # OIC refuses an archive without the .iar layout; refused here, before the run's first write.
+        facts = archive_facts(archive, archive.field)
+        try:
             inside = facts.single
-            if (inside.code, inside.version) != (code, version):
-                raise IssueError(
-                    "archive", f"holds {inside.id}, not {code}|{version}; fix the record or the archive"
-                )
-        else:
-            log.warning(
-                "Integration %s|%s: the archive has no icspackage/project folder; trusting the record",
-                code,
-                version,
+        except OICArchiveError as exc:
+            raise IssueError(archive.field, str(exc)) from None
+        if (inside.code, inside.version) != (code, version):
+            raise IssueError(
+                "archive", f"holds {inside.id}, not {code}|{version}; fix the record or the archive"
             )
         prefix = self.settings.deployment_prefix
         if prefix:
@@ -287,7 +285,7 @@ class RecordParser:
         declared = record.get("connections") or []
         if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
             raise IssueError("connections", "must be an array of connection ids")
-        absent = [c for c in declared if facts.integrations and c not in facts.connections]
+        absent = [c for c in declared if c not in facts.connections]
         if absent:
             raise IssueError(
                 "connections",

@@ -224,6 +224,14 @@ SETTINGS: tuple[Setting, ...] = (
         "each artifact's write",
     ),
     Setting(
+        "deploy_hook_timeout",
+        "number",
+        "Seconds a deploy hook may take; one still running is logged after 10 s and counts as failed "
+        "(pre_deploy: the run is refused) when this runs out",
+        default=60,
+        minimum=1,
+    ),
+    Setting(
         "allow_literal_secrets",
         "boolean",
         "Accept a literal value for a PASSWORD-typed connection property instead of a ${VAR} placeholder",

@@ -63,6 +63,7 @@ class DeploySettings:
     deployment_prefix: str
     allow_literal_secrets: bool
     deploy_hooks: tuple[str, ...]
+    deploy_hook_timeout: float
 
 
 def parse_bool(value: Any, name: str, default: bool) -> bool:
@@ -217,6 +218,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         deployment_prefix=str(config.get("deployment_prefix") or ""),
         allow_literal_secrets=_bool(config, "allow_literal_secrets"),
         deploy_hooks=_strings(config, "deploy_hooks"),
+        deploy_hook_timeout=_number(config, "deploy_hook_timeout"),
     )
 
 

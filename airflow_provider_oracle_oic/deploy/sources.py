@@ -32,6 +32,9 @@ class ArchiveSources:
     def _confined(self, raw: str, field: str) -> Path:
         if self.archive_directory is None:
             raise IssueError(field, "is relative to the archive_directory setting, which is not set; set it")
+        if not raw.isprintable():  # control characters, and undecodable bytes (lone surrogates)
+            shown = raw.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            raise IssueError(field, f"'{shown}' is not a printable UTF-8 file name; rename the file")
         if PurePosixPath(raw).is_absolute() or PureWindowsPath(raw).is_absolute() or raw.startswith("~"):
             raise IssueError(field, f"'{raw}' is absolute; give a path relative to archive_directory")
         if ".." in PurePosixPath(raw.replace("\\", "/")).parts:
@@ -122,10 +125,10 @@ def check_checksum(archive: ArchiveFile, record: Mapping[str, Any]) -> None:
         )
 
 
-def archive_facts(archive: ArchiveFile, field: str, require_layout: bool = True) -> ArchiveFacts:
+def archive_facts(archive: ArchiveFile, field: str) -> ArchiveFacts:
     """The archive's facts after the safety checks; an unsafe or corrupt archive is an issue on `field`."""
     try:
-        return read_archive(archive.path, require_layout=require_layout)
+        return read_archive(archive.path)
     except OICArchiveError as exc:
         raise IssueError(field, str(exc)) from None
 

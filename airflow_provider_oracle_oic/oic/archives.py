@@ -24,7 +24,9 @@ class ArchiveLimits:
     """Bounds on what an archive may expand to before it is refused as a zip bomb."""
 
     max_archive_bytes: int = 2 << 30
-    max_uncompressed_bytes: int = 8 << 30
+    # OIC's own exports are far below these; a bomb of many modest entries is caught by the last three.
+    max_uncompressed_bytes: int = 1 << 30
+    max_entries: int = 20_000
     max_compression_ratio: float = 200.0
     min_bomb_entry_bytes: int = 1 << 20
 
@@ -78,10 +80,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_entries(archive: zipfile.ZipFile, name: str, limits: ArchiveLimits) -> list[str]:
+def _check_entries(archive: zipfile.ZipFile, name: str, size: int, limits: ArchiveLimits) -> list[str]:
+    """The entry names, once the archive is known to stay inside its root and its bounds."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        raise OICArchiveError(f"{name}: {len(infos)} entries, over the limit of {limits.max_entries}")
     total = 0
     names = []
-    for info in archive.infolist():
+    for info in infos:
         entry = info.filename.replace("\\", "/")
         if entry.startswith("/") or re.match(r"^[A-Za-z]:", entry) or ".." in PurePosixPath(entry).parts:
             raise OICArchiveError(
@@ -98,6 +104,9 @@ def _check_entries(archive: zipfile.ZipFile, name: str, limits: ArchiveLimits) -
         raise OICArchiveError(
             f"{name}: expands to {total} bytes, over the limit of {limits.max_uncompressed_bytes}"
         )
+    ratio = total / max(size, 1)
+    if total > limits.min_bomb_entry_bytes and ratio > limits.max_compression_ratio:
+        raise OICArchiveError(f"{name}: expands {ratio:.0f}x as a whole; refusing a likely zip bomb")
     return names
 
 
@@ -121,7 +130,7 @@ def read_archive(
     except (zipfile.BadZipFile, OSError):
         raise OICArchiveError(f"{path.name} is not a zip archive; export it again from OIC") from None
     with archive:
-        names = _check_entries(archive, path.name, limits)
+        names = _check_entries(archive, path.name, size, limits)
         found: dict[tuple[str, str], ArchivedIntegration] = {}
         for entry in names:
             match = PROJECT_DIR.match(entry)

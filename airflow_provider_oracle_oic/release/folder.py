@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -77,8 +78,14 @@ def _manifest(folder: Path, problems: list[str]) -> dict[str, Any]:
     path = folder / "release.yaml"
     if not path.exists():
         return {}
+    if not _inside(path, folder):
+        problems.append("release.yaml: leads outside the release folder (a symlink); copy the file in")
+        return {}
     try:
-        manifest = yaml.safe_load(path.read_text()) or {}
+        manifest = yaml.safe_load(path.read_bytes().decode("utf-8")) or {}
+    except UnicodeDecodeError:
+        problems.append("release.yaml: not UTF-8 text; save it as UTF-8")
+        return {}
     except yaml.YAMLError as exc:
         problems.append(f"release.yaml: not valid YAML ({exc})")
         return {}
@@ -128,16 +135,33 @@ class _Reader:
         ]
 
     def files(self, stream: str, *suffixes: str) -> list[Path]:
+        """The files of `stream/` with one of `suffixes`; any other file, a name that is not UTF-8 and
+        anything that leads outside the folder (a symlink) is named as a problem instead."""
         directory = self.folder / stream
         if not directory.is_dir():
             return []
+        if not _inside(directory, self.folder):
+            self.problems.append(
+                f"{stream}/: leads outside the release folder; a release reads only its own files"
+            )
+            return []
         found = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+        kept = []
         for path in found:
-            if path.suffix.lower() not in suffixes:
+            shown = f"{stream}/{_printable(path.name)}"
+            if not _utf8(path.name):
+                self.problems.append(f"{shown}: the file name is not UTF-8; rename it")
+            elif not _inside(path, self.folder):
                 self.problems.append(
-                    f"{stream}/{path.name}: not a {' or '.join(suffixes)} file; {stream}/ holds only those"
+                    f"{shown}: leads outside the release folder (a symlink); copy the file in"
                 )
-        return [p for p in found if p.suffix.lower() in suffixes]
+            elif path.suffix.lower() not in suffixes:
+                self.problems.append(
+                    f"{shown}: not a {' or '.join(suffixes)} file; {stream}/ holds only those"
+                )
+            else:
+                kept.append(path)
+        return kept
 
     def activation(self) -> dict[str, Any]:
         """The release-wide `activate`, which a per-artifact entry may override."""
@@ -217,7 +241,10 @@ class _Reader:
     def _connections(self) -> Iterator[dict[str, Any]]:
         for path in self.files("connections", ".yaml", ".yml"):
             try:
-                body = yaml.safe_load(path.read_text())
+                body = yaml.safe_load(path.read_bytes().decode("utf-8"))
+            except UnicodeDecodeError:
+                self.problems.append(f"connections/{path.name}: not UTF-8 text; save it as UTF-8")
+                continue
             except yaml.YAMLError as exc:
                 self.problems.append(f"connections/{path.name}: not valid YAML ({exc})")
                 continue
@@ -240,3 +267,21 @@ def _csv_lookup_name(path: Path) -> str | None:
         first = handle.readline()
     row = next(csv.reader(io.StringIO(first)), [])
     return row[1] if len(row) > 1 and row[0] == "DVM" and row[1] else None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, its links followed, stays inside `folder` (itself already resolved)."""
+    return path.resolve().is_relative_to(folder)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A file name as a message can show it, undecodable bytes escaped."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import typing as t
@@ -51,6 +52,10 @@ class SafeSingerReader(SimpleSingerReader):
         return t.cast(t.IO[str], binary_lines(sys.stdin.buffer))
 
     def process_lines(self, file_input: t.Any, callbacks: t.Any) -> t.Any:
+        # `--input FILE` arrives as a text file: read its bytes, so that a line that is not UTF-8 is
+        # refused by number like one on stdin, not by the decoder's traceback.
+        if isinstance(getattr(file_input, "buffer", None), io.BufferedIOBase):
+            file_input = binary_lines(file_input.buffer)
         try:
             return super().process_lines(file_input, callbacks)
         finally:

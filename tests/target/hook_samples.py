@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 EVENTS: list[tuple[str, dict[str, Any]]] = []
@@ -19,6 +20,10 @@ def refuse_lookups(event: str, artifact: dict[str, Any]) -> None:
 def broken_after(event: str, artifact: dict[str, Any]) -> None:
     if event == "post_deploy":
         raise RuntimeError("the chat webhook is down")
+
+
+def slow(event: str, artifact: dict[str, Any]) -> None:
+    time.sleep(1.5)
 
 
 NOT_CALLABLE = 42
