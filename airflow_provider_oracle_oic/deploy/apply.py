@@ -254,7 +254,8 @@ class Applier:
             before=flags,
             project=project,
         )
-        self._write(undo, lambda: self.restorer.scoped(project).deactivate(ident))
+        # An activation or deactivation a crashed run left in progress is waited out first.
+        self._write(undo, lambda: self.restorer.scoped(project).deactivate_if_active(ident))
 
     def _project(self, step: Step, spec: ProjectSpec) -> str | None:
         """Import a new project's `.car`, or export it, take down what the replace overwrites, and replace."""

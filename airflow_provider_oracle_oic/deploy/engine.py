@@ -450,8 +450,13 @@ def _restore_outcome(record: UndoRecord) -> Outcome:
 
 
 def _integrations_of(inventory: Inventory) -> set[str]:
-    """Every integration id the input deploys, package members included."""
-    return {s.key for s in inventory.integrations} | {m for p in inventory.packages for m in p.integrations}
+    """Every integration id the input deploys, package members and (as `PROJECT/ID`) the integrations of
+    each project's `.car` included."""
+    return (
+        {s.key for s in inventory.integrations}
+        | {m for p in inventory.packages for m in p.integrations}
+        | {scoped(p.id, i) for p in inventory.projects for i in p.integrations}
+    )
 
 
 def _ledger_key(step: Step) -> str:

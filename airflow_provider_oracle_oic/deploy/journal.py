@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from .specs import Kind
+from .specs import Kind, scoped
 
 JOURNAL_SUFFIX = ".journal.jsonl"
 
@@ -246,11 +246,10 @@ class PastRun:
 
     @property
     def active_before(self) -> tuple[str, ...]:
-        """Integrations that were ACTIVATED before that run (or before the runs it took over)."""
+        """Integrations that were ACTIVATED before that run (or before the runs it took over); one inside
+        an OIC 3 project as `PROJECT/CODE|VERSION`."""
         own = [
-            e.undo.ident
-            for e in self.entries
-            if e.undo.action == UndoAction.ACTIVATE and e.undo.project is None
+            scoped(e.undo.project, e.undo.ident) for e in self.entries if e.undo.action == UndoAction.ACTIVATE
         ]
         return tuple(dict.fromkeys([*self.inherited_active, *own]))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..oic.identifiers import IntegrationId
 from ..oic.models import Connection, Integration
-from ..oic.status import IntegrationStatus
+from ..oic.status import LOCKED_FOR_REPLACE, IntegrationStatus
 from .fingerprints import fingerprint
 from .ledger import Ledger
 from .observe import Observed
@@ -304,11 +304,7 @@ class Planner:
         if isinstance(spec, IntegrationSpec):
             step = self._archive_step(spec, self.observed.integrations.get(spec.key))
             current = self.observed.integrations.get(spec.key)
-            if (
-                step.action == Action.REPLACE
-                and current is not None
-                and current.status == IntegrationStatus.ACTIVATED
-            ):
+            if step.action == Action.REPLACE and current is not None and current.status in LOCKED_FOR_REPLACE:
                 step.deactivate_first, step.was_active = (spec.key,), True
             return step
         if isinstance(spec, PackageSpec):
@@ -333,7 +329,7 @@ class Planner:
             step.deactivate_first = tuple(
                 i.id
                 for i in self.observed.project_integrations.get(spec.key, [])
-                if i.id in spec.integrations and i.status == IntegrationStatus.ACTIVATED
+                if i.id in spec.integrations and i.status in LOCKED_FOR_REPLACE
             )
         wanted = spec.deployment
         if wanted is None or step.action == Action.REFUSE:
@@ -376,9 +372,14 @@ class Planner:
             ]
             chosen = []
         claimed = {(IntegrationId.of(t).code, IntegrationId.of(t).major) for t in chosen}
+        # What this replace takes down, and what an interrupted run found ACTIVATED in the project.
+        was_active = [
+            *step.deactivate_first,
+            *(t for t in spec.integrations if scoped(spec.id, t) in self.active_before),
+        ]
         back = [
             t
-            for t in step.deactivate_first
+            for t in dict.fromkeys(was_active)
             if t not in chosen and (IntegrationId.of(t).code, IntegrationId.of(t).major) not in claimed
         ]
         for target in [*chosen, *back]:
@@ -439,7 +440,7 @@ class Planner:
         return steps
 
     def _activation(self, step: Step, target: str, project: str | None = None) -> Step | None:
-        restoring = project is None and target in self.active_before
+        restoring = scoped(project, target) in self.active_before
         if step.action == Action.REFUSE or (
             step.action == Action.SKIP and not step.unchanged and not restoring
         ):

@@ -78,14 +78,15 @@ class Restorer:
             return status
         return self._status(ident)
 
-    def _deactivate_if_active(self, ident: str) -> None:
+    def deactivate_if_active(self, ident: str) -> None:
+        """Take the integration down if it is ACTIVATED once any change in progress has ended."""
         if self._settle_status(ident) == IntegrationStatus.ACTIVATED:
             self.deactivate(ident)
 
     def _deactivate_members(self, package: str) -> None:
         """A package can only be replaced or deleted while none of its integrations is active (§6)."""
         for member in self.client.packages.get(package).integrations:
-            self._deactivate_if_active(member.id)
+            self.deactivate_if_active(member.id)
 
     def _deactivate_project(self, project: str, only: set[str] | None = None) -> list[str]:
         """Take down the project's ACTIVATED integrations (those in `only`, when given); returns them."""
@@ -230,7 +231,7 @@ class Restorer:
         if self._find(kind, ident) is None:
             return
         if kind == Kind.INTEGRATION:
-            self._deactivate_if_active(ident)
+            self.deactivate_if_active(ident)
         if kind == Kind.PACKAGE:
             self._deactivate_members(ident)
         if kind == Kind.PROJECT:
@@ -254,7 +255,7 @@ class Restorer:
         if undo.kind == Kind.PROJECT:
             self._restore_project(undo.ident, backup)
             return
-        self._deactivate_if_active(undo.ident)
+        self.deactivate_if_active(undo.ident)
         self.space.integrations.replace_archive(backup)
 
     def _restore_project(self, project: str, backup: Path) -> None:
@@ -292,7 +293,7 @@ class Restorer:
         self.activate(undo.ident, flags)
 
     def _deactivate(self, undo: Undo) -> None:
-        self._deactivate_if_active(undo.ident)
+        self.deactivate_if_active(undo.ident)
 
     def _restore_lookup(self, undo: Undo) -> None:
         before = undo.before

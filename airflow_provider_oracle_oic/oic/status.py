@@ -16,3 +16,14 @@ class IntegrationStatus(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+# The statuses in which OIC refuses to overwrite an integration (412): it must be taken down first,
+# waiting out a change in progress (one a crashed run may have left).
+LOCKED_FOR_REPLACE = frozenset(
+    {
+        IntegrationStatus.ACTIVATED,
+        IntegrationStatus.ACTIVATION_INPROGRESS,
+        IntegrationStatus.DEACTIVATION_INPROGRESS,
+    }
+)

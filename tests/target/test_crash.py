@@ -54,9 +54,12 @@ def writes(server: EmulatorServer) -> int:
     return server.stats()["writes"]
 
 
-def run_and_kill(release_files: Release, server: EmulatorServer, after_writes: int) -> int:
-    """Start the target CLI and SIGKILL it once OIC has answered `after_writes` writes; the writes seen."""
-    env = {**os.environ, "CHAOS_CONN_PASSWORD": CONN_PASSWORD}
+def run_and_kill(
+    release_files: Any, server: EmulatorServer, after_writes: int, env: dict[str, str] | None = None
+) -> int:
+    """Start the target CLI on the files' config and input and SIGKILL it once OIC has answered
+    `after_writes` writes; the writes seen."""
+    env = {**os.environ, **(env or {"CHAOS_CONN_PASSWORD": CONN_PASSWORD})}
     target = Path(sys.executable).with_name("target-oracle-oic")
     with release_files.input.open() as stdin:
         process = subprocess.Popen(
