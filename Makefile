@@ -22,7 +22,7 @@ test: $(STAMP) $(CHROMIUM)
 
 # The long variants of the safety suites: 30 fault-injection seeds.
 chaos: $(STAMP)
-	CHAOS_SEEDS=30 $(PY) -m pytest tests/target/test_chaos.py tests/target/test_crash.py
+	CHAOS_SEEDS=30 $(PY) -m pytest tests/target/test_chaos.py tests/target/test_crash.py tests/target/test_project_crash.py
 
 docs: $(STAMP)
 	$(PY) scripts/settings_reference.py
