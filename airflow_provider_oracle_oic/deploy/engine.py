@@ -17,7 +17,7 @@ from .audit import AuditTrail
 from .drift import find_drift
 from .families import family
 from .hooks import DeployHook
-from .issues import Issue
+from .issues import Issue, Where
 from .journal import (
     Backups,
     FileJournalStore,
@@ -153,13 +153,13 @@ class Deployment:
                     return self._restore(client, result, self.settings.restore_run)
                 return self._run(client, result)
         except (Busy, LedgerError) as exc:
-            result.issues.append(Issue("run", "state_path", str(exc)))
+            result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
             return result
         except OICError as exc:
             if result.wrote:
                 result.error = str(exc)
             else:
-                result.issues.append(Issue("run", "OIC", str(exc)))
+                result.issues.append(Issue("run", "OIC", str(exc), Where.OIC))
             return result
         finally:
             if own_client:
@@ -189,6 +189,7 @@ class Deployment:
                     "state_path",
                     "a saved plan needs state_path: the key its fingerprints of secrets rest on lives in the "
                     "ledger; set it",
+                    Where.SETTINGS,
                 )
             )
             return result
@@ -243,7 +244,7 @@ class Deployment:
                 saved_plan.write(
                     settings.plan_out, self.run_id, self._target, saved_plan.planned_steps(plan, observed)
                 )
-                result.warnings.append(f"plan saved to {settings.plan_out}; apply it with --plan")
+                result.notes.append(f"plan saved to {settings.plan_out}; apply it with --plan")
             return result
         return self._apply(client, plan, observed, ledger, result, interrupted)
 
@@ -256,6 +257,7 @@ class Deployment:
                     "run",
                     "state_path",
                     "the drift check reads the ledger; set state_path (or run it in Airflow)",
+                    Where.SETTINGS,
                 )
             )
             return result
@@ -266,7 +268,10 @@ class Deployment:
             held = "does not exist" if missing else f"holds nothing deployed to {self._instance}"
             result.issues.append(
                 Issue(
-                    "run", "state_path", f"{store.where} {held}; point it at the ledger the deployments wrote"
+                    "run",
+                    "state_path",
+                    f"{store.where} {held}; point it at the ledger the deployments wrote",
+                    Where.SETTINGS,
                 )
             )
             return result
@@ -290,10 +295,12 @@ class Deployment:
         try:
             restore = plan_restore(self._journal_store, self._instance, run_id)
         except RestoreError as exc:
-            result.issues.append(Issue("run", "restore_run", str(exc)))
+            result.issues.append(Issue("run", "restore_run", str(exc), Where.RESTORE))
             return result
         if restore.refused and not settings.restore_partial:
-            result.issues = [Issue(f"run {run_id}", "restore_run", text) for text in restore.refused]
+            result.issues = [
+                Issue(f"run {run_id}", "restore_run", text, Where.RESTORE) for text in restore.refused
+            ]
             result.warnings.append("set restore_partial (--restore-partial) to restore the rest")
             return result
         steps = [
@@ -321,7 +328,7 @@ class Deployment:
             ]
             if settings.plan_out is not None:
                 saved_plan.write(settings.plan_out, self.run_id, self._target, steps)
-                result.warnings.append(f"restore plan saved to {settings.plan_out}; apply it with --plan")
+                result.notes.append(f"restore plan saved to {settings.plan_out}; apply it with --plan")
             return result
         restorer = Restorer(client, settings.activation_timeout, settings.activation_poll_interval)
         records = restorer.undo(restore.entries)
@@ -355,7 +362,7 @@ class Deployment:
         try:
             saved = saved_plan.read(path, self._target)
         except saved_plan.PlanFileError as exc:
-            return [Issue("run", "plan", str(exc))]
+            return [Issue("run", "plan", str(exc), Where.PLAN)]
         return saved_plan.differences(saved, steps)
 
     def _journal_folder(self) -> Path:

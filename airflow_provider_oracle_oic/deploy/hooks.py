@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .issues import Issue
+from .issues import Issue, Where
 from .plan import WRITES, Plan, Step
 from .result import ArtifactResult
 from .settings import SettingsError
@@ -102,7 +102,9 @@ def before(hooks: Sequence[DeployHook], plan: Plan, timeout: float) -> list[Issu
             try:
                 call(hook, "pre_deploy", summary(step), timeout)
             except Exception as exc:  # a hook is user code: whatever it raises refuses the artifact
-                refused.append(Issue(step.artifact, "pre_deploy", f"hook {_name(hook)} refused it: {exc}"))
+                refused.append(
+                    Issue(step.artifact, "pre_deploy", f"hook {_name(hook)} refused it: {exc}", Where.HOOK)
+                )
                 break
     return refused
 

@@ -1,8 +1,23 @@
-"""Problems found in the input before anything is written."""
+"""Problems found before anything is written: in the input, the settings, OIC, a saved plan, a hook."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+
+class Where(str, Enum):
+    """Where a problem lies; the value heads its problems in the summary ({n}: how many)."""
+
+    INPUT = "{n} problem(s) in the input"
+    SETTINGS = "{n} problem(s) in the settings or the run's state files"
+    OIC = "OIC could not be reached or read"
+    PLAN = "the saved plan no longer holds ({n} artifact(s) differ)"
+    RESTORE = "the restore cannot be done as asked"
+    HOOK = "{n} artifact(s) refused by a deploy hook"
+
+    def heading(self, n: int) -> str:
+        return self.value.format(n=n) + "; nothing was written:"
 
 
 @dataclass(frozen=True)
@@ -12,6 +27,7 @@ class Issue:
     artifact: str
     field: str
     message: str
+    where: Where = Where.INPUT
 
     def __str__(self) -> str:
         return f"{self.artifact}: {self.field}: {self.message}"

@@ -231,15 +231,20 @@ class Planner:
 
     def _lookup_step(self, spec: LookupSpec) -> Step:
         current = self.observed.lookups.get(ref(spec))
-        same = (
-            current is not None
-            and current.columns == spec.columns
-            and current.rows == spec.rows
-            and (spec.description is None or spec.description == current.description)
-        )
-        action, reason = decide(
-            spec, current is not None, same, "rows or columns differ from OIC", self.settings
-        )
+        differ = []
+        if current is not None:
+            differ = [
+                what
+                for what, differs in (
+                    ("columns", current.columns != spec.columns),
+                    ("rows", current.rows != spec.rows),
+                    ("description", spec.description is not None and spec.description != current.description),
+                )
+                if differs
+            ]
+        same = current is not None and not differ
+        why = f"{' and '.join(differ)} differ{'s' if len(differ) == 1 else ''} from OIC"
+        action, reason = decide(spec, current is not None, same, why, self.settings)
         return Step(
             spec,
             action,

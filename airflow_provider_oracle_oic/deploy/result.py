@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
-from .issues import Issue
+from .issues import Issue, Where
 
 
 class Outcome(str, Enum):
@@ -64,6 +64,8 @@ class DeploymentResult:
     not_restorable: list[str] = field(default_factory=list)
     skipped_streams: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What the run did besides its steps (a plan file written): said, not warned about.
+    notes: list[str] = field(default_factory=list)
     wrote: bool = False
     error: str | None = None
 
@@ -96,6 +98,7 @@ class DeploymentResult:
             "skipped_streams": dict(self.skipped_streams),
             "drift": self.drift,
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
             "wrote": self.wrote,
             "error": self.error,
             "counts": self.counts(),
@@ -110,9 +113,11 @@ class DeploymentResult:
     def summary(self) -> str:
         """A readable table for stderr."""
         lines = [f"target-oracle-oic {self.mode} run {self.run_id}: {'OK' if self.ok else 'FAILED'}"]
-        if self.issues:
-            lines.append(f"{len(self.issues)} problem(s) in the input; nothing was written:")
-            lines.extend(f"  - {issue}" for issue in self.issues)
+        for where in Where:
+            found = [issue for issue in self.issues if issue.where == where]
+            if found:
+                lines.append(where.heading(len(found)))
+                lines.extend(f"  - {issue}" for issue in found)
         if self.error:
             lines.append(f"the run stopped after it had written to OIC: {self.error}")
         if self.results:
@@ -135,6 +140,7 @@ class DeploymentResult:
             lines.append("not in its pre-run state after the rollback (could not be restored):")
             lines.extend(f"  - {item}" for item in self.not_restorable)
         lines.extend(f"warning: {warning}" for warning in self.warnings)
+        lines.extend(self.notes)
         for stream, count in self.skipped_streams.items():
             lines.append(f"skipped {count} record(s) of stream {stream} (not in the streams setting)")
         counts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items()))

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .issues import Issue
+from .issues import Issue, Where
 from .observe import Observed, state_of
 from .plan import Plan, Step
 
@@ -175,7 +175,12 @@ def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]
 
     Every step must be there once, and in today's order: a plan is applied as it reads."""
     issues = [
-        Issue(step.artifact, "plan", f"the plan holds its {step.stage} step more than once; make it again")
+        Issue(
+            step.artifact,
+            "plan",
+            f"the plan holds its {step.stage} step more than once; make it again",
+            Where.PLAN,
+        )
         for n, step in enumerate(saved)
         if step.key in {s.key for s in saved[:n]}
     ]
@@ -185,20 +190,30 @@ def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]
         current = after.get(key)
         if current is None:
             issues.append(
-                Issue(step.artifact, "plan", f"the plan would {step.action} it; it is no longer planned")
+                Issue(
+                    step.artifact,
+                    "plan",
+                    f"the plan would {step.action} it; it is no longer planned",
+                    Where.PLAN,
+                )
             )
             continue
         changed = _changes(step, current)
         if changed:
-            issues.append(Issue(step.artifact, "plan", "; ".join(changed)))
+            issues.append(Issue(step.artifact, "plan", "; ".join(changed)), Where.PLAN)
     for key, step in after.items():
         if key not in before:
-            issues.append(Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}"))
+            issues.append(
+                Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}"), Where.PLAN
+            )
     if not issues and [s.key for s in saved] != [s.key for s in now]:
         moved = next(s for s, t in zip(saved, now, strict=True) if s.key != t.key)
         issues.append(
             Issue(
-                moved.artifact, "plan", "the plan's steps are not in the order they would run; make it again"
+                moved.artifact,
+                "plan",
+                "the plan's steps are not in the order they would run; make it again",
+                Where.PLAN,
             )
         )
     return issues

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .connection_checks import catalogue_issues
-from .issues import Issue
+from .issues import Issue, Where
 from .observe import Observed
 from .records import Inventory
 from .settings import DeploySettings
@@ -42,7 +42,7 @@ def settings_issues(settings: DeploySettings) -> list[Issue]:
     for name, path, directory in places:
         problem = _unwritable(path, directory) if path is not None else None
         if problem is not None:
-            issues.append(Issue("configuration", name, f"{problem}; fix the setting"))
+            issues.append(Issue("configuration", name, f"{problem}; fix the setting", Where.SETTINGS))
     return issues
 
 

@@ -62,7 +62,12 @@ class TokenProvider:
             )
 
         try:
-            answer = send_with_retries(self._policy, f"Token request to {config.token_url}", send)
+            answer = send_with_retries(
+                self._policy,
+                f"Token request to {config.token_url}",
+                send,
+                unreachable="the token endpoint is unreachable or the connection dropped; check the token URL setting",
+            )
         except OICTransportError as exc:
             raise OICTransportError(str(exc), method="POST", path=config.token_url) from None
         if answer.status_code != 200:

@@ -71,6 +71,14 @@ class OICConfig:
                 raise ValueError(
                     f"OIC setting '{called(field)}' must be an https:// URL, got {getattr(self, field)!r}"
                 )
+        parts = urlsplit(self.base_url)
+        path = parts.path.rstrip("/")
+        if path == "/ic" or "/ic/" in path + "/":
+            # A console or API address pasted whole: every route would 404 and read as "absent".
+            raise ValueError(
+                f"OIC setting '{called('base_url')}' must be the instance URL without OIC's path ({path}); "
+                f"the client adds /ic/api/integration/v1 itself: use {parts.scheme}://{parts.netloc}"
+            )
         if self.max_retries < 0:
             raise ValueError(f"OIC setting '{called('max_retries')}' must be 0 or more")
         if self.request_timeout <= 0:

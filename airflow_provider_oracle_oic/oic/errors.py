@@ -56,6 +56,10 @@ class OICServerError(OICError):
     """5xx after every retry."""
 
 
+class OICRouteError(OICError):
+    """404 for a collection every OIC has: the settings do not lead to OIC's REST API."""
+
+
 class OICTransportError(OICError):
     """The request did not complete: connection refused, reset, TLS failure or timeout."""
 

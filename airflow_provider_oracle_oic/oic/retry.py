@@ -87,6 +87,7 @@ def send_with_retries(
     send: Callable[[], requests.Response],
     repeatable: bool = True,
     took_effect: Callable[[], bool] | None = None,
+    unreachable: str = "OIC unreachable or the connection dropped",
 ) -> requests.Response:
     """Send, retrying 429, 502/503/504 (500 on GET) and transport failures with back-off.
 
@@ -105,7 +106,7 @@ def send_with_retries(
             answer, reason = None, type(exc).__name__
             if attempt >= policy.max_retries:
                 raise OICTransportError(
-                    f"{what} failed after {attempt + 1} attempt(s): {reason} (OIC unreachable or the connection dropped)"
+                    f"{what} failed after {attempt + 1} attempt(s): {reason} ({unreachable})"
                 ) from None
         else:
             method = answer.request.method or "GET"

@@ -75,6 +75,16 @@ class Transport:
             masker(config.client_secret)
         self.tokens = TokenProvider(config, self.session, masker, self.policy)
         self._slots: threading.BoundedSemaphore | None = None
+        self._routes_confirmed = False
+        self._routes_lock = threading.Lock()
+
+    def confirm_routes(self, check: Callable[[], object]) -> None:
+        """Run `check` (a listing that raises `OICRouteError` when base_url is wrong) the first time it
+        is asked for; once it has passed, never again for this client."""
+        with self._routes_lock:
+            if not self._routes_confirmed:
+                check()
+                self._routes_confirmed = True
 
     @contextmanager
     def in_flight(self, limit: int) -> Iterator[None]:
@@ -124,6 +134,7 @@ class Transport:
                     partial(self._send_once, call, token),
                     call.repeatable,
                     call.took_effect,
+                    f"OIC at {self.config.base_url} unreachable or the connection dropped; check base_url",
                 )
             except TookEffect:
                 log.info("%s took effect although its answer was lost", call.what)

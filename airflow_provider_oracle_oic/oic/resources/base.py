@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from requests_toolbelt import MultipartEncoder
 
-from ..errors import OICConflictError, OICNotFoundError
+from ..errors import OICConflictError, OICNotFoundError, OICRouteError
 from ..models import ArchiveDownload, ImportResult
 from ..transport import Call, Transport, encode
 
@@ -76,6 +76,24 @@ class Resource:
         finally:
             answer.close()
 
+    def _listing(self, call: Call) -> Any:
+        """The JSON answer of a listing; a 404 for a collection of the instance itself means the URL is
+        wrong, never that nothing exists (a project's collections 404 when the project does not)."""
+        try:
+            return self._call(call)
+        except OICNotFoundError as exc:
+            if self.project is not None:
+                raise
+            base = self._transport.config.base_url
+            raise OICRouteError(
+                f"{call.what} failed: OIC answered 404 for {call.path}, a collection every OIC has: base_url "
+                f"{base} does not lead to OIC's REST API; set it to the instance URL "
+                "(https://<instance>.integration.ocp.oraclecloud.com) with no path",
+                status=404,
+                method=call.method,
+                path=call.path,
+            ) from exc
+
     def _create(self, call: Call) -> str | None:
         """Send a create call and return the `Location` OIC gives (None when the answer was lost)."""
         answer = self._transport.request(call)
@@ -90,7 +108,7 @@ class Resource:
         """Every item of a listing, following `hasMore` page by page."""
         offset = 0
         while True:
-            body = self._call(
+            body = self._listing(
                 Call("GET", path, what, params={**(params or {}), "limit": PAGE_SIZE, "offset": offset})
             )
             items = body.get("items") or []
@@ -156,7 +174,7 @@ class ArtifactResource(Resource, Generic[T]):
 
     def page(self, offset: int) -> Page[T]:
         """One page of the listing, from `offset`, in OIC's order."""
-        body = self._call(
+        body = self._listing(
             Call(
                 "GET",
                 self.collection,
@@ -182,6 +200,14 @@ class ArtifactResource(Resource, Generic[T]):
         try:
             return self.get(ident)
         except OICNotFoundError:
+            if self.project is None:
+                # The first "absent" of a run is believed only once the collection is known to exist:
+                # with a wrong base_url every artifact would 404 too.
+                self._transport.confirm_routes(
+                    lambda: self._listing(
+                        Call("GET", self.collection, f"List {self.plural}", params={"limit": 1})
+                    )
+                )
             return None
 
 
