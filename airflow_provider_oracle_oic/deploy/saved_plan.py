@@ -200,11 +200,11 @@ def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]
             continue
         changed = _changes(step, current)
         if changed:
-            issues.append(Issue(step.artifact, "plan", "; ".join(changed)), Where.PLAN)
+            issues.append(Issue(step.artifact, "plan", "; ".join(changed), Where.PLAN))
     for key, step in after.items():
         if key not in before:
             issues.append(
-                Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}"), Where.PLAN
+                Issue(step.artifact, "plan", f"not in the plan; it would now {step.action}", Where.PLAN)
             )
     if not issues and [s.key for s in saved] != [s.key for s in now]:
         moved = next(s for s, t in zip(saved, now, strict=True) if s.key != t.key)
