@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A tour with no cloud account: start the emulator, plan and deploy the sample release folder (as a team
 # keeps it in Git) with tap-oic-release | target-oracle-oic, deploy it again (nothing is written), and
-# show the audit trail.
+# show the audit trail. What the runs write (config, ledger, audit trail) stays in .oic/demo/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PORT=${PORT:-8765}
-WORK=$(mktemp -d)
-trap 'kill "$EMULATOR" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+WORK=${DEMO_DIR:-.oic/demo}
+rm -rf "$WORK" && mkdir -p "$WORK" && WORK=$(cd "$WORK" && pwd)
+trap 'kill "$EMULATOR" 2>/dev/null || true' EXIT
 
 "$VENV/bin/oic-emulator" --port "$PORT" --activation-delay 0.5 > "$WORK/emulator.log" 2>&1 &
 EMULATOR=$!

@@ -1,12 +1,11 @@
 """Every shell and Python block of the README runs, literally, against an emulator on 127.0.0.1:8080 (the
 address the README uses), unless a `<!-- readme-test: skip (why) -->` line above it says why not.
 
-A block runs in a scratch folder that holds the repository's `example_dags/` and the `config.json` a
-reader would have written for the local emulator (the README's own example points at a cloud OIC)."""
+A block runs in a scratch folder that holds what a fresh clone does (`example_dags/`, `examples/`) and
+the `.venv` that `make` creates: nothing a reader would have to write first."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -78,20 +77,10 @@ def emulator_8080():
 @pytest.fixture
 def workdir(tmp_path, emulator_8080) -> Path:
     emulator_8080.reset()
-    (tmp_path / "example_dags").symlink_to(REPO / "example_dags")
-    (tmp_path / "config.json").write_text(
-        json.dumps(
-            {
-                "base_url": emulator_8080.url,
-                "oauth_client_id": emulator_8080.config.client_id,
-                "oauth_client_secret": emulator_8080.config.client_secret,
-                "oauth_token_url": emulator_8080.token_url,
-                "archive_directory": "example_dags/data/release",
-                "activate_integrations": True,
-                "activation_poll_interval": 0.1,
-            }
-        )
-    )
+    # What a fresh clone holds that the README's blocks use, and the virtualenv `make` creates.
+    for name in ("example_dags", "examples"):
+        (tmp_path / name).symlink_to(REPO / name)
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix))
     return tmp_path
 
 
