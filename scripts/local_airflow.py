@@ -128,8 +128,9 @@ class LocalAirflow:
 
     def _jwt_secret(self) -> str:
         path = self.home / "jwt_secret"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(32))
+        # 64 bytes of key: PyJWT warns in every task log about an HMAC key below that for HS512.
+        if not path.exists() or len(path.read_text()) < 86:
+            path.write_text(secrets.token_urlsafe(64))
         return path.read_text()
 
     def airflow(self, *args: str) -> str:
@@ -140,6 +141,13 @@ class LocalAirflow:
         if done.returncode != 0:
             raise RuntimeError(f"airflow {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
         return done.stdout
+
+    def dag_ids(self) -> list[str]:
+        """Every DAG the DAGs folder defines, as Airflow parses it."""
+        out = self.airflow("dags", "list", "--local", "--output", "json")
+        # Airflow may print a warning line (graphviz) before the JSON.
+        listed = next((json.loads(line) for line in out.splitlines() if line.startswith("[")), [])
+        return sorted(d["dag_id"] for d in listed)
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -295,7 +303,30 @@ def local_airflow(home: Path, **options: Any) -> Iterator[LocalAirflow]:
         deployment.stop()
 
 
+def port_holder(port: int) -> str | None:
+    """Who listens on 127.0.0.1:`port` (pid and command), or None when the port is free."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return None
+        except OSError:
+            pass
+    import psutil  # an Airflow dependency
+
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_LISTEN:
+            if connection.pid is None:
+                break
+            with suppress(psutil.Error):
+                command = " ".join(psutil.Process(connection.pid).cmdline()[:4])
+                return f"pid {connection.pid} ({command})"
+    return "another process"
+
+
 def main() -> int:
+    # A shell script's background job starts with SIGINT ignored: Ctrl-C and kill -INT must stop it too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--home", type=Path, default=REPO / ".airflow", help="AIRFLOW_HOME (default .airflow/)"
@@ -305,6 +336,14 @@ def main() -> int:
     args = parser.parse_args()
     if args.fresh and args.home.exists():
         shutil.rmtree(args.home)
+    holder = port_holder(args.port)
+    if holder is not None:
+        print(
+            f"make airflow: port {args.port} is taken by {holder}; stop it (make emulator uses 8080 too) "
+            "or choose another port: .venv/bin/python scripts/local_airflow.py --port 8081",
+            file=sys.stderr,
+        )
+        return 1
     deployment = LocalAirflow(args.home, port=args.port)
     print("Starting the OIC emulator and Airflow (api-server, scheduler, dag-processor, triggerer)...")
     try:
@@ -312,11 +351,10 @@ def main() -> int:
         print(
             f"\nAirflow UI:   {deployment.url}\nLogin:        admin / {deployment.password}\n"
             f"OIC emulator: {deployment.emulator_url} (dev OIC: {deployment.source_url})\nLogs:         {args.home}/*.log\n"
-            "DAGs:         oic_scheduled_promotion, oic_blue_green, oic_canary_release\n"
+            f"DAGs:         {', '.join(deployment.dag_ids())}\n"
             "Stop with Ctrl-C.",
             flush=True,
         )
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Long or needs real processes: in make test, not in make check.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 RELEASE = REPO / "example_dags" / "data" / "release"
 INTERPRETER_TOOLS = ("pip", "setuptools", "pkg_resources", "_distutils_hack")

@@ -84,6 +84,7 @@ def workdir(tmp_path, emulator_8080) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.ready], ids=str)
 def test_readme_long_running_block_comes_up(block):

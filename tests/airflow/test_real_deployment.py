@@ -16,6 +16,9 @@ from urllib.parse import quote
 
 import pytest
 
+# Long or needs real processes: in make test, not in make check.
+pytestmark = pytest.mark.slow
+
 
 def _runs(airflow: Any, token: str, dag_id: str) -> list[dict[str, Any]]:
     return airflow.api("GET", f"/dags/{dag_id}/dagRuns", token=token)["dag_runs"]
@@ -131,6 +134,11 @@ WRONG_SECRET = "wrong-secret-typed-in-the-form-5521"
 
 @pytest.fixture
 def page(local_airflow) -> Any:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(
+            f"no chromium at {CHROMIUM}: make test installs Debian's as root "
+            "(apt-get install --no-install-recommends chromium); the browser test needs it"
+        )
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -382,3 +390,11 @@ def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
     )
     text = json.dumps(_log(airflow, token, apply))
     assert "lookup COUNTRY_CODES: plan: OIC changed it since the plan" in text
+
+
+def test_the_launcher_names_every_example_dag(local_airflow):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(local_airflow.dags))
+    assert local_airflow.dag_ids() == sorted(bag.dag_ids)
+    assert len(bag.dag_ids) >= 7

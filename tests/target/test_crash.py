@@ -21,6 +21,9 @@ from tests.target.conftest import Archives, singer_lines, target_config
 from tests.target.mixed_release import CONN_PASSWORD, comparable, differences, prepare, release
 from tests.target.test_chaos import SECRETS
 
+# Long or needs real processes: in make test, not in make check.
+pytestmark = pytest.mark.slow
+
 # Every write is held this long before it reaches OIC, so the test can kill the target between writes.
 WRITE_LATENCY_MS = 120
 

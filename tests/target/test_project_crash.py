@@ -17,6 +17,9 @@ from tests.target.conftest import Archives, singer_lines, target_config
 from tests.target.test_crash import WRITE_LATENCY_MS, run_and_kill, writes
 from tests.target.test_projects import hub, records
 
+# Long or needs real processes: in make test, not in make check.
+pytestmark = pytest.mark.slow
+
 POLICIES = ("auto", "manual")
 SECRETS = {"ERP_PW": "erp-secret-in-project"}
 
