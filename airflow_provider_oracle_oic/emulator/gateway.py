@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI
-from starlette.routing import Match
 
 from .errors import APIError, error_body
 from .faults import Fault
 from .runtime import Emulator
+
+PARAMETER = re.compile(r"\{[^}]+\}")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,6 +57,8 @@ class Gateway:
     def __init__(self, app: FastAPI, emu: Emulator) -> None:
         self.app = app
         self.emu = emu
+        # (pattern, template) of every route, made on first use (the app is complete by then).
+        self._templates: list[tuple[re.Pattern[str], str]] | None = None
 
     def _access_error(self, scope: Scope) -> APIError | None:
         headers = _headers(scope)
@@ -149,15 +153,17 @@ class Gateway:
         return replay
 
     def _template(self, scope: Scope) -> str:
-        """The route template of a request, also for requests answered before routing (faults, 401)."""
-        route = scope.get("route")
-        if route is not None:
-            return route.path
-        for candidate in self.app.router.routes:
-            match, _ = candidate.matches(scope)
-            if match == Match.FULL:
-                return candidate.path
-        return scope["path"]
+        """The route template of a request, also for requests answered before routing (faults, 401).
+
+        Read from the app's OpenAPI paths (FastAPI's public API): how routers keep their routes is
+        FastAPI's own business, and changed in 0.16x."""
+        if self._templates is None:
+            self._templates = [
+                (re.compile("[^/]+".join(map(re.escape, PARAMETER.split(path))) + "/?"), path)
+                for path in self.app.openapi().get("paths", {})
+            ]
+        path = scope["path"]
+        return next((template for pattern, template in self._templates if pattern.fullmatch(path)), path)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, after: Fault | None) -> int:
         statuses: list[int] = []
