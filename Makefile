@@ -26,7 +26,7 @@ test: $(STAMP)
 	  echo "make test: no $(CHROMIUM), and installing it needs root and apt-get: the browser test will be skipped"; \
 	fi
 	@echo "make test: the whole suite, about 25 minutes on 2 cores (make check is the fast tier)"
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=10
 
 # The fast tier for the edit-test loop: lint, then every test that starts no Airflow process and no
 # browser and is not a long safety suite. Needs no system package.

@@ -97,6 +97,8 @@ def test_example_dags_on_a_real_deployment(local_airflow):
         text = json.dumps(entries)
         for secret in airflow.secrets:
             assert secret not in text, f"{ti['task_id']}: a secret is in its log"
+        warnings = [e.get("event") for e in entries if str(e.get("level", "")).lower() == "warning"]
+        assert not warnings, f"{ti['dag_id']}.{ti['task_id']} logged warnings: {warnings}"
 
     # One promotion per OIC at a time: the tasks of the oracle_oic pool never overlap.
     pooled = sorted(
