@@ -90,6 +90,31 @@ OCI_SIGNATURE = Policy(
         PropertyDef("PassPhrase", "Pass Phrase", "PASSWORD"),
     ),
 )
+# The REST adapter's custom OAuth flows: the token request itself (a curl command) and how to read the
+# token from its answer. Property names from Oracle's REST adapter guide **(unverified)**.
+TOKEN_EXPRESSIONS = (
+    PropertyDef("$access_token", "access_token", short_desc="Regular expression of the token in the answer"),
+    PropertyDef("$refresh_token", "refresh_token"),
+    PropertyDef("$expiry", "expiry"),
+    PropertyDef("$token_type", "token_type"),
+    PropertyDef("access_token_usage", "access_token_usage"),
+)
+CUSTOM_TWO_LEGGED = Policy(
+    "CUSTOM_TWO_LEGGED",
+    "TARGET",
+    (PropertyDef("oauth.access.token.request", "Access Token Request", required=True), *TOKEN_EXPRESSIONS),
+)
+CUSTOM_THREE_LEGGED = Policy(
+    "CUSTOM_THREE_LEGGED",
+    "TARGET",
+    (
+        PropertyDef("oauth.authorization.request", "Authorization Request", required=True),
+        PropertyDef("oauth.access.token.request", "Access Token Request", required=True),
+        PropertyDef("oauth.refresh.token.request", "Refresh Token Request"),
+        PropertyDef("$auth_code", "auth_code"),
+        *TOKEN_EXPRESSIONS,
+    ),
+)
 OAUTH_INBOUND = Policy("OAUTH_INBOUND", "SOURCE")
 NONE = Policy("NONE", "SOURCE_AND_TARGET")
 YES_NO = ("true", "false")
@@ -121,6 +146,8 @@ ADAPTERS: dict[str, Adapter] = {
                 OAUTH_AUTHORIZATION_CODE,
                 API_KEY,
                 OCI_SIGNATURE,
+                CUSTOM_TWO_LEGGED,
+                CUSTOM_THREE_LEGGED,
                 OAUTH_INBOUND,
                 NONE,
             ),

@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from .space import Space
 
 
+FILE_TYPES = ("URL_OR_FILE", "FILE")
+
+
 @dataclass
 class Property:
     """One connection or security property."""
@@ -18,11 +21,22 @@ class Property:
     type: str = "STRING"
     required: bool = False
     hidden: bool = False
+    # The sha256 of the file uploaded to it (an attachment); the file itself is never returned.
+    attachment: str | None = None
 
     @property
     def write_only(self) -> bool:
         """A PASSWORD-typed property (its type comes from the adapter catalogue) is never returned (§11.3)."""
         return self.type == "PASSWORD"
+
+    @property
+    def takes_file(self) -> bool:
+        """Whether a file may be uploaded to it (a private key, a WSDL, a keystore: §4 Attachments)."""
+        return self.type in FILE_TYPES
+
+    @property
+    def set(self) -> bool:
+        return bool(self.value) or self.attachment is not None
 
 
 @dataclass

@@ -61,6 +61,7 @@ def _dump_properties(props: dict[str, Property], reveal: bool) -> list[dict[str,
             "propertyName": p.name,
             "propertyValue": p.value if reveal or p.value is None or not p.write_only else _digest(p.value),
             "propertyType": p.type,
+            **({"attachment": p.attachment} if p.attachment else {}),
         }
         for p in props.values()
     ]
@@ -202,6 +203,7 @@ def _properties(raw: Any, where: str) -> dict[str, Property]:
                 entry["propertyName"],
                 None if value is None else str(value),
                 entry.get("propertyType", "STRING"),
+                attachment=entry.get("attachment"),
             )
         return props
     raise bad_request(f"{where} must be an object of name to value or an array of properties")

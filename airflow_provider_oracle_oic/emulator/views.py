@@ -66,7 +66,7 @@ def _property(prop: Property, definition: PropertyDef | None, group: str) -> dic
         "propertyGroup": group,
         "requiredFlag": prop.required,
         "hiddenFlag": prop.hidden,
-        "hasAttachment": False,
+        "hasAttachment": prop.attachment is not None,
     }
     if definition is not None and definition.short_desc:
         body["propertyShortDesc"] = definition.short_desc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from ..adapters import PropertyDef
@@ -94,12 +96,38 @@ def update(store: Space, ident: str, body: Any) -> Connection:
     return conn
 
 
+def attach(store: Space, ident: str, name: str, staged: Path) -> Connection:
+    """Upload a file to a file-valued property (§4 Attachments); like an update, it needs a new test."""
+    conn = get(store, ident)
+    if conn.locked:
+        raise precondition_failed(
+            f"Connection {ident} is locked (open in the designer); close it there and retry"
+        )
+    prop = conn.connection_properties.get(name) or conn.security_properties.get(name)
+    if prop is None or not prop.takes_file:
+        takes = [
+            p.name
+            for p in (*conn.connection_properties.values(), *conn.security_properties.values())
+            if p.takes_file
+        ]
+        raise bad_request(
+            f"Connection {ident}: property '{name}' takes no file"
+            + (f" (with securityPolicy {conn.security_policy})" if conn.security_policy else "")
+            + f"; its file properties are {', '.join(takes) or 'none'}"
+        )
+    if staged.stat().st_size == 0:
+        raise bad_request(f"Connection {ident}: the file for property '{name}' is empty")
+    prop.attachment, prop.value = hashlib.sha256(staged.read_bytes()).hexdigest(), None
+    conn.status, conn.test_status, conn.last_updated = "INPROGRESS", "NOTTESTED", store.stamp()
+    return conn
+
+
 def missing_properties(conn: Connection) -> list[str]:
     """What a test needs that is not set: the policy, then required properties by name."""
     if conn.security_policy is None:
         return ["securityPolicy"]
     props = [*conn.connection_properties.values(), *conn.security_properties.values()]
-    return [p.name for p in props if p.required and not p.value]
+    return [p.name for p in props if p.required and not p.set]
 
 
 def test(store: Space, ident: str) -> Connection:

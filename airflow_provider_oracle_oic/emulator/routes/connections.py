@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 
 from .. import views
 from ..backend import connections as backend
 from ..models import Connection
 from ..space import Space
-from .common import deleted, listing, ordered, project_id, reading, require_patch_override, site, writing
+from .common import (
+    deleted,
+    listing,
+    ordered,
+    project_id,
+    reading,
+    require_patch_override,
+    site,
+    staged_upload,
+    writing,
+)
 
 router = APIRouter()
 FIELDS = {"name": "name", "status": "status", "role": "role", "id": "id"}
@@ -51,6 +61,21 @@ def update_connection(request: Request, ident: str, body: Any = Body(None)) -> d
     require_patch_override(request, f"connection {ident}")
     with writing(request) as store:
         return _view(request, store, backend.update(store, ident, body))
+
+
+@router.post("/connections/{ident}/attachments/{name}")
+def upload_attachment(
+    request: Request,
+    ident: str,
+    name: str,
+    file: UploadFile | None = File(None),
+    type: str | None = Form(None),  # the practitioner's clients send it; accepted and ignored
+) -> dict[str, Any]:
+    with (
+        staged_upload(request, file, f"Connection {ident} property {name} file") as staged,
+        writing(request) as store,
+    ):
+        return _view(request, store, backend.attach(store, ident, name, staged))
 
 
 @router.post("/connections/{ident}/test")
