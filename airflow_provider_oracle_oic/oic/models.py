@@ -113,10 +113,17 @@ class ConnectionProperty:
     value: str | None
     type: str = "STRING"
     required: bool = False
+    # A file was uploaded to it (docs/oic-reference.md §4 Attachments); OIC never returns the file.
+    has_attachment: bool = False
 
     @property
     def withheld(self) -> bool:
         return self.value is None or self.value == MASKED
+
+    @property
+    def takes_file(self) -> bool:
+        """Whether OIC takes a file for it (a private key, a WSDL, a keystore)."""
+        return self.type in ("URL_OR_FILE", "FILE")
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> ConnectionProperty:
@@ -126,6 +133,7 @@ class ConnectionProperty:
             value=None if value is None else str(value),
             type=_str(body, "propertyType", "STRING"),
             required=bool(body.get("requiredFlag", False)),
+            has_attachment=bool(body.get("hasAttachment", False)),
         )
 
 

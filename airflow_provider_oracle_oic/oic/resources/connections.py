@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..models import Connection
 from ..transport import Call, encode
-from .base import ArtifactResource
+from .base import ArtifactResource, Upload
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
 Properties = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -68,6 +69,20 @@ class Connections(ArtifactResource[Connection]):
             idempotent=True,
         )
         return Connection.from_api(self._call(call))
+
+    def upload_attachment(self, ident: str, prop: str, path: Path) -> Connection:
+        """Upload the file at `path` to the file-valued property `prop` (a private key, a WSDL), streamed;
+        sending the same file again leaves OIC as one upload does, so a lost answer is simply retried."""
+        with Upload(path, {"type": "application/octet-stream"}) as upload:
+            call = Call(
+                "POST",
+                f"{self.collection}/{encode(ident)}/attachments/{encode(prop)}",
+                f"Upload the {prop} file of connection {ident}{self.where}",
+                body=upload,
+                idempotent=True,
+            )
+            answer = self._call(call)
+        return Connection.from_api(answer) if answer else self.get(ident)
 
     def test(self, ident: str) -> Connection:
         """Test the connection; `OICConflictError` (409) when it is not fully configured."""
