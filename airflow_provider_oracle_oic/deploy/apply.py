@@ -493,6 +493,17 @@ class Applier:
                 ),
             )
             self.ctx.answers[ref(spec)] = (updated.status, updated.last_updated)
+        for name in step.files:
+            if before is not None:
+                self.journal.cannot_restore(
+                    f"{what}: OIC cannot give its previous {name} file back; upload it again if the "
+                    "rollback matters"
+                )
+            uploaded = self._write(
+                None,
+                lambda name=name: connections.upload_attachment(spec.key, name, spec.attachments[name].path),
+            )
+            self.ctx.answers[ref(spec)] = (uploaded.status, uploaded.last_updated)
         if spec.test or step.action == Action.TEST:
             tested = connections.test(spec.key)
             self.ctx.answers[ref(spec)] = (tested.status, tested.last_updated)

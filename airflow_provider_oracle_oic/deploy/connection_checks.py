@@ -61,10 +61,21 @@ def catalogue_issues(spec: ConnectionSpec, current: Connection, allow_literal_se
             issues.append(Issue(what, f"securityProperties.{name}", f"{_unknown(name, known)} ({policy})"))
         elif _literal_secret(value, definition, allow_literal_secrets):
             issues.append(Issue(what, f"securityProperties.{name}", LITERAL))
+    for name in spec.attachments:
+        definition = security_defs.get(name) or connection_defs.get(name)
+        if definition is None or not definition.takes_file:
+            files = [d.name for d in (*connection_defs.values(), *security_defs.values()) if d.takes_file]
+            issues.append(
+                Issue(
+                    what,
+                    f"attachments.{name}",
+                    f"OIC takes no file for '{name}' here ({current.adapter_type} adapter, policy "
+                    f"{policy or 'none'}); its file properties are {', '.join(files) or 'none'}",
+                )
+            )
     if spec.security_policy is not None and spec.security_policy != current.security_policy:
-        missing = [
-            d.name for d in security_defs.values() if d.required and d.name not in spec.security_properties
-        ]
+        given = {*spec.security_properties, *spec.attachments}
+        missing = [d.name for d in security_defs.values() if d.required and d.name not in given]
         if missing:
             issues.append(
                 Issue(
@@ -76,7 +87,11 @@ def catalogue_issues(spec: ConnectionSpec, current: Connection, allow_literal_se
     unset = [
         p.name
         for p in current.connection_properties
-        if p.required and p.value is None and p.name not in spec.connection_properties
+        if p.required
+        and p.value is None
+        and not p.has_attachment
+        and p.name not in spec.connection_properties
+        and p.name not in spec.attachments
     ]
     if unset and spec.test:
         issues.append(

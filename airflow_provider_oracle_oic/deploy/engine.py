@@ -16,6 +16,7 @@ from .apply import Applier, Context
 from .audit import AuditTrail
 from .drift import find_drift
 from .families import family
+from .fingerprints import attachment_digests
 from .hooks import DeployHook
 from .issues import Issue, Where
 from .journal import (
@@ -41,7 +42,7 @@ from .run_ids import new_run_id
 from .run_lock import Busy, exclusive
 from .settings import DeploySettings, deploy_settings, oic_config
 from .sources import ArchiveSources
-from .specs import Kind, label, project_of, ref, scoped
+from .specs import ConnectionSpec, Kind, label, project_of, ref, scoped
 from .strategies import strategy_steps
 from .validation import offline_issues, online_issues, project_issues, settings_issues
 
@@ -119,6 +120,9 @@ class Deployment:
         if self.masker is None:
             return
         for spec in self.parser.inventory.specs.values():
+            for attachment in getattr(spec, "attachments", {}).values():
+                if attachment.source == "secret":
+                    self.masker(attachment.path.read_bytes().decode("utf-8", "replace"))
             for values in (
                 getattr(spec, "connection_properties", {}),
                 getattr(spec, "security_properties", {}),
@@ -395,7 +399,7 @@ class Deployment:
 
         def applied(step: Step) -> None:
             if step.is_artifact_write:
-                ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, ""))
+                ledger.record(_ledger_key(step), _deployed(step, ledger))
                 ledger.save()
 
         context = Context(client, settings, observed, journal, backups)
@@ -523,10 +527,17 @@ def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: 
                 ledger.record(key, LedgerEntry("", last_updated, status))
 
 
+def _deployed(step: Step, ledger: Ledger, last_updated: str = "", status: str = "") -> LedgerEntry:
+    """What the ledger keeps of a step's artifact once written (a connection's files as keyed HMACs)."""
+    spec = step.spec
+    files = attachment_digests(spec, ledger.hmac_key) if isinstance(spec, ConnectionSpec) else {}
+    return LedgerEntry(step.fingerprint, last_updated, status, files)
+
+
 def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None, str]]) -> None:
     for step in plan.steps:
         if not step.is_artifact_write:
             continue
         if step.action in WRITES or step.unchanged:
             status, last_updated = after.get(ref(step.spec), (None, ""))
-            ledger.record(_ledger_key(step), LedgerEntry(step.fingerprint, last_updated, status or ""))
+            ledger.record(_ledger_key(step), _deployed(step, ledger, last_updated, status or ""))

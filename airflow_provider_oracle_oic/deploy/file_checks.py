@@ -1,4 +1,5 @@
-"""Offline checks of certificate and library files: what OIC would refuse, refused before any write."""
+"""Offline checks of certificate, library and connection attachment files: what OIC would refuse,
+refused before any write. Messages never quote a file's content (it may be key material)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
 
 from .issues import IssueError
 
@@ -18,6 +19,8 @@ CATEGORIES = {
     "SAML": ("OWSM",),
 }
 LIBRARY_TYPES = ("API",)
+# A connection attachment is a key, a WSDL or a keystore: a few KiB to a few MiB.
+MAX_ATTACHMENT_BYTES = 10 << 20
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 
 
@@ -82,3 +85,33 @@ def check_library_file(path: Path, field: str, file_name: str) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise IssueError(field, f"'{file_name}' is not UTF-8 JavaScript; give the .js source") from None
+
+
+def check_attachment(data: bytes, field: str, pass_phrase: str | None) -> None:
+    """A connection attachment must be non-empty, within bounds, and a PEM key or certificate that reads."""
+    if not data:
+        raise IssueError(field, "is empty; give the file's content")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise IssueError(field, f"is {len(data)} bytes, over the limit of {MAX_ATTACHMENT_BYTES}")
+    head = data.lstrip()[:64]
+    if not head.startswith(b"-----BEGIN"):
+        return
+    if b"PRIVATE KEY" in head:
+        try:
+            load_pem_private_key(data, pass_phrase.encode() if pass_phrase else None)
+        except TypeError:
+            raise IssueError(
+                field,
+                "is an encrypted private key; give its pass phrase in securityProperties.PassPhrase"
+                if not pass_phrase
+                else "is not encrypted, but a PassPhrase is given; remove it",
+            ) from None
+        except ValueError:
+            raise IssueError(
+                field, "is not a readable PEM private key (or its pass phrase is wrong); export it again"
+            ) from None
+    elif b"CERTIFICATE" in head:
+        try:
+            x509.load_pem_x509_certificate(data)
+        except ValueError:
+            raise IssueError(field, "is not a readable PEM certificate; export it again") from None

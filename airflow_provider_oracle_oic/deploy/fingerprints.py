@@ -51,12 +51,20 @@ def describe(spec: Spec, key: bytes) -> dict[str, Any]:
             "description": spec.description,
         }
     assert isinstance(spec, ConnectionSpec)
-    return {
+    described: dict[str, Any] = {
         "connectionProperties": _values(key, spec.connection_properties),
         "securityProperties": _values(key, spec.security_properties),
         "securityPolicy": spec.security_policy,
         "agentGroupId": spec.agent_group_id,
     }
+    if spec.attachments:
+        described["attachments"] = attachment_digests(spec, key)
+    return described
+
+
+def attachment_digests(spec: ConnectionSpec, key: bytes) -> dict[str, str]:
+    """Each attachment's content as a keyed HMAC: what the ledger keeps to upload only changed files."""
+    return {name: secret_digest(key, file.sha256) for name, file in sorted(spec.attachments.items())}
 
 
 def fingerprint(spec: Spec, key: bytes) -> str:

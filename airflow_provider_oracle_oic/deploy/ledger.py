@@ -12,7 +12,8 @@ import os
 import secrets
 import tempfile
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -25,10 +26,17 @@ class LedgerEntry:
     last_updated: str
     # The status OIC reported after the deployment (ACTIVATED, CONFIGURED…), for the drift watch.
     status: str = ""
+    # A connection's attachments by property, as keyed HMACs of their content: only changed files are
+    # uploaded again (OIC never gives a file back to compare with).
+    attachments: Mapping[str, str] = field(default_factory=dict)
+
+
+ATTACHMENT = "attachment:"
 
 
 def _entry(raw: dict[str, str]) -> LedgerEntry:
-    return LedgerEntry(raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""))
+    attachments = {k[len(ATTACHMENT) :]: v for k, v in raw.items() if k.startswith(ATTACHMENT)}
+    return LedgerEntry(raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""), attachments)
 
 
 class LedgerError(ValueError):
@@ -132,6 +140,7 @@ class Ledger:
             raw = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
             if entry.status:
                 raw["status"] = entry.status
+            raw.update({ATTACHMENT + name: digest for name, digest in entry.attachments.items()})
             self._entries[artifact] = self._changed[artifact] = raw
 
     def restore(self, artifact: str, entry: LedgerEntry | None) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from ..oic.identifiers import IntegrationId
 from ..oic.models import Connection, Integration
 from ..oic.status import LOCKED_FOR_REPLACE, IntegrationStatus
-from .fingerprints import fingerprint
-from .ledger import Ledger
+from .fingerprints import attachment_digests, fingerprint
+from .ledger import Ledger, LedgerEntry
 from .observe import Observed
 from .records import Inventory
 from .result import ArtifactResult, Outcome
@@ -55,6 +55,8 @@ class Action(str, Enum):
     CREATE = "create"
     REPLACE = "replace"
     UPDATE = "update"
+    # A connection whose properties are as asked but whose attachment files are not: upload, then test.
+    UPLOAD = "upload"
     TEST = "test"
     ACTIVATE = "activate"
     DEACTIVATE = "deactivate"
@@ -62,7 +64,15 @@ class Action(str, Enum):
     REFUSE = "refuse"
 
 
-WRITES = (Action.CREATE, Action.REPLACE, Action.UPDATE, Action.TEST, Action.ACTIVATE, Action.DEACTIVATE)
+WRITES = (
+    Action.CREATE,
+    Action.REPLACE,
+    Action.UPDATE,
+    Action.UPLOAD,
+    Action.TEST,
+    Action.ACTIVATE,
+    Action.DEACTIVATE,
+)
 
 
 @dataclass
@@ -85,6 +95,8 @@ class Step:
     part: str = ""
     # How results name the step when its spec's own label would not say what it does.
     title: str = ""
+    # The connection attachments (file-valued properties) the step uploads.
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.target = self.target or self.spec.key
@@ -264,16 +276,25 @@ class Planner:
                 f"created by the import of {created_by[ref(spec)]}; configuring it",
                 LEVELS[Kind.CONNECTION],
                 fingerprint=printed,
+                files=tuple(sorted(spec.attachments)),
             )
+        entry = self.ledger.get(f"{spec.kind.value}:{ref(spec)}")
+        files = _changed_files(spec, current, entry, self.ledger.hmac_key)
         same, why = _same_connection(spec, current)
-        if same and any(v.secret for v in spec.security_properties.values()):
-            entry = self.ledger.get(f"{spec.kind.value}:{ref(spec)}")
-            if entry is None or entry.fingerprint != printed:
-                same, why = False, "secret values cannot be read back and the ledger does not match them"
+        secrets = any(v.secret for v in spec.security_properties.values())
+        if same and secrets and (entry is None or entry.fingerprint != printed):
+            same, why = False, "secret values cannot be read back and the ledger does not match them"
+        upload_only = same and bool(files)
+        if upload_only:
+            same, why = False, f"the {', '.join(files)} file(s) differ from what was uploaded"
         action, reason = decide(spec, True, same, why, self.settings)
+        if upload_only and action == Action.UPDATE:
+            action = Action.UPLOAD
         if action == Action.SKIP and same and spec.test and current.status != "CONFIGURED":
             action, reason = Action.TEST, f"unchanged but {current.status}; testing it"
-        return Step(spec, action, reason, LEVELS[Kind.CONNECTION], fingerprint=printed, unchanged=same)
+        return Step(
+            spec, action, reason, LEVELS[Kind.CONNECTION], fingerprint=printed, unchanged=same, files=files
+        )
 
     def plan(self, inventory: Inventory) -> Plan:
         plan = Plan()
@@ -512,6 +533,21 @@ def _changed_flags(spec: Spec, current: Integration) -> list[str]:
         for name in ACTIVATION_FLAGS
         if getattr(spec, name) is not None and getattr(spec, name) != getattr(current, name)
     ]
+
+
+def _changed_files(
+    spec: ConnectionSpec, current: Connection, entry: LedgerEntry | None, key: bytes
+) -> tuple[str, ...]:
+    """The attachments to upload: those OIC holds no file for, or whose content the ledger does not match."""
+    attached = {
+        p.name for p in (*current.connection_properties, *current.security_properties) if p.has_attachment
+    }
+    deployed = entry.attachments if entry is not None else {}
+    return tuple(
+        name
+        for name, digest in attachment_digests(spec, key).items()
+        if name not in attached or deployed.get(name) != digest
+    )
 
 
 def _same_connection(spec: ConnectionSpec, current: Connection) -> tuple[bool, str]:

@@ -24,6 +24,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "connectionProperties": _PROPERTIES,
             "securityProperties": _PROPERTIES,
             "agentGroupId": _STRING,
+            "attachments": {"type": ["object", "null"]},
             "test": _BOOL,
             "project": _STRING,
         },

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
+import hashlib
 import io
 import logging
 import re
@@ -15,6 +18,8 @@ from ..oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, Integratio
 from .file_checks import (
     CATEGORIES,
     LIBRARY_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    check_attachment,
     check_category,
     check_certificate_file,
     check_library_file,
@@ -33,6 +38,7 @@ from .sources import (
     with_prefixed_code,
 )
 from .specs import (
+    Attachment,
     CertificateSpec,
     ConnectionSpec,
     IntegrationSpec,
@@ -242,18 +248,72 @@ class RecordParser:
         url = _text(record, "connectionUrl")
         if url is not None:
             properties["connectionUrl"] = Value(*self._resolve(url, "connectionUrl"))
+        security = self._values(record.get("securityProperties"), "securityProperties", security=True)
         return ConnectionSpec(
             id=conn_id,
             connection_properties=properties,
-            security_properties=self._values(
-                record.get("securityProperties"), "securityProperties", security=True
-            ),
+            security_properties=security,
             security_policy=_text(record, "securityPolicy"),
             agent_group_id=_text(record, "agentGroupId"),
+            attachments=self._attachments(record.get("attachments"), security),
             adapter_type=_text(record, "adapterType"),
             test=bool(_flag(record, "test", self.settings.validate_connections)),
             project=_project_field(record),
         )
+
+    def _attachments(self, raw: Any, security: Mapping[str, Value]) -> dict[str, Attachment]:
+        """Files for file-valued properties: `{"archive_path": …}` under archive_directory, or
+        `{"secret": "${VAR}", "encoding": "text" | "base64"}`; checked here, before any write."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            raise IssueError(
+                "attachments", "must be an object of property name to {archive_path} or {secret}"
+            )
+        found = {}
+        for name, source in raw.items():
+            where = f"attachments.{name}"
+            given = [k for k in ("archive_path", "secret") if isinstance(source, Mapping) and source.get(k)]
+            if len(given) != 1 or set(source) - {"archive_path", "secret", "encoding"}:
+                raise IssueError(
+                    where,
+                    "give exactly one of archive_path (a file under archive_directory) or secret (a ${VAR} "
+                    "placeholder, with encoding text or base64)",
+                )
+            if given == ["archive_path"]:
+                path = self.sources.confined(str(source["archive_path"]), f"{where}.archive_path")
+                size = path.stat().st_size
+                if size > MAX_ATTACHMENT_BYTES:
+                    raise IssueError(
+                        f"{where}.archive_path", f"is {size} bytes, over the limit of {MAX_ATTACHMENT_BYTES}"
+                    )
+                data = path.read_bytes()
+            else:
+                data = self._secret_content(source, where)
+                path = self.sources.secret_file(data, name)
+            passphrase = security.get("PassPhrase")
+            check_attachment(data, f"{where}.{given[0]}", passphrase.text if passphrase else None)
+            found[name] = Attachment(path, hashlib.sha256(data).hexdigest(), given[0])
+        return found
+
+    def _secret_content(self, source: Mapping[str, Any], where: str) -> bytes:
+        """The bytes a `secret` attachment names; a literal (not a ${VAR}) is refused like a literal password."""
+        text, placeholder = self._resolve(str(source["secret"]), f"{where}.secret")
+        if not placeholder and not self.settings.allow_literal_secrets:
+            raise IssueError(
+                f"{where}.secret",
+                "must be a ${VAR} placeholder: key material never lives in the record "
+                "(or set allow_literal_secrets to true)",
+            )
+        encoding = source.get("encoding", "text")
+        if encoding == "text":
+            return text.encode()
+        if encoding != "base64":
+            raise IssueError(f"{where}.encoding", f"must be text or base64, not {encoding!r}")
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise IssueError(f"{where}.secret", "is not valid base64 (encoding is base64)") from None
 
     def _integration(self, record: Mapping[str, Any]) -> IntegrationSpec:
         _not_in_project(record, "integrations")

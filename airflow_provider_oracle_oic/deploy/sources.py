@@ -29,7 +29,17 @@ class ArchiveSources:
         self.archive_directory = archive_directory
         self.workdir = workdir
 
-    def _confined(self, raw: str, field: str) -> Path:
+    def secret_file(self, data: bytes, name: str) -> Path:
+        """Key material from a secret, as a file of the run's work folder readable only by its owner
+        (gone when the run ends); named by a fixed pattern, never by a record value."""
+        folder = self.workdir / "attachments" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        path = folder / "content"
+        path.touch(0o600)
+        path.write_bytes(data)
+        return path
+
+    def confined(self, raw: str, field: str) -> Path:
         if self.archive_directory is None:
             raise IssueError(field, "is relative to the archive_directory setting, which is not set; set it")
         if not raw.isprintable():  # control characters, and undecodable bytes (lone surrogates)
@@ -67,7 +77,7 @@ class ArchiveSources:
             raw = record[path_field]
             if not isinstance(raw, str):
                 raise IssueError(path_field, "must be a string path")
-            path = self._confined(raw, path_field)
+            path = self.confined(raw, path_field)
             return ArchiveFile(path, sha256_file(path), path.name, path_field)
         encoded = record[base64_field]
         staged = self.workdir / f".{uuid.uuid4().hex}"

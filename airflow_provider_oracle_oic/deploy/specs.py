@@ -61,6 +61,20 @@ class ArchiveFile:
     field: str = ""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """The file for a file-valued connection property (a private key, a WSDL, a keystore), as a local
+    file; its content is a secret wherever it came from, so only its digest is kept, never shown."""
+
+    path: Path
+    sha256: str
+    # Where the record took it from: `archive_path` or `secret` (for messages).
+    source: str
+
+    def __repr__(self) -> str:
+        return f"Attachment(from {self.source})"
+
+
 @dataclass
 class ConnectionSpec:
     """Desired configuration of a connection (connections are updated, never created)."""
@@ -68,6 +82,7 @@ class ConnectionSpec:
     id: str
     connection_properties: dict[str, Value] = field(default_factory=dict)
     security_properties: dict[str, Value] = field(default_factory=dict)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
     security_policy: str | None = None
     agent_group_id: str | None = None
     adapter_type: str | None = None

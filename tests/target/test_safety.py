@@ -206,7 +206,9 @@ AUDIT_SCHEMA = {
                 "run_id": {"type": "string", "minLength": 8},
                 "actor": {"type": "string", "minLength": 1},
                 "artifact": {"type": "string"},
-                "action": {"enum": ["create", "replace", "update", "test", "activate", "skip", "refuse"]},
+                "action": {
+                    "enum": ["create", "replace", "update", "upload", "test", "activate", "skip", "refuse"]
+                },
                 "status_before": {"type": ["string", "null"]},
                 "status_after": {"type": ["string", "null"]},
                 "checksum": {"type": ["string", "null"], "pattern": "^sha256:[0-9a-f]{64}$"},
