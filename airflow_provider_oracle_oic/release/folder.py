@@ -25,6 +25,8 @@ from ..oic.archives import ArchiveFacts, read_archive, sha256_file
 from ..oic.errors import OICArchiveError
 from .manifest import MANIFEST_SCHEMA
 
+# Files a connection's `attachments` may name beside its YAML: keys, WSDLs, keystores.
+ATTACHMENT_FILES = (".pem", ".key", ".wsdl", ".xsd", ".p12", ".pfx", ".jks", ".ppk")
 STREAM_ORDER = ("certificates", "libraries", "lookups", "packages", "integrations", "connections")
 LIBRARY_FILE = re.compile(r"^(?P<code>[A-Z0-9_]+)_(?P<version>\d{2}\.\d{2}\.\d{4})\.(?P<ext>jar|js)$")
 CERTIFICATE_DEFAULTS = {
@@ -239,7 +241,9 @@ class _Reader:
             yield record
 
     def _connections(self) -> Iterator[dict[str, Any]]:
-        for path in self.files("connections", ".yaml", ".yml"):
+        found = self.files("connections", ".yaml", ".yml", *ATTACHMENT_FILES)
+        attached: set[str] = set()
+        for path in [p for p in found if p.suffix.lower() in (".yaml", ".yml")]:
             try:
                 body = yaml.safe_load(path.read_bytes().decode("utf-8"))
             except UnicodeDecodeError:
@@ -257,8 +261,38 @@ class _Reader:
                 )
                 continue
             record = {**body, "id": path.stem}
+            if "attachments" in body:
+                record["attachments"] = self._attachments(path, body["attachments"], attached)
             record.update(self.overrides("connections", path.stem))
             yield record
+        for path in found:
+            if path.suffix.lower() not in (".yaml", ".yml") and path.name not in attached:
+                self.problems.append(
+                    f"connections/{path.name}: no connection names it in its attachments; name it or remove it"
+                )
+
+    def _attachments(self, path: Path, raw: Any, attached: set[str]) -> Any:
+        """`file:` names a file beside the YAML, which becomes an `archive_path` inside the release; a
+        `secret: ${VAR}` passes through (docs/release-folder.md)."""
+        if not isinstance(raw, dict):
+            self.problems.append(
+                f"connections/{path.name}: attachments must map property names to file or secret"
+            )
+            return raw
+        result = {}
+        for name, source in raw.items():
+            if isinstance(source, dict) and set(source) == {"file"}:
+                beside = path.parent / str(source["file"])
+                if beside.parent != path.parent or not beside.is_file() or not _inside(beside, self.folder):
+                    self.problems.append(
+                        f"connections/{path.name}: attachments.{name}.file must name a file beside it in connections/"
+                    )
+                    continue
+                attached.add(beside.name)
+                result[name] = {"archive_path": beside.relative_to(self.folder).as_posix()}
+            else:
+                result[name] = source
+        return result
 
 
 def _csv_lookup_name(path: Path) -> str | None:

@@ -96,6 +96,15 @@ class PackagesStream(OICStream):
             yield {"name": package.name, "activate": active, **self.archive_fields(download, file_name)}
 
 
+def _attachments(connection_id: str, conn: Connection) -> dict[str, dict[str, str]]:
+    """A placeholder per attached file (OIC never gives a file back): the target fills it from a secret."""
+    return {
+        prop.name: {"secret": placeholder(connection_id, prop.name)}
+        for prop in (*conn.connection_properties, *conn.security_properties)
+        if prop.has_attachment
+    }
+
+
 def _values(connection_id: str, properties: tuple[ConnectionProperty, ...]) -> dict[str, str]:
     """The values OIC shows; a required PASSWORD-typed property (never shown) becomes a placeholder.
     OIC does not say whether an optional PASSWORD property is set, so those are left out."""
@@ -123,6 +132,7 @@ class ConnectionsStream(OICStream):
             "agentGroupId": conn.agent_group_id,
             "connectionProperties": _values(owner, conn.connection_properties),
             "securityProperties": _values(owner, conn.security_properties),
+            "attachments": _attachments(owner, conn) or None,
             "test": conn.configured,
             **({"project": project} if project else {}),
         }

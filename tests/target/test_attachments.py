@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import urllib.parse
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, ProjectArchiveSpec
+from airflow_provider_oracle_oic.emulator.builders import (
+    IntegrationArchiveSpec,
+    ProjectArchiveSpec,
+    build_iar,
+)
+from airflow_provider_oracle_oic.release.folder import ReleaseError, read_release
 from airflow_provider_oracle_oic.singer.inprocess import run_target
+from airflow_provider_oracle_oic.singer.tap import placeholder
 from tests.target.conftest import singer_lines
 from tests.target.test_cli import run
+from tests.target.test_tap_roundtrip import BIN, settings
 
 
 def private_key() -> str:
@@ -252,3 +261,53 @@ def test_a_custom_two_legged_connection(config, archives, oic_emulator):
     assert result.ok, result.summary()
     (conn,) = [c for c in oic_emulator.state()["connections"] if c["id"] == "PARTNER"]
     assert (conn["securityPolicy"], conn["status"]) == ("CUSTOM_TWO_LEGGED", "CONFIGURED")
+
+
+def test_the_tap_emits_a_placeholder_per_attached_file_and_the_pipeline_fills_it(
+    config, archives, oic_emulator, tmp_path
+):
+    key = private_key()
+    assert run_target(
+        config, release(archives, {"PrivateKey": {"secret": "${OCI_KEY}"}}), secrets={"OCI_KEY": key}
+    ).ok
+    tap_config = tmp_path / "tap.json"
+    tap_config.write_text(json.dumps({**settings(oic_emulator), "streams": ["connections"]}))
+    done = subprocess.run(
+        [str(BIN / "tap-oracle-oic"), "--config", str(tap_config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines() if '"RECORD"' in line]
+    (record,) = [
+        r["record"] for r in records if r["stream"] == "connections" and r["record"]["id"] == "BUCKET"
+    ]
+    assert record["attachments"] == {"PrivateKey": {"secret": placeholder("BUCKET", "PrivateKey")}}
+    assert placeholder("BUCKET", "PrivateKey") == "${BUCKET_PRIVATEKEY}"
+    assert_nowhere(key, [done.stdout, done.stderr], tmp_path)
+
+
+def test_a_release_folder_names_the_key_file_beside_the_connection(config, oic_emulator, tmp_path):
+    folder = tmp_path / "release"
+    (folder / "integrations").mkdir(parents=True)
+    (folder / "connections").mkdir()
+    (folder / "integrations" / "UPLOADER_01.00.0000.iar").write_bytes(
+        build_iar(IntegrationArchiveSpec("UPLOADER", "01.00.0000", connections=["BUCKET"]))
+    )
+    (folder / "connections" / "oci_api_key.pem").write_text(private_key())
+    (folder / "connections" / "stray.pem").write_text("not named")
+    connection = {**OCI, "attachments": {"PrivateKey": {"file": "oci_api_key.pem"}}}
+    (folder / "connections" / "BUCKET.yaml").write_text(yaml.safe_dump(connection))
+    with pytest.raises(ReleaseError) as refused:
+        read_release(folder)
+    assert refused.value.problems == [
+        "connections/stray.pem: no connection names it in its attachments; name it or remove it"
+    ]
+    (folder / "connections" / "stray.pem").unlink()
+    records = read_release(folder).records
+    (conn,) = [r for s, r in records if s == "connections"]
+    assert conn["attachments"] == {"PrivateKey": {"archive_path": "connections/oci_api_key.pem"}}
+    result = run_target({**config, "archive_directory": str(folder)}, singer_lines(records))
+    assert result.ok, result.summary()
+    assert set(attached(oic_emulator)) == {"PrivateKey"}
