@@ -23,6 +23,7 @@ from airflow_provider_oracle_oic.emulator.builders import (
 from airflow_provider_oracle_oic.release.folder import ReleaseError, read_release
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from airflow_provider_oracle_oic.singer.tap import placeholder
+from tests.http_api import Api
 from tests.target.conftest import singer_lines
 from tests.target.test_cli import run
 from tests.target.test_tap_roundtrip import BIN, settings
@@ -311,3 +312,22 @@ def test_a_release_folder_names_the_key_file_beside_the_connection(config, oic_e
     result = run_target({**config, "archive_directory": str(folder)}, singer_lines(records))
     assert result.ok, result.summary()
     assert set(attached(oic_emulator)) == {"PrivateKey"}
+
+
+def test_a_rollback_names_the_file_oic_cannot_give_back(config, archives, oic_emulator):
+    records = release(archives, {"PrivateKey": {"secret": "${OCI_KEY}"}})
+    assert run_target(config, records, secrets={"OCI_KEY": private_key()}).ok
+    Api(oic_emulator).set_status("UPLOADER|01.00.0000", "CONFIGURED")
+    # The new key is uploaded, then the activation that follows it fails: the run rolls back.
+    oic_emulator.set_faults(
+        [{"route": "/ic/api/integration/v1/integrations/*", "methods": ["POST"], "p500": 1.0}]
+    )
+    try:
+        failed = run_target({**config, "max_retries": 0}, records, secrets={"OCI_KEY": private_key()})
+    finally:
+        oic_emulator.clear_faults()
+    assert not failed.ok
+    assert any(
+        "connection BUCKET: OIC cannot give its previous PrivateKey file back" in item
+        for item in failed.not_restorable
+    ), failed.summary()
