@@ -79,7 +79,7 @@ def state_of(current: object | None) -> tuple[str | None, str]:
 def _worth_paging(missing: int, read: int, total: int | None) -> bool:
     """Whether reading on page by page costs fewer requests than reading the `missing` ids one by one."""
     if total is None or total <= read:
-        # OIC does not say how many there are (oic-api.md §2 leaves totalResults unverified).
+        # OIC does not say how many there are (docs/oic-reference.md §2 leaves totalResults unverified).
         return missing > DIRECT_READS
     return math.ceil((total - read) / PAGE_SIZE) < missing
 

@@ -351,7 +351,7 @@ class Planner:
         current = self.observed.projects.get(spec.key)
         step = self._archive_step(spec, current)
         if step.action == Action.REPLACE:
-            # OIC refuses to overwrite an ACTIVATED integration of the project (oic-api.md §12).
+            # OIC refuses to overwrite an ACTIVATED integration of the project (docs/oic-reference.md §12).
             step.deactivate_first = tuple(
                 i.id
                 for i in self.observed.project_integrations.get(spec.key, [])

@@ -26,7 +26,7 @@ from .routes import (
 from .runtime import Emulator
 
 API_ROUTERS = (integrations, connections, lookups, packages, libraries, certificates, monitoring, projects)
-# The same rules inside an OIC 3 project, each project isolated from the rest (oic-api.md §12).
+# The same rules inside an OIC 3 project, each project isolated from the rest (docs/oic-reference.md §12).
 PROJECT_ROUTERS = (integrations, connections, lookups, libraries)
 
 

@@ -1,6 +1,6 @@
 """The `.car` (OIC 3 project archive) as the emulator reads and writes it.
 
-Oracle publishes no layout, so this one is our choice (oic-api.md §12, unverified) and lives only
+Oracle publishes no layout, so this one is our choice (docs/oic-reference.md §12, unverified) and lives only
 here: `project.json` at the root (`id`, `code`, `name`, `description`, `type`, `deployments`, and
 `libraries` naming each library file), each integration in the §3 `.iar` layout under
 `icspackage/project/<CODE>_<VERSION>/`, connections under `icspackage/appinstances/`, lookups as

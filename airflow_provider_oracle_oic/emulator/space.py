@@ -1,6 +1,6 @@
 """A set of integrations, connections, lookups and libraries: the instance's own, or one OIC 3 project's.
 
-The same rules apply in both (oic-api.md §12): a project's artifacts live beside the global ones and
+The same rules apply in both (docs/oic-reference.md §12): a project's artifacts live beside the global ones and
 neither sees the other, so the backends take a `Space` and never care which one it is.
 """
 

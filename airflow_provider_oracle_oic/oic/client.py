@@ -34,7 +34,7 @@ class OICClient:
         self.projects = Projects(self.transport)
 
     def project(self, project_id: str) -> ProjectScope:
-        """The artifacts inside one OIC 3 project (oic-api.md §12)."""
+        """The artifacts inside one OIC 3 project (docs/oic-reference.md §12)."""
         return ProjectScope(self.transport, project_id)
 
     def in_project(self, project_id: str | None) -> OICClient | ProjectScope:

@@ -1,4 +1,4 @@
-"""Facts of a local `.car` (OIC 3 project archive), read safely (oic-api.md §12).
+"""Facts of a local `.car` (OIC 3 project archive), read safely (docs/oic-reference.md §12).
 
 Oracle publishes no `.car` layout. What is read here, in one place: the §3 integration folders, the
 connections and lookups folders, and `project.json` at the root (the emulator's layout, unverified

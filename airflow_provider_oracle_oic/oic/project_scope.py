@@ -12,7 +12,7 @@ from .transport import Transport
 
 class ProjectScope:
     """Integrations, connections, lookups, libraries and deployments of one project, isolated from the
-    instance's global ones (oic-api.md §12); the same calls as on the client."""
+    instance's global ones (docs/oic-reference.md §12); the same calls as on the client."""
 
     def __init__(self, transport: Transport, project_id: str) -> None:
         self.id = project_id

@@ -1,4 +1,4 @@
-"""`client.projects` and `client.project(id)` against the emulator (oic-api.md §12)."""
+"""`client.projects` and `client.project(id)` against the emulator (docs/oic-reference.md §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OIC 3 projects: import, replace, export, delete, and their deployments (oic-api.md §12)."""
+"""OIC 3 projects: import, replace, export, delete, and their deployments (docs/oic-reference.md §12)."""
 
 from __future__ import annotations
 

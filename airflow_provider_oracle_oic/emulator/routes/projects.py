@@ -1,4 +1,4 @@
-"""`/projects` routes: OIC 3 projects and their deployments (oic-api.md §12).
+"""`/projects` routes: OIC 3 projects and their deployments (docs/oic-reference.md §12).
 
 The artifacts inside a project are served by the integration, connection, lookup and library routes,
 mounted a second time under `/projects/{project_id}`.

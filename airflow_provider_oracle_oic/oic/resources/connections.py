@@ -94,7 +94,7 @@ class Connections(ArtifactResource[Connection]):
         )
         answer = self._call(call)
         if self.project is not None:
-            # In a project the answer is a test report, not the connection (oic-api.md §12).
+            # In a project the answer is a test report, not the connection (docs/oic-reference.md §12).
             return self.get(ident)
         return Connection.from_api(answer)
 
