@@ -151,6 +151,8 @@ class Transport:
                 continue
             if answer.status_code >= 400:
                 raise self._error(call, answer)
+            # Any answer from the API proves base_url leads to it: no route check is needed then.
+            self._routes_confirmed = True
             return answer
 
     def _error(self, call: Call, answer: requests.Response) -> OICError:
