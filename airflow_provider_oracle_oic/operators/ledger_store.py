@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -24,10 +25,11 @@ class VariableLedgerStore:
 
     def load(self) -> dict[str, object]:
         with _VARIABLES:
-            try:
-                value = Variable.get(self.key, default=None, deserialize_json=True)
-            except ValueError:
-                raise LedgerError(f"{self.where} is not valid JSON; fix or delete it") from None
+            raw = Variable.get(self.key, default=None)
+        try:
+            value = _parsed(raw)
+        except ValueError:
+            raise LedgerError(f"{self.where} is not valid JSON; fix or delete it") from None
         if value is not None and not isinstance(value, dict):
             raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or delete it")
         return value or {}
@@ -50,7 +52,7 @@ class VariableJournalStore:
         self.key = key
 
     def _load(self) -> dict[str, list[dict[str, Any]]]:
-        value = Variable.get(self.key, default=None, deserialize_json=True)
+        value = _parsed(Variable.get(self.key, default=None))
         return value if isinstance(value, dict) else {}
 
     def _save(self, journals: dict[str, list[dict[str, Any]]]) -> None:
@@ -76,6 +78,12 @@ class VariableJournalStore:
             journals = self._load()
             if journals.pop(run_id, None) is not None:
                 self._save(journals)
+
+
+def _parsed(raw: str | None) -> Any:
+    """A Variable's JSON, parsed here rather than by `deserialize_json`: Airflow then masks the raw text
+    as one value, instead of registering every leaf of the object (it warns about each short one)."""
+    return None if raw is None else json.loads(raw)
 
 
 def airflow_stores(
