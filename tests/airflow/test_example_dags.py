@@ -156,6 +156,7 @@ def test_blue_green_first_release_on_a_fresh_oic_has_nothing_to_retire(examples,
     assert Api(oic_connection).status("GREEN_ORDERS|01.00.0000") == "ACTIVATED"
 
 
+@pytest.mark.slow
 def test_canary_release_promotes_a_healthy_new_major(examples, oic_connection):
     promotion = load(examples, "oic_scheduled_promotion").test()
     assert task_states(promotion)["deploy"] == "success"
@@ -198,6 +199,7 @@ def hub_car(version_payload: str) -> bytes:
     )
 
 
+@pytest.mark.slow
 def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeypatch, tmp_path, capfd):
     monkeypatch.setenv(
         "AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(oic_emulator, integration_instance="oic3-test")
@@ -235,6 +237,7 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
     assert ERP_SECRET not in out + err
 
 
+@pytest.mark.slow
 def test_drift_watch_emits_the_asset_only_on_drift_and_repair_redeploys(examples, oic_connection):
     from airflow.models import Variable
 
