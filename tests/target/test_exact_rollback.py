@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from airflow_provider_oracle_oic.deploy.journal import Undo, UndoAction
 from airflow_provider_oracle_oic.deploy.rollback import Restorer
 from airflow_provider_oracle_oic.deploy.specs import Kind
@@ -115,3 +117,35 @@ def test_a_certificate_whose_answer_was_lost_is_recognised_not_uploaded_twice(co
     assert injected == 1
     assert result.ok, result.summary()
     assert [c["name"] for c in oic_emulator.state()["certificates"]] == ["trust_one"]
+
+
+def test_an_unexpected_error_after_the_first_write_still_rolls_back_and_closes_the_journal(
+    config, oic_emulator, monkeypatch, tmp_path
+):
+    from airflow_provider_oracle_oic.deploy.apply import Applier
+
+    real = Applier._lookup
+
+    def breaks_on_the_second(self, step, spec):
+        if spec.name == "SECOND":
+            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+        return real(self, step, spec)
+
+    monkeypatch.setattr(Applier, "_lookup", breaks_on_the_second)
+    lines = singer_lines(
+        [
+            ("lookups", {"name": "FIRST", "columns": ["a", "b"], "rows": [["1", "2"]]}),
+            ("lookups", {"name": "SECOND", "columns": ["a", "b"], "rows": [["1", "2"]]}),
+        ]
+    )
+    result = run_target({**config, "max_concurrency": 1}, lines)
+    assert not result.ok
+    (failed,) = result.failures
+    assert failed.artifact == "lookup SECOND"
+    assert "unexpected UnicodeEncodeError" in failed.detail
+    assert [lk["name"] for lk in oic_emulator.state()["lookups"]] == []
+    journals = list((tmp_path / "ledger.json.journals").glob("*"))
+    assert journals
+    events = [json.loads(line) for line in journals[0].read_text().splitlines()]
+    assert events[-1]["event"] == "end"
+    assert events[-1]["status"] == "rolled_back"
