@@ -73,9 +73,12 @@ def _flags(source: Integration | IntegrationSpec | ProjectSpec) -> dict[str, Any
 
 
 def outcome_of(exc: BaseException) -> Outcome:
-    """A 4xx answer means OIC refused the write; anything else may have let it take effect."""
+    """A 4xx answer means OIC refused the write; anything else may have let it take effect. A 429 is
+    not a refusal: a gateway may send it after the write went through, so its undo runs (undos read
+    before they act)."""
     status = getattr(exc, "status", None)
-    return Outcome.FAILED if isinstance(status, int) and 400 <= status < 500 else Outcome.UNKNOWN
+    refused = isinstance(status, int) and 400 <= status < 500 and status != 429
+    return Outcome.FAILED if refused else Outcome.UNKNOWN
 
 
 def _deliver(finished: queue.Queue[tuple[int, Future[Any]]], n: int, future: Future[Any]) -> None:

@@ -336,8 +336,11 @@ class Restorer:
 
         Returns the undo records and, per artifact still off its pre-run state, what is off.
         """
-        entries = [e for e in reversed(journal.entries) if e.outcome != Outcome.FAILED]
-        return self.undo(entries, journal.rolled_back), self.verify(entries)
+        newest_first = list(reversed(journal.entries))
+        entries = [e for e in newest_first if e.outcome != Outcome.FAILED]
+        # Refused writes are checked too: an answer is not always the whole truth, and anything still
+        # off its pre-run state must be named.
+        return self.undo(entries, journal.rolled_back), self.verify(newest_first)
 
     def undo(
         self, entries: list[Entry], report: Callable[[Entry, bool, str | None], None] | None = None
