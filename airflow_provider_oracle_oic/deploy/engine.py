@@ -497,13 +497,21 @@ def _settle(
     unread = [spec for key, spec in specs.items() if key in touched and key not in answers]
     for kind, project in {(spec.kind, project_of(spec)) for spec in unread}:
         keys = [spec.key for spec in unread if spec.kind == kind and project_of(spec) == project]
-        try:
-            found = read_many(family(client.in_project(project), kind), keys, concurrency)
-        except OICError as exc:
-            log.warning("Could not read %s after the run: %s", ", ".join(keys), exc)
-            found = {}
-        states.update({scoped(project, key): state_of(found.get(key)) for key in keys})
+        states.update(_read_after(client, kind, project, keys, concurrency))
     return states
+
+
+def _read_after(
+    client: OICClient, kind: Kind, project: str | None, keys: list[str], concurrency: int
+) -> dict[str, tuple[str | None, str]]:
+    """(status, lastUpdated) after the run of `keys` of `kind` in `project`, by their scoped key; an
+    OIC that cannot be read then leaves them unknown (absent), with a warning."""
+    try:
+        found = read_many(family(client.in_project(project), kind), keys, concurrency)
+    except OICError as exc:
+        log.warning("Could not read %s after the run: %s", ", ".join(keys), exc)
+        found = {}
+    return {scoped(project, key): state_of(found.get(key)) for key in keys}
 
 
 def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: int) -> None:
@@ -515,16 +523,11 @@ def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: 
         if step.is_activation and step.member_of is not None and step.action != Action.REFUSE:
             members.setdefault(step.project, []).append(step.target)
     for project, ids in members.items():
-        try:
-            found = read_many(family(client.in_project(project), Kind.INTEGRATION), ids, concurrency)
-        except OICError as exc:
-            log.warning("Could not read %s after the run: %s", ", ".join(ids), exc)
-            continue
-        for ident in ids:
-            status, last_updated = state_of(found.get(ident))
+        for ident, (status, last_updated) in _read_after(
+            client, Kind.INTEGRATION, project, ids, concurrency
+        ).items():
             if status is not None:
-                key = f"{Kind.INTEGRATION.value}:{scoped(project, ident)}"
-                ledger.record(key, LedgerEntry("", last_updated, status))
+                ledger.record(f"{Kind.INTEGRATION.value}:{ident}", LedgerEntry("", last_updated, status))
 
 
 def _deployed(step: Step, ledger: Ledger, last_updated: str = "", status: str = "") -> LedgerEntry:

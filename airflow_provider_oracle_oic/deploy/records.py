@@ -290,7 +290,7 @@ class RecordParser:
                 data = path.read_bytes()
             else:
                 data = self._secret_content(source, where)
-                path = self.sources.secret_file(data, name)
+                path = self.sources.secret_file(data)
             passphrase = security.get("PassPhrase")
             check_attachment(data, f"{where}.{given[0]}", passphrase.text if passphrase else None)
             found[name] = Attachment(path, hashlib.sha256(data).hexdigest(), given[0])

@@ -174,16 +174,19 @@ def differences(saved: list[PlannedStep], now: list[PlannedStep]) -> list[Issue]
     """Why the plan cannot be applied as saved, one issue per changed artifact; none when it can.
 
     Every step must be there once, and in today's order: a plan is applied as it reads."""
-    issues = [
-        Issue(
-            step.artifact,
-            "plan",
-            f"the plan holds its {step.stage} step more than once; make it again",
-            Where.PLAN,
-        )
-        for n, step in enumerate(saved)
-        if step.key in {s.key for s in saved[:n]}
-    ]
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    for step in saved:
+        if step.key in seen:
+            issues.append(
+                Issue(
+                    step.artifact,
+                    "plan",
+                    f"the plan holds its {step.stage} step more than once; make it again",
+                    Where.PLAN,
+                )
+            )
+        seen.add(step.key)
     before = {s.key: s for s in saved}
     after = {s.key: s for s in now}
     for key, step in before.items():

@@ -29,7 +29,7 @@ class ArchiveSources:
         self.archive_directory = archive_directory
         self.workdir = workdir
 
-    def secret_file(self, data: bytes, name: str) -> Path:
+    def secret_file(self, data: bytes) -> Path:
         """Key material from a secret, as a file of the run's work folder readable only by its owner
         (gone when the run ends); named by a fixed pattern, never by a record value."""
         folder = self.workdir / "attachments" / uuid.uuid4().hex

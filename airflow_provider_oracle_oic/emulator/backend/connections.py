@@ -23,6 +23,16 @@ def get(store: Space, ident: str) -> Connection:
     return conn
 
 
+def _unlocked(store: Space, ident: str) -> Connection:
+    """The connection, for a write: 412 while it is open in the designer."""
+    conn = get(store, ident)
+    if conn.locked:
+        raise precondition_failed(
+            f"Connection {ident} is locked (open in the designer); close it there and retry"
+        )
+    return conn
+
+
 def _parse_properties(value: Any, field: str, ident: str) -> list[Property]:
     if not isinstance(value, list):
         raise bad_request(f"Connection {ident}: {field} must be an array of {{propertyName, propertyValue}}")
@@ -64,11 +74,7 @@ def update(store: Space, ident: str, body: Any) -> Connection:
     """Apply only the documented fields; every update needs a new passing test (§11.2)."""
     if not isinstance(body, dict):
         raise bad_request(f"Connection {ident}: the update body must be a JSON object")
-    conn = get(store, ident)
-    if conn.locked:
-        raise precondition_failed(
-            f"Connection {ident} is locked (open in the designer); close it there and retry"
-        )
+    conn = _unlocked(store, ident)
     adapter = catalogue(conn.adapter)
     policy = body.get("securityPolicy", conn.security_policy)
     offered = adapter.policy(policy) if policy is not None else None
@@ -98,11 +104,7 @@ def update(store: Space, ident: str, body: Any) -> Connection:
 
 def attach(store: Space, ident: str, name: str, staged: Path) -> Connection:
     """Upload a file to a file-valued property (§4 Attachments); like an update, it needs a new test."""
-    conn = get(store, ident)
-    if conn.locked:
-        raise precondition_failed(
-            f"Connection {ident} is locked (open in the designer); close it there and retry"
-        )
+    conn = _unlocked(store, ident)
     prop = conn.connection_properties.get(name) or conn.security_properties.get(name)
     if prop is None or not prop.takes_file:
         takes = [
@@ -132,11 +134,7 @@ def missing_properties(conn: Connection) -> list[str]:
 
 def test(store: Space, ident: str) -> Connection:
     """200 and CONFIGURED when complete; 409 naming what is missing otherwise (testStatus FAILED)."""
-    conn = get(store, ident)
-    if conn.locked:
-        raise precondition_failed(
-            f"Connection {ident} is locked (open in the designer); close it there and retry"
-        )
+    conn = _unlocked(store, ident)
     missing = missing_properties(conn)
     conn.last_updated = store.stamp()
     if missing:
