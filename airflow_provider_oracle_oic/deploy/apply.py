@@ -19,7 +19,7 @@ from ..oic.resources.packages import Packages
 from ..oic.status import IntegrationStatus
 from ..oic.waiter import StatusWaiter
 from . import strategies
-from .canary import Health, observe
+from .canary import StepReport, Watch, observe, start_watch
 from .connection_checks import catalogue_issues
 from .dependencies import dependencies
 from .issues import IssueError
@@ -61,6 +61,18 @@ class Context:
     backups: Backups
     # (status, lastUpdated) that write answers carried, by artifact key: no need to read them again.
     answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    # True: a canary step is watched elsewhere (Airflow's triggerer); the run pauses after routing it.
+    watch_elsewhere: bool = False
+    # The canary steps watched in this run, in order.
+    reports: list[StepReport] = field(default_factory=list)
+
+
+class Pause(Exception):
+    """A canary step is routed and must now be watched outside the run, which pauses until then."""
+
+    def __init__(self, watch: Watch) -> None:
+        super().__init__(f"watching {watch.canary} at {watch.weight}%")
+        self.watch = watch
 
 
 def _clear(values: dict[str, Value]) -> dict[str, str]:
@@ -115,6 +127,8 @@ class Applier:
         self.on_result = on_result
         self.on_applied = on_applied
         self.waiter: StatusWaiter
+        # The canary step the run paused to have watched elsewhere, if it did.
+        self.paused: Watch | None = None
         self.restorer = Restorer(
             context.client, context.settings.activation_timeout, context.settings.activation_poll_interval
         )
@@ -155,13 +169,19 @@ class Applier:
                     continue
                 running -= 1
                 results[n] = outcome
-                failed = failed or outcome.outcome == StepOutcome.FAILED
-        why = (
-            "an earlier step failed" if failed else "it waits for a step that never ran (a dependency cycle)"
-        )
+                failed = failed or outcome.outcome == StepOutcome.FAILED or self.paused is not None
         for n in sorted(waiting):
-            results[n] = self._result(plan.steps[n], StepOutcome.NOT_RUN, 0.0, why)
+            results[n] = self._unstarted(plan.steps[n], failed)
         return [r for r in results if r is not None]
+
+    def _unstarted(self, step: Step, stopped: bool) -> ArtifactResult:
+        if self.paused is not None:
+            why = f"it follows the canary's {self.paused.weight}% step, which is being watched"
+            return self._result(step, StepOutcome.WAITING, 0.0, why)
+        why = (
+            "an earlier step failed" if stopped else "it waits for a step that never ran (a dependency cycle)"
+        )
+        return self._result(step, StepOutcome.NOT_RUN, 0.0, why)
 
     def _result(
         self, step: Step, outcome: StepOutcome, duration: float, detail: str | None = None
@@ -179,6 +199,9 @@ class Applier:
             if step.is_activation:
                 return _then(self._activate(step), lambda waited: self._finish(step, started, waited))
             detail = self._perform(step)
+        except Pause as pause:
+            self.paused = pause.watch
+            return self._applied(step, started, f"routed; {pause}")
         # Whatever a step hits fails that step like any other, so the run still rolls back what it
         # wrote and closes its journal: a bug must not leave OIC half-deployed without a word.
         except Exception as exc:
@@ -392,21 +415,17 @@ class Applier:
             self._lookup_undo(route),
             lambda: self.client.lookups.create_or_update(route.name, route.columns, route.rows),
         )
-        weight = int(route.rows[-1][1])
-        health = Health(settings.canary_max_error_rate, settings.canary_min_messages)
-        report = observe(
-            self.client,
-            step.target,
-            weight,
-            settings.canary_observe_seconds,
-            settings.activation_poll_interval,
-            health,
+        watch = start_watch(
+            self.client, step.target, step.weight, settings.canary_observe_seconds, settings.canary_health
         )
-        seen = f"{report.processed} handled, {report.errors} failed ({report.error_rate:.1%})"
-        problem = health.problem(report)
+        if self.ctx.watch_elsewhere:
+            raise Pause(watch)
+        report = observe(self.client, watch, settings.activation_poll_interval)
+        self.ctx.reports.append(report)
+        problem = watch.health.problem(report)
         if problem is not None:
-            raise IssueError("canary", f"{step.target} at {weight}% traffic: {problem} ({seen})")
-        return seen
+            raise IssueError("canary", f"{step.target} at {step.weight}% traffic: {problem} ({report})")
+        return str(report)
 
     def _library(self, step: Step, spec: LibrarySpec) -> str | None:
         libraries = self.client.libraries

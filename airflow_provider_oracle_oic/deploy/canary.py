@@ -1,18 +1,24 @@
-"""Watching a canary: its message counts in OIC monitoring over one traffic step, and the verdict.
-
-Shared by the engine's canary strategy and `CanaryPromoteOperator`.
-"""
+"""Watching a canary: the routing rows of one traffic step, its message counts in OIC monitoring over
+that step, and the verdict. The engine's canary strategy, `CanaryPromoteOperator` (through the engine)
+and `CanaryObservationTrigger` all judge a canary here."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    # Types only: the operator imports this module while Airflow parses DAG files.
+    # Types only: the trigger imports this module in the triggerer, where the client is not needed.
     from ..oic import OICClient
     from ..oic.models import MonitoringCounts
+
+ROUTING_COLUMNS = ("version", "weight")
+
+
+def routing_rows(stable_version: str, canary_version: str, weight: int) -> tuple[tuple[str, str], ...]:
+    """The routing lookup's rows when the canary carries `weight` percent of the traffic."""
+    return ((stable_version, str(100 - weight)), (canary_version, str(weight)))
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,12 @@ class StepReport:
     processed: int
     errors: int
     error_rate: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.processed} handled, {self.errors} failed ({self.error_rate:.1%})"
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,29 @@ class Health:
         return report.processed >= self.min_messages and report.error_rate > self.max_error_rate
 
 
+@dataclass(frozen=True)
+class Watch:
+    """One traffic step to watch: the counts it starts from and when it ends (epoch seconds)."""
+
+    canary: str
+    weight: int
+    since: tuple[int, int]
+    until: float
+    health: Health
+
+    def report(self, counts: MonitoringCounts) -> StepReport:
+        """The step's report, given the canary's counts now."""
+        return report(self.weight, self.since, handled_and_failed(counts))
+
+    def over(self, current: StepReport) -> bool:
+        """Whether watching can stop: the step's time is up, or the canary is clearly unhealthy."""
+        return self.health.clearly_unhealthy(current) or time.time() >= self.until
+
+    def pause(self, poll_interval: float) -> float:
+        """Seconds to sleep before the next read."""
+        return max(min(poll_interval, self.until - time.time()), 0)
+
+
 def handled_and_failed(counts: MonitoringCounts) -> tuple[int, int]:
     """Messages an integration has finished (either way), and those that failed."""
     return counts.succeeded + counts.errors + counts.aborted, counts.errors + counts.aborted
@@ -56,15 +91,16 @@ def report(weight: int, since: tuple[int, int], now: tuple[int, int]) -> StepRep
     return StepReport(weight, handled, failed, round(rate, 4))
 
 
-def observe(
-    client: OICClient, canary: str, weight: int, seconds: float, poll_interval: float, health: Health
-) -> StepReport:
-    """Watch `canary` for `seconds` (reading its counts every `poll_interval`); stop early once it is
-    clearly unhealthy."""
+def start_watch(client: OICClient, canary: str, weight: int, seconds: float, health: Health) -> Watch:
+    """Begin watching `canary` at `weight` percent for `seconds` from its counts now."""
     since = handled_and_failed(client.monitoring.integration_counts(canary))
-    deadline = time.monotonic() + seconds
+    return Watch(canary, weight, since, time.time() + seconds, health)
+
+
+def observe(client: OICClient, watch: Watch, poll_interval: float) -> StepReport:
+    """Watch in this thread (reading the counts every `poll_interval`) until the watch is over."""
     while True:
-        time.sleep(max(min(poll_interval, deadline - time.monotonic()), 0))
-        current = report(weight, since, handled_and_failed(client.monitoring.integration_counts(canary)))
-        if health.clearly_unhealthy(current) or time.monotonic() >= deadline:
+        time.sleep(watch.pause(poll_interval))
+        current = watch.report(client.monitoring.integration_counts(watch.canary))
+        if watch.over(current):
             return current

@@ -26,6 +26,7 @@ from .journal import (
     JournalStore,
     PastRun,
     active_before,
+    past_run,
     past_runs,
     prune,
     take_over,
@@ -34,6 +35,7 @@ from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore
 from .observe import Observed, observe, read_many, state_of
 from .placeholders import Placeholders
 from .plan import WRITES, Action, Plan, Planner, Step
+from .promotion import CanaryPromotion, Resumption, observe_promotion, promotion_plan, weights_after
 from .records import Inventory, RecordParser
 from .restore import RestoreError, plan_restore
 from .result import ArtifactResult, DeploymentResult, Outcome, UndoRecord
@@ -74,6 +76,8 @@ class Deployment:
         self.oic_config = oic.config if isinstance(oic, OICClient) else oic
         self.run_id = new_run_id()
         self.masker = secret_masker
+        # True in Airflow with a deferrable canary: each traffic step is watched in the triggerer.
+        self.watch_elsewhere = False
         if secret_masker is not None:
             for value in (secrets or {}).values():
                 secret_masker(value)
@@ -169,6 +173,93 @@ class Deployment:
             if own_client:
                 client.close()
             self._workdir.cleanup()
+
+    def promote(self, promotion: CanaryPromotion, resume: Resumption | None = None) -> DeploymentResult:
+        """Run a canary promotion of versions already in OIC, or go on with a paused one after the step
+        it was watched for; never raises for a bad request, it reports it."""
+        if resume is not None:
+            self.run_id = resume.run_id
+        result = DeploymentResult(self.run_id, "promote")
+        settings = self.settings
+        issues = settings_issues(settings)
+        if not settings.routing_lookup:
+            issues.append(
+                Issue("run", "routing_lookup", "a canary promotion routes by it; set it", Where.SETTINGS)
+            )
+        if issues:
+            result.issues = issues
+            return result
+        own_client = self._client is None
+        client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
+        try:
+            with exclusive(self.settings.state_path), client.in_flight(settings.max_concurrency):
+                observed = observe_promotion(client, promotion, str(settings.routing_lookup))
+                result.issues = promotion.issues(observed)
+                if result.issues:
+                    return result
+                ledger = Ledger(self._ledger_store, self._instance)
+                journal = None
+                watched = None
+                if resume is not None:
+                    journal, watched = self._resume(resume, promotion, result)
+                    if journal is None:
+                        return result
+                # An unhealthy canary writes nothing more: its run rolls back.
+                plan = (
+                    Plan()
+                    if result.error
+                    else promotion_plan(promotion, observed, settings, weights_after(settings, watched))
+                )
+                return self._apply(client, plan, observed, ledger, result, [], journal)
+        except (Busy, LedgerError) as exc:
+            result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
+            return result
+        except OICError as exc:
+            if result.wrote or resume is not None:
+                result.error = str(exc)
+            else:
+                result.issues.append(Issue("run", "OIC", str(exc), Where.OIC))
+            return result
+        finally:
+            if own_client:
+                client.close()
+            self._workdir.cleanup()
+
+    def _resume(
+        self, resume: Resumption, promotion: CanaryPromotion, result: DeploymentResult
+    ) -> tuple[Journal | None, int | None]:
+        """The paused run's journal reopened, and the weight its watched step carried; the step's
+        verdict goes into `result` (an unhealthy canary sets `error`, so the run rolls back)."""
+        events = self._journal_store.events().get(resume.run_id, [])
+        run = past_run(resume.run_id, events)
+        if run is None or not run.paused or run.instance != self._instance:
+            result.issues.append(
+                Issue(
+                    f"run {resume.run_id}", "run_id", "is not a paused promotion of this OIC", Where.RESTORE
+                )
+            )
+            return None, None
+        report = resume.report
+        canary = str(promotion.canary)
+        problem = resume.error or self.settings.canary_health.problem(report)
+        outcome = Outcome.APPLIED if problem is None else Outcome.FAILED
+        detail = str(report) if problem is None else resume.error or f"{problem} ({report})"
+        result.results.append(
+            ArtifactResult(
+                f"canary {canary} at {report.weight}%",
+                "integration",
+                canary,
+                "watch",
+                outcome,
+                "watched",
+                0.0,
+                detail,
+            )
+        )
+        result.watched.append(report)
+        if problem is not None:
+            result.error = f"canary {canary} at {report.weight}% traffic: {problem}"
+        return Journal.reopen(self._journal_store, run), report.weight
 
     def _run(self, client: OICClient, result: DeploymentResult) -> DeploymentResult:
         inventory = self.parser.inventory
@@ -387,11 +478,12 @@ class Deployment:
         ledger: Ledger,
         result: DeploymentResult,
         interrupted: list[PastRun],
+        journal: Journal | None = None,
     ) -> DeploymentResult:
         settings = self.settings
         instance = self._instance
         store = self._journal_store
-        journal = Journal(store, self.run_id, instance, active_before(interrupted))
+        journal = journal or Journal(store, self.run_id, instance, active_before(interrupted))
         backups = Backups(self._backup_root(), self.run_id, settings.backup_retention)
         audit = AuditTrail(settings.audit_log, self.run_id, self.oic_config.client_id, instance)
         recorded: list[tuple[Step, ArtifactResult]] = []
@@ -402,7 +494,7 @@ class Deployment:
                 ledger.record(_ledger_key(step), _deployed(step, ledger))
                 ledger.save()
 
-        context = Context(client, settings, observed, journal, backups)
+        context = Context(client, settings, observed, journal, backups, watch_elsewhere=self.watch_elsewhere)
 
         def finished(step: Step, res: ArtifactResult) -> None:
             recorded.append((step, res))
@@ -411,10 +503,14 @@ class Deployment:
                 result.warnings.append(problem)
 
         applier = Applier(context, finished, applied)
-        result.results = applier.run(plan)
+        result.results.extend(applier.run(plan))
+        result.watched.extend(context.reports)
         result.wrote = len(journal) > 0 or any(r.outcome == Outcome.APPLIED for r in result.results)
         status = "deployed"
-        if not result.ok and settings.rollback_on_failure and len(journal):
+        result.watch = applier.paused
+        if result.watch is not None:
+            status = "paused"
+        elif not result.ok and settings.rollback_on_failure and len(journal):
             log.warning("Deployment failed; rolling back %d change(s)", len(journal))
             result.undo, problems = applier.restorer.roll_back(journal)
             for res in result.results:
@@ -442,7 +538,7 @@ class Deployment:
         journal.finish(status)
         # Only now, and only for runs whose ACTIVATED integrations this run covered, when it converged or
         # carries their facts in its own journal: the others keep saying what they knew.
-        if status != "incomplete" or journal.kept:
+        if status != "paused" and (status != "incomplete" or journal.kept):
             deployed_here = _integrations_of(self.parser.inventory)
             covered = [r for r in interrupted if set(r.active_before) <= deployed_here]
             take_over(store, covered, self.run_id)

@@ -222,8 +222,19 @@ class Journal:
         """Whether anything was journaled (and so the store holds this run's journal)."""
         return self._start is None
 
+    @classmethod
+    def reopen(cls, store: JournalStore, run: PastRun) -> Journal:
+        """A paused run's journal, to go on under the same run id (its entries count in a rollback)."""
+        journal = cls(store, run.run_id, run.instance, run.inherited_active)
+        journal._start = None
+        journal._entries = list(run.entries)
+        journal.not_restorable = list(run.not_restorable)
+        journal._append({"event": "resumed", "time": _now()})
+        return journal
+
     def finish(self, status: str) -> None:
-        """Close the journal: `deployed`, `rolled_back`, or `incomplete` (a later run converges it)."""
+        """Close the journal: `deployed`, `rolled_back`, `incomplete` (a later run converges it) or
+        `paused` (its canary step is watched elsewhere; the same run goes on with `reopen`)."""
         with self._lock:
             if self._start is None:
                 self._append({"event": "end", "status": status, "time": _now()})
@@ -238,11 +249,17 @@ class PastRun:
     status: str | None
     inherited_active: tuple[str, ...]
     entries: list[Entry]
+    not_restorable: list[str] = field(default_factory=list)
 
     @property
     def interrupted(self) -> bool:
-        """It crashed, or failed without restoring everything, and no later run took it over."""
+        """It crashed, or failed without restoring everything, and no later run took it over (a paused
+        run is not: its own task resumes it)."""
         return self.status in (None, "incomplete")
+
+    @property
+    def paused(self) -> bool:
+        return self.status == "paused"
 
     @property
     def active_before(self) -> tuple[str, ...]:
@@ -259,6 +276,7 @@ def past_run(run_id: str, events: list[dict[str, Any]]) -> PastRun | None:
     start: dict[str, Any] = {}
     status: str | None = None
     entries: dict[int, Entry] = {}
+    not_restorable: list[str] = []
     for event in events:
         kind = event.get("event")
         if kind == "start":
@@ -271,6 +289,10 @@ def past_run(run_id: str, events: list[dict[str, Any]]) -> PastRun | None:
                 entries[event["seq"]].outcome = Outcome(event.get("outcome", "unknown"))
         elif kind in ("end", "resolved"):
             status = str(event.get("status") or kind)
+        elif kind == "resumed":
+            status = None
+        elif kind == "cannot_restore":
+            not_restorable.append(str(event.get("what", "")))
     if not start:
         return None
     return PastRun(
@@ -279,6 +301,7 @@ def past_run(run_id: str, events: list[dict[str, Any]]) -> PastRun | None:
         status,
         tuple(start.get("inherited_active") or ()),
         [entries[k] for k in sorted(entries)],
+        not_restorable,
     )
 
 

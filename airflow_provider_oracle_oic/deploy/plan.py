@@ -97,6 +97,8 @@ class Step:
     title: str = ""
     # The connection attachments (file-valued properties) the step uploads.
     files: tuple[str, ...] = ()
+    # A canary step's share of the traffic, in percent.
+    weight: int = 0
 
     def __post_init__(self) -> None:
         self.target = self.target or self.spec.key

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from .canary import StepReport, Watch
 from .issues import Issue, Where
 
 
@@ -19,6 +20,8 @@ class Outcome(str, Enum):
     NOT_RUN = "not_run"
     ROLLED_BACK = "rolled_back"
     DRIFTED = "drifted"
+    # Not started yet: the run paused for a canary step to be watched, and goes on after it.
+    WAITING = "waiting"
 
 
 @dataclass
@@ -68,13 +71,20 @@ class DeploymentResult:
     notes: list[str] = field(default_factory=list)
     wrote: bool = False
     error: str | None = None
+    # The canary step a paused run waits to have watched (then resumed with its report).
+    watch: Watch | None = None
+    # What each canary step watched in this run showed.
+    watched: list[StepReport] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return (
             not self.issues
             and self.error is None
-            and all(r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED) for r in self.results)
+            and all(
+                r.outcome in (Outcome.APPLIED, Outcome.SKIPPED, Outcome.PLANNED, Outcome.WAITING)
+                for r in self.results
+            )
         )
 
     @property
@@ -101,6 +111,8 @@ class DeploymentResult:
             "notes": list(self.notes),
             "wrote": self.wrote,
             "error": self.error,
+            "waiting_for": asdict(self.watch) if self.watch else None,
+            "watched": [r.to_json() for r in self.watched],
             "counts": self.counts(),
         }
 
@@ -120,6 +132,11 @@ class DeploymentResult:
                 lines.extend(f"  - {issue}" for issue in found)
         if self.error:
             lines.append(f"the run stopped after it had written to OIC: {self.error}")
+        if self.watch:
+            lines.append(
+                f"paused: the canary {self.watch.canary} carries {self.watch.weight}% of the traffic and is "
+                "being watched; the run goes on with the step's report"
+            )
         if self.results:
             rows = [("artifact", "action", "outcome", "seconds", "reason / detail")]
             for r in self.results:

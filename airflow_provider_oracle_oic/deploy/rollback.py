@@ -370,7 +370,7 @@ class Restorer:
     def verify(self, entries: list[Entry]) -> list[str]:
         """What is still not in its pre-run state, one line per artifact."""
         problems: dict[tuple[Kind, str | None, str], str] = {}
-        for entry in entries:
+        for entry in pre_run_facts(entries):
             key = (entry.undo.kind, entry.undo.project, entry.undo.ident)
             if key in problems:
                 continue
@@ -388,6 +388,31 @@ class Restorer:
             if problem is not None:
                 problems[key] = problem
         return list(problems.values())
+
+
+# Undo actions that state the same fact of an artifact (its status) before different writes.
+_FACTS = {UndoAction.ACTIVATE: "status", UndoAction.DEACTIVATE: "status"}
+
+
+def pre_run_facts(entries: list[Entry]) -> list[Entry]:
+    """Of the undos of a run (newest first), those that hold the pre-run state: the oldest per artifact
+    and fact. A run may write one artifact several times (a canary's routing at 10% then 50%): each
+    later undo only leads back to an intermediate state. An artifact the run created was absent."""
+    by_artifact: dict[tuple[Kind, str | None, str], list[Entry]] = {}
+    for entry in reversed(entries):
+        by_artifact.setdefault((entry.undo.kind, entry.undo.project, entry.undo.ident), []).append(entry)
+    chosen: list[Entry] = []
+    for oldest_first in by_artifact.values():
+        if oldest_first[0].undo.action == UndoAction.DELETE:
+            chosen.append(oldest_first[0])
+            continue
+        facts: set[str] = set()
+        for entry in oldest_first:
+            fact = _FACTS.get(entry.undo.action, entry.undo.action.value)
+            if fact not in facts:
+                facts.add(fact)
+                chosen.append(entry)
+    return chosen
 
 
 def _library_file_name(undo: Undo, backup: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICConfig
+from .canary import Health
 from .run_ids import RUN_ID
 from .setting_specs import BY_NAME, default
 from .specs import STREAMS
@@ -64,6 +65,11 @@ class DeploySettings:
     allow_literal_secrets: bool
     deploy_hooks: tuple[str, ...]
     deploy_hook_timeout: float
+
+    @property
+    def canary_health(self) -> Health:
+        """The bar each canary step must clear."""
+        return Health(self.canary_max_error_rate, self.canary_min_messages)
 
 
 def parse_bool(value: Any, name: str, default: bool) -> bool:

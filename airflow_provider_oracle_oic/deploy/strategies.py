@@ -16,6 +16,8 @@ Every strategy write is journaled like any other, so a failure anywhere rolls th
 from __future__ import annotations
 
 from ..oic.identifiers import IntegrationId
+from ..oic.models import Integration
+from .canary import ROUTING_COLUMNS, routing_rows
 from .observe import Observed
 from .plan import Action, Plan, Step
 from .settings import DeploySettings
@@ -27,7 +29,6 @@ CANARY = "canary"
 PARTS = (ROUTE, RETIRE, CANARY)
 LEVEL = 5
 BLUE_GREEN_COLUMNS = ("service", "color")
-CANARY_COLUMNS = ("version", "weight")
 
 
 def _released(plan: Plan) -> list[IntegrationSpec]:
@@ -82,31 +83,37 @@ def _blue_green(settings: DeploySettings, observed: Observed, plan: Plan) -> lis
     return steps
 
 
-def _canary(settings: DeploySettings, observed: Observed, plan: Plan) -> list[Step]:
+def canary_steps(
+    spec: IntegrationSpec, stable: Integration, settings: DeploySettings, weights: tuple[int, ...]
+) -> list[Step]:
+    """Move the traffic from `stable` to the canary `spec` through `weights`, then retire `stable`."""
     name = str(settings.routing_lookup)
+    steps = [
+        Step(
+            LookupSpec(name, ROUTING_COLUMNS, routing_rows(stable.version, spec.version, weight)),
+            Action.UPDATE,
+            f"{weight}% of {spec.code} to {spec.version}, watched for {settings.canary_observe_seconds:g} s",
+            LEVEL,
+            target=spec.key,
+            part=CANARY,
+            title=f"canary {spec.key} at {weight}%",
+            weight=weight,
+        )
+        for weight in weights
+    ]
+    steps.append(_retire(spec, stable.id, f"the canary {spec.key} took all the traffic"))
+    return steps
+
+
+def _canary(settings: DeploySettings, observed: Observed, plan: Plan) -> list[Step]:
     steps: list[Step] = []
     for spec in _released(plan):
         new = IntegrationId(spec.code, spec.version)
         stable = [i for i in observed.active_versions(spec.code) if i.major != new.major]
         if not stable:
             continue
-        old = stable[0]
-        observed.integrations.setdefault(old.id, old)
-        for weight in settings.canary_steps:
-            rows = ((old.version, str(100 - weight)), (spec.version, str(weight)))
-            route = LookupSpec(name, CANARY_COLUMNS, rows)
-            steps.append(
-                Step(
-                    route,
-                    Action.UPDATE,
-                    f"{weight}% of {spec.code} to {spec.version}, watched for {settings.canary_observe_seconds:g} s",
-                    LEVEL,
-                    target=spec.key,
-                    part=CANARY,
-                    title=f"canary {spec.key} at {weight}%",
-                )
-            )
-        steps.append(_retire(spec, old.id, f"the canary {spec.key} took all the traffic"))
+        observed.integrations.setdefault(stable[0].id, stable[0])
+        steps.extend(canary_steps(spec, stable[0], settings, settings.canary_steps))
     return steps
 
 

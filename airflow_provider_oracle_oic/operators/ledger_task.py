@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.log import mask_secret
 
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
@@ -13,6 +14,7 @@ from ..links import OICConsoleLink, console_home
 from .ledger_store import airflow_stores
 
 if TYPE_CHECKING:
+    from ..deploy.engine import Deployment
     from ..deploy.result import DeploymentResult
 
 
@@ -37,8 +39,8 @@ class LedgerTaskOperator(BaseOperator):
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self.console_url: str | None = None
 
-    def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:
-        """The engine's result with `mode`'s settings over `target_config`."""
+    def deployment(self, mode: Mapping[str, Any]) -> Deployment:
+        """The engine with `mode`'s settings over `target_config`, on this connection's ledger and journals."""
         from ..deploy.engine import Deployment
         from ..deploy.settings import deploy_settings
 
@@ -46,4 +48,10 @@ class LedgerTaskOperator(BaseOperator):
         self.console_url = console_home(hook.oic_config.base_url)
         settings = deploy_settings({**(self.target_config or {}), **mode})
         ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
-        return Deployment(settings, hook.client, ledger_store=ledger, journal_store=journals).run()
+        return Deployment(
+            settings, hook.client, secret_masker=mask_secret, ledger_store=ledger, journal_store=journals
+        )
+
+    def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:
+        """The engine's result with `mode`'s settings over `target_config`."""
+        return self.deployment(mode).run()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import TriggerEvent
 
+from ..deploy.canary import Health, Watch
 from ..oic.errors import OICError
 from .activation import OICStatusTrigger
 
@@ -18,18 +18,16 @@ if TYPE_CHECKING:
 
 
 class CanaryObservationTrigger(OICStatusTrigger):
-    """Reads the canary's counts every `poll_interval` until `end_time`, or earlier once it is clearly
-    unhealthy (`min_messages` handled and the error rate above `max_error_rate`); the event carries the
-    step's report and the operator's `state` back to the resumed task."""
+    """Reads the canary's counts every `poll_interval` until the engine's `Watch` of the step is over;
+    the event carries the step's report and the operator's `state` back to the resumed task."""
 
     def __init__(
         self,
         oracle_oic_conn_id: str,
         canary: str,
         weight: int,
-        handled_before: int,
-        failed_before: int,
-        end_time: float,
+        since: tuple[int, int] | list[int],
+        until: float,
         poll_interval: float,
         max_error_rate: float,
         min_messages: int,
@@ -37,70 +35,54 @@ class CanaryObservationTrigger(OICStatusTrigger):
     ) -> None:
         super().__init__()
         self.oracle_oic_conn_id = oracle_oic_conn_id
-        self.canary = canary
-        self.weight = weight
-        self.handled_before = handled_before
-        self.failed_before = failed_before
-        self.end_time = end_time
+        self.watch = Watch(
+            canary,
+            int(weight),
+            (int(since[0]), int(since[1])),
+            float(until),
+            Health(max_error_rate, min_messages),
+        )
         self.poll_interval = poll_interval
-        self.max_error_rate = max_error_rate
-        self.min_messages = min_messages
         self.state = state
 
+    @property
+    def weight(self) -> int:
+        return self.watch.weight
+
     def serialize(self) -> tuple[str, dict[str, Any]]:
+        watch = self.watch
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
                 "oracle_oic_conn_id": self.oracle_oic_conn_id,
-                "canary": self.canary,
-                "weight": self.weight,
-                "handled_before": self.handled_before,
-                "failed_before": self.failed_before,
-                "end_time": self.end_time,
+                "canary": watch.canary,
+                "weight": watch.weight,
+                "since": list(watch.since),
+                "until": watch.until,
                 "poll_interval": self.poll_interval,
-                "max_error_rate": self.max_error_rate,
-                "min_messages": self.min_messages,
+                "max_error_rate": watch.health.max_error_rate,
+                "min_messages": watch.health.min_messages,
                 "state": self.state,
             },
         )
 
+    def _error(self, message: str) -> TriggerEvent:
+        return TriggerEvent({"status": "error", "message": message, "state": self.state})
+
     def unreachable(self, exc: Exception) -> TriggerEvent:
-        return TriggerEvent(
-            {"status": "error", "message": f"Cannot reach OIC for {self.canary}: {exc}", "state": self.state}
-        )
+        return self._error(f"Cannot reach OIC for {self.watch.canary}: {exc}")
 
     async def poll(self, client: OICClient) -> AsyncIterator[TriggerEvent]:
+        watch = self.watch
         while True:
-            await asyncio.sleep(max(min(self.poll_interval, self.end_time - time.time()), 0))
+            await asyncio.sleep(watch.pause(self.poll_interval))
             try:
-                counts = await self.read(partial(client.monitoring.integration_counts, self.canary))
+                counts = await self.read(partial(client.monitoring.integration_counts, watch.canary))
             except OICError as exc:
-                yield TriggerEvent(
-                    {
-                        "status": "error",
-                        "message": f"Reading the counts of {self.canary} failed: {exc}",
-                        "state": self.state,
-                    }
-                )
+                yield self._error(f"Reading the counts of {watch.canary} failed: {exc}")
                 return
-            handled = counts.succeeded + counts.errors + counts.aborted - self.handled_before
-            failed = counts.errors + counts.aborted - self.failed_before
-            rate = failed / handled if handled else 0.0
-            self.log.info(
-                "Canary %s at %d%%: %d handled, %d failed (%.1f%%)",
-                self.canary,
-                self.weight,
-                handled,
-                failed,
-                rate * 100,
-            )
-            unhealthy = handled >= self.min_messages and rate > self.max_error_rate
-            if unhealthy or time.time() >= self.end_time:
-                report = {
-                    "weight": self.weight,
-                    "processed": handled,
-                    "errors": failed,
-                    "error_rate": round(rate, 4),
-                }
-                yield TriggerEvent({"status": "observed", "report": report, "state": self.state})
+            current = watch.report(counts)
+            self.log.info("Canary %s at %d%%: %s", watch.canary, watch.weight, current)
+            if watch.over(current):
+                yield TriggerEvent({"status": "observed", "report": current.to_json(), "state": self.state})
                 return

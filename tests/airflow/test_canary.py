@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.airflow.conftest import task_states, xcom_values
+from tests.airflow.test_operators import _value, journal_variable
 from tests.http_api import Api
 from tests.http_api import traffic as shared_traffic
 
@@ -88,12 +91,43 @@ def test_failing_canary_is_rolled_back(
     api = two_versions
     assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
     assert api.status("ORDERS|02.00.0000") == "CONFIGURED"
+    # Exactly as before the run: the routing lookup's one row, not a 100/0 split.
     rows = api.get("/lookups/ORDERS_ROUTING").json()["rows"]
-    assert [r["rowData"] for r in rows] == [["01.00.0000", "100"], ["02.00.0000", "0"]]
+    assert [r["rowData"] for r in rows] == [["01.00.0000", "100"]]
     out, err = capfd.readouterr()
     assert "at 10% traffic: error rate" in out + err
     assert "Rolled back" in out + err
     assert observations == ([10] if deferrable else [])
+    # The engine rolled back from its journal, which names every undo (and, deferred, the pause between).
+    [run_id] = set(re.findall(r"failed \(run ([0-9a-f]+)\)", out + err))
+    events = journal_variable("oracle_oic_ledger_secret__oracle_oic_default__journals")[run_id]
+    undone = [e["undo"]["description"] for e in events if e["event"] == "intent"]
+    assert undone == ["deactivate integration ORDERS|02.00.0000", "restore lookup ORDERS_ROUTING (1 rows)"]
+    assert [e["ok"] for e in events if e["event"] == "rollback"] == [True, True]
+    assert events[-1]["status"] == "rolled_back"
+    assert ("paused" in [e.get("status") for e in events]) == deferrable
+
+
+def test_a_promotion_is_restored_by_its_run_id(dag_runner, oic_connection, two_versions):
+    body = (
+        canary(True)
+        + """
+from airflow_provider_oracle_oic.operators.restore import RestoreRunOperator
+restore = RestoreRunOperator(task_id="restore", run_id="{{ ti.xcom_pull(task_ids='canary')['run_id'] }}")
+canary >> restore
+"""
+    )
+    with traffic(oic_connection, canary_error_rate=0.0):
+        run = dag_runner.run(body)
+    assert task_states(run) == {"canary": "success", "restore": "success"}
+    api = two_versions
+    assert api.status("ORDERS|01.00.0000") == "ACTIVATED"
+    assert api.status("ORDERS|02.00.0000") == "CONFIGURED"
+    rows = api.get("/lookups/ORDERS_ROUTING").json()["rows"]
+    assert [r["rowData"] for r in rows] == [["01.00.0000", "100"]]
+    restored = _value(xcom_values(run)["restore:return_value"])
+    assert restored["not_restorable"] == []
+    assert {r["outcome"] for r in restored["results"]} == {"applied"}
 
 
 def test_same_major_canary_is_refused(dag_runner, oic_connection, two_versions, capfd):
