@@ -132,12 +132,7 @@ def test_blue_green_swaps_the_live_color(examples, oic_connection):
         }
     )
     run = load(examples, "oic_blue_green").test()
-    assert task_states(run) == {
-        "deploy_next": "success",
-        "activate_next": "success",
-        "switch_route": "success",
-        "retire_live": "success",
-    }
+    assert task_states(run) == {"swap": "success"}
     api = Api(oic_connection)
     assert api.status("GREEN_ORDERS|01.00.0000") == "ACTIVATED"
     assert api.status("BLUE_ORDERS|01.00.0000") == "CONFIGURED"
@@ -147,12 +142,12 @@ def test_blue_green_swaps_the_live_color(examples, oic_connection):
 
 def test_blue_green_first_release_on_a_fresh_oic_has_nothing_to_retire(examples, oic_connection):
     run = load(examples, "oic_blue_green").test()
-    assert set(task_states(run).values()) == {"success"}
-    assert xcom_values(run)["retire_live:return_value"] == {
-        "integration_id": "BLUE_ORDERS|01.00.0000",
-        "status": "ABSENT",
-        "changed": False,
-    }
+    assert task_states(run) == {"swap": "success"}
+    result = xcom_values(run)["swap:return_value"]
+    result = json.loads(result) if isinstance(result, str) else result
+    assert not [r for r in result["results"] if r["action"] == "deactivate"]
+    routed = [r for r in result["results"] if r["artifact"] == "lookup ORDERS_ACTIVE_COLOR (routing)"]
+    assert [r["outcome"] for r in routed] == ["applied"]
     assert Api(oic_connection).status("GREEN_ORDERS|01.00.0000") == "ACTIVATED"
 
 

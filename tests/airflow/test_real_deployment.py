@@ -74,16 +74,12 @@ def test_example_dags_on_a_real_deployment(local_airflow):
     ]
 
     # The deferrable activation really waited in the triggerer and was resumed by it.
-    activate = next(ti for ti in instances if ti["task_id"] == "activate_next")
-    events = [e.get("event", "") for e in _log(airflow, token, activate)]
-    assert any("Pausing task as DEFERRED" in e for e in events), events
-    assert any("Trigger fired event" in e for e in events), events
-    assert any("Asked OIC to activate GREEN_ORDERS|01.00.0000" in e for e in events)
     deployment = next(
         ti for ti in instances if ti["dag_id"] == "oic3_project_promotion" and ti["task_id"] == "activate"
     )
     events = [e.get("event", "") for e in _log(airflow, token, deployment)]
     assert any("Pausing task as DEFERRED" in e for e in events), events
+    assert any("Trigger fired event" in e for e in events), events
     assert any("all 3 integration(s) are ACTIVATED" in e for e in events), events
 
     # Clean logs: each line once, nothing at ERROR on a successful run, no secret anywhere.
