@@ -16,7 +16,7 @@ from typing import Any
 from ..oic import OICClient, OICNotFoundError, sha256_file
 from ..oic.models import Connection
 from ..oic.project_archives import read_project_archive
-from ..oic.status import IntegrationStatus
+from ..oic.status import IntegrationStatus, settles_to
 from .families import family
 from .journal import Entry, Journal, Outcome, Undo, UndoAction
 from .plan import ACTIVATION_FLAGS
@@ -70,12 +70,10 @@ class Restorer:
     def _settle_status(self, ident: str) -> str | None:
         """The integration's status once no activation or deactivation is in progress."""
         status = self._status(ident)
-        if status == IntegrationStatus.ACTIVATION_INPROGRESS:
-            self.wait(ident, IntegrationStatus.ACTIVATED)
-        elif status == IntegrationStatus.DEACTIVATION_INPROGRESS:
-            self.wait(ident, IntegrationStatus.CONFIGURED)
-        else:
+        heading = settles_to(status)
+        if heading is None:
             return status
+        self.wait(ident, heading)
         return self._status(ident)
 
     def deactivate_if_active(self, ident: str) -> None:

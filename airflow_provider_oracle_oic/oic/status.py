@@ -27,3 +27,15 @@ LOCKED_FOR_REPLACE = frozenset(
         IntegrationStatus.DEACTIVATION_INPROGRESS,
     }
 )
+
+# Where an activation or deactivation in progress ends when it succeeds.
+SETTLES_TO = {
+    IntegrationStatus.ACTIVATION_INPROGRESS: IntegrationStatus.ACTIVATED,
+    IntegrationStatus.DEACTIVATION_INPROGRESS: IntegrationStatus.CONFIGURED,
+}
+
+
+def settles_to(status: str | None) -> IntegrationStatus | None:
+    """The status a change in progress is heading for; None when no change is in progress."""
+    # A str-valued enum member hashes and compares like its value: OIC's plain strings find it.
+    return SETTLES_TO.get(status)  # type: ignore[call-overload]

@@ -16,15 +16,11 @@ from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
 from ..oic.errors import OICActivationError, OICError
-from ..oic.status import IntegrationStatus
+from ..oic.status import IntegrationStatus, settles_to
 from .activate import ACTIONS
 
 # Activation requests of one deployment sent at once; OIC then activates them side by side.
 SENDERS = 8
-IN_PROGRESS = {
-    IntegrationStatus.ACTIVATION_INPROGRESS.value: IntegrationStatus.ACTIVATED.value,
-    IntegrationStatus.DEACTIVATION_INPROGRESS.value: IntegrationStatus.CONFIGURED.value,
-}
 
 
 class ActivateProjectDeploymentOperator(BaseOperator):
@@ -142,9 +138,9 @@ class ActivateProjectDeploymentOperator(BaseOperator):
     def _settled(self, integrations: Any, ident: str, status: str, wanted: str) -> str:
         """The status to plan from: a change already heading for `wanted` counts as done (the final wait
         covers it); one heading the other way is waited out, since OIC refuses a new change meanwhile."""
-        heading = IN_PROGRESS.get(status)
+        heading = settles_to(status)
         if heading is None or heading == wanted:
-            return heading or status
+            return str(heading or status)
         self.log.info("Integration %s is %s; waiting for it to finish first", ident, status)
         return integrations.wait_for_status(ident, heading, self.timeout, self.poll_interval)
 

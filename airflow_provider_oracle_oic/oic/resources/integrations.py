@@ -9,15 +9,12 @@ from ..archives import read_archive
 from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
 from ..models import ActivationErrors, Integration
 from ..polling import next_delay
-from ..status import IntegrationStatus
+from ..status import SETTLES_TO, IntegrationStatus
 from ..transport import Call, encode
 from .base import ArchiveResource
 
 PATCH = {"X-HTTP-Method-Override": "PATCH"}
-ALREADY_UNDER_WAY = {
-    IntegrationStatus.ACTIVATED: (IntegrationStatus.ACTIVATION_INPROGRESS, IntegrationStatus.ACTIVATED),
-    IntegrationStatus.CONFIGURED: (IntegrationStatus.DEACTIVATION_INPROGRESS, IntegrationStatus.CONFIGURED),
-}
+ALREADY_UNDER_WAY = {target: (moving, target) for moving, target in SETTLES_TO.items()}
 
 
 class Integrations(ArchiveResource[Integration]):
