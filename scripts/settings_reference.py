@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airflow_provider_oracle_oic.deploy.setting_specs import settings_table
+from airflow_provider_oracle_oic.deploy.model.setting_specs import settings_table
 
 HEADER = """# target-oracle-oic settings
 
 Every setting of `target-oracle-oic` (and of `SingerToOICOperator`'s `target_config`), as
 `target-oracle-oic --about` also lists them. Produced from
-`airflow_provider_oracle_oic/deploy/setting_specs.py` by `make docs`; a test fails when this file, the
+`airflow_provider_oracle_oic/deploy/model/setting_specs.py` by `make docs`; a test fails when this file, the
 JSON schema or `meltano.yml` disagree with that declaration.
 
 """

@@ -1,4 +1,4 @@
-"""Each setting is declared once (deploy/setting_specs.py); the schema, docs and meltano.yml follow it."""
+"""Each setting is declared once (deploy/model/setting_specs.py); the schema, docs and meltano.yml follow it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from airflow_provider_oracle_oic.deploy.setting_specs import SETTINGS
+from airflow_provider_oracle_oic.deploy.model.setting_specs import SETTINGS
 from airflow_provider_oracle_oic.singer.settings_schema import CONFIG_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,16 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICClient, OICConfig, OICError
-from . import hooks as deploy_hooks
-from . import saved_plan
-from .apply import Applier, Context
-from .audit import AuditTrail
-from .drift import find_drift
-from .families import family
-from .fingerprints import attachment_digests
-from .hooks import DeployHook
-from .issues import Issue, Where
-from .journal import (
+from .execute import hooks as deploy_hooks
+from .execute.applier import Applier, Context
+from .execute.audit import AuditTrail
+from .execute.hooks import DeployHook
+from .input.placeholders import Placeholders
+from .input.records import Inventory, RecordParser
+from .input.sources import ArchiveSources
+from .model.issues import Issue, Where
+from .model.result import ArtifactResult, DeploymentResult, Outcome, UndoRecord
+from .model.run_ids import new_run_id
+from .model.settings import DeploySettings, deploy_settings, oic_config
+from .model.specs import ConnectionSpec, Kind, label, project_of, ref, scoped
+from .plan import saved_plan
+from .plan.families import family
+from .plan.fingerprints import attachment_digests
+from .plan.observe import Observed, observe, read_many, state_of
+from .plan.planner import WRITES, Action, Plan, Planner, Step
+from .plan.validation import offline_issues, online_issues, project_issues, settings_issues
+from .recovery.drift import find_drift
+from .recovery.restore import RestoreError, plan_restore
+from .recovery.rollback import Restorer
+from .state.journal import (
     Backups,
     FileJournalStore,
     Journal,
@@ -31,22 +43,16 @@ from .journal import (
     prune,
     take_over,
 )
-from .ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore, MemoryStore
-from .observe import Observed, observe, read_many, state_of
-from .placeholders import Placeholders
-from .plan import WRITES, Action, Plan, Planner, Step
-from .promotion import CanaryPromotion, Resumption, observe_promotion, promotion_plan, weights_after
-from .records import Inventory, RecordParser
-from .restore import RestoreError, plan_restore
-from .result import ArtifactResult, DeploymentResult, Outcome, UndoRecord
-from .rollback import Restorer
-from .run_ids import new_run_id
-from .run_lock import Busy, exclusive
-from .settings import DeploySettings, deploy_settings, oic_config
-from .sources import ArchiveSources
-from .specs import ConnectionSpec, Kind, label, project_of, ref, scoped
-from .strategies import strategy_steps
-from .validation import offline_issues, online_issues, project_issues, settings_issues
+from .state.ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore, MemoryStore
+from .state.run_lock import Busy, exclusive
+from .strategies.promotion import (
+    CanaryPromotion,
+    Resumption,
+    observe_promotion,
+    promotion_plan,
+    weights_after,
+)
+from .strategies.routing import strategy_steps
 
 log = logging.getLogger(__name__)
 SecretMasker = Callable[[str], None]

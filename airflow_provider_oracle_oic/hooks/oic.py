@@ -17,8 +17,8 @@ from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 
 from ..connection_form import CONN_FIELDS, DEFAULT_CONN_ID, UI_FIELD_BEHAVIOUR
-from ..deploy.setting_specs import default
-from ..deploy.settings import parse_bool
+from ..deploy.model.setting_specs import default
+from ..deploy.model.settings import parse_bool
 from ..oic import OICClient, OICConfig, OICError
 
 

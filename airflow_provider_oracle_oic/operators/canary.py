@@ -12,8 +12,8 @@ from ..links import console_url
 from .ledger_task import LedgerTaskOperator
 
 if TYPE_CHECKING:
-    from ..deploy.promotion import CanaryPromotion, Resumption
-    from ..deploy.result import DeploymentResult
+    from ..deploy.model.result import DeploymentResult
+    from ..deploy.strategies.promotion import CanaryPromotion, Resumption
 
 
 class CanaryPromoteOperator(LedgerTaskOperator):
@@ -77,7 +77,7 @@ class CanaryPromoteOperator(LedgerTaskOperator):
         self.deferrable = deferrable
 
     def _promotion(self) -> CanaryPromotion:
-        from ..deploy.promotion import CanaryPromotion
+        from ..deploy.strategies.promotion import CanaryPromotion
 
         return CanaryPromotion(self.code, self.stable_version, self.canary_version, self.deactivate_stable)
 
@@ -95,7 +95,7 @@ class CanaryPromoteOperator(LedgerTaskOperator):
         }
 
     def _run(self, resume: Resumption | None, earlier: list[dict[str, Any]]) -> dict[str, Any]:
-        from ..deploy.settings import SettingsError
+        from ..deploy.model.settings import SettingsError
 
         promotion = self._promotion()
         try:
@@ -158,8 +158,8 @@ class CanaryPromoteOperator(LedgerTaskOperator):
 
     def resume(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         """After a step watched in the triggerer: the engine judges it, then goes on or rolls back."""
-        from ..deploy.canary import StepReport
-        from ..deploy.promotion import Resumption
+        from ..deploy.model.canary import StepReport
+        from ..deploy.strategies.promotion import Resumption
 
         state = event.get("state") or {}
         if event.get("status") == "observed":

@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow.sdk import Variable
 
-from ..deploy.ledger import LedgerError
+from ..deploy.state.ledger import LedgerError
 
 # A deployment saves its ledger and its journal from several threads; the task's channel to Airflow
 # (and dag.test's in-process stand-in for it) is used by one of them at a time.

@@ -15,7 +15,7 @@ from .ledger_store import airflow_stores
 
 if TYPE_CHECKING:
     from ..deploy.engine import Deployment
-    from ..deploy.result import DeploymentResult
+    from ..deploy.model.result import DeploymentResult
 
 
 class LedgerTaskOperator(BaseOperator):
@@ -42,7 +42,7 @@ class LedgerTaskOperator(BaseOperator):
     def deployment(self, mode: Mapping[str, Any]) -> Deployment:
         """The engine with `mode`'s settings over `target_config`, on this connection's ledger and journals."""
         from ..deploy.engine import Deployment
-        from ..deploy.settings import deploy_settings
+        from ..deploy.model.settings import deploy_settings
 
         hook = oic_hook(self.oracle_oic_conn_id)
         self.console_url = console_home(hook.oic_config.base_url)

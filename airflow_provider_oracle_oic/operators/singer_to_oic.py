@@ -21,8 +21,8 @@ from ..links import OICConsoleLink, console_home
 from .ledger_store import airflow_stores
 
 if TYPE_CHECKING:
-    from ..deploy.result import DeploymentResult
-    from ..deploy.settings import DeploySettings
+    from ..deploy.model.result import DeploymentResult
+    from ..deploy.model.settings import DeploySettings
     from ..hooks.oic import OracleOICHook
 
 
@@ -32,8 +32,8 @@ class TapFailedError(AirflowException):
 
 def records_to_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """Singer lines from `{"stream", "record"}` items (SCHEMA sent once per stream) or from whole messages."""
-    from ..deploy.record_schemas import schema_message
-    from ..deploy.specs import STREAMS
+    from ..deploy.input.record_schemas import schema_message
+    from ..deploy.model.specs import STREAMS
 
     seen: set[str] = set()
     for item in records:
@@ -160,8 +160,8 @@ class SingerToOICOperator(BaseOperator):
 
     def _settings(self, plan_file: Path) -> DeploySettings:
         """The deployment settings: `target_config`, then the operator's own arguments."""
-        from ..deploy.setting_specs import BY_NAME
-        from ..deploy.settings import SettingsError, deploy_settings
+        from ..deploy.model.setting_specs import BY_NAME
+        from ..deploy.model.settings import SettingsError, deploy_settings
 
         config = dict(self.target_config or {})
         unknown = sorted(set(config) - set(BY_NAME))
@@ -229,7 +229,7 @@ class SingerToOICOperator(BaseOperator):
 
     def _direct_records(self) -> list[tuple[str, Mapping[str, Any]]] | None:
         """`records` as (stream, record) pairs when none is a whole Singer message; they need no parsing."""
-        from ..deploy.specs import STREAMS, UnknownStreamError
+        from ..deploy.model.specs import STREAMS, UnknownStreamError
 
         if self.release_dir and not (self.tap_command or self.input_path or self.records):
             from ..release.folder import read_release
@@ -252,8 +252,8 @@ class SingerToOICOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         # The engine and singer-sdk are only needed while the task runs; importing them with the DAG file
         # would slow parsing.
-        from ..deploy.settings import SettingsError
-        from ..deploy.specs import UnknownStreamError
+        from ..deploy.model.settings import SettingsError
+        from ..deploy.model.specs import UnknownStreamError
         from ..release.folder import ReleaseError
         from ..singer.inprocess import InputError
 

@@ -6,9 +6,9 @@ import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
 from ..deploy.engine import Deployment, SecretMasker
-from ..deploy.journal import JournalStore
-from ..deploy.ledger import LedgerStore
-from ..deploy.result import DeploymentResult
+from ..deploy.model.result import DeploymentResult
+from ..deploy.state.journal import JournalStore
+from ..deploy.state.ledger import LedgerStore
 from .target import INPUT_ERRORS, TargetOracleOIC, describe_input_error, secret_settings
 
 

@@ -1,5 +1,5 @@
 """SCHEMA messages of the artifact streams, for taps and for files written by hand."""
 
-from ..deploy.record_schemas import SCHEMAS, schema_message
+from ..deploy.input.record_schemas import SCHEMAS, schema_message
 
 __all__ = ["SCHEMAS", "schema_message"]

@@ -1,4 +1,4 @@
-"""The target's settings as JSON Schema, produced from their one declaration (`deploy/setting_specs.py`)."""
+"""The target's settings as JSON Schema, produced from their one declaration (`deploy/model/setting_specs.py`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from ..deploy.setting_specs import SETTINGS, Setting
+from ..deploy.model.setting_specs import SETTINGS, Setting
 
 TYPES: dict[str, Any] = {
     "string": th.StringType,

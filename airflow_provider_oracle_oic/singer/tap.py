@@ -19,7 +19,7 @@ from pathlib import Path
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
-from ..deploy.settings import oic_config
+from ..deploy.model.settings import oic_config
 from ..oic import OICClient
 from ..oic.identifiers import IntegrationId
 from ..oic.models import ArchiveDownload, Connection, ConnectionProperty, Deployment, Integration, Project

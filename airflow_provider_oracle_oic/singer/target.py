@@ -22,12 +22,12 @@ from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
 
 from ..deploy.engine import Deployment, SecretMasker
-from ..deploy.journal import JournalStore
-from ..deploy.ledger import LedgerStore
-from ..deploy.result import DeploymentResult
-from ..deploy.setting_specs import SETTINGS
-from ..deploy.settings import SettingsError
-from ..deploy.specs import STREAMS, UnknownStreamError
+from ..deploy.model.result import DeploymentResult
+from ..deploy.model.setting_specs import SETTINGS
+from ..deploy.model.settings import SettingsError
+from ..deploy.model.specs import STREAMS, UnknownStreamError
+from ..deploy.state.journal import JournalStore
+from ..deploy.state.ledger import LedgerStore
 from ..oic.identifiers import IntegrationId
 from .distribution import DISTRIBUTION
 from .reader import InputLineError, SafeSingerReader

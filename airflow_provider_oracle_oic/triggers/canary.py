@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import TriggerEvent
 
-from ..deploy.canary import Health, Watch
+from ..deploy.model.canary import Health, Watch
 from ..oic.errors import OICError
 from .activation import OICStatusTrigger
 

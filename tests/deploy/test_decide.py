@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_oracle_oic.deploy.plan import Action, decide
-from airflow_provider_oracle_oic.deploy.settings import deploy_settings
-from airflow_provider_oracle_oic.deploy.specs import ArchiveFile, IntegrationSpec, LookupSpec
+from airflow_provider_oracle_oic.deploy.model.settings import deploy_settings
+from airflow_provider_oracle_oic.deploy.model.specs import ArchiveFile, IntegrationSpec, LookupSpec
+from airflow_provider_oracle_oic.deploy.plan.planner import Action, decide
 
 INTEGRATION = IntegrationSpec("ORDERS", "01.00.0000", ArchiveFile(Path("o.iar"), "0" * 64, "o.iar"))
 LOOKUP = LookupSpec("CODES", ("a", "b"), ())

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airflow_provider_oracle_oic.deploy.dependencies import dependencies
-from airflow_provider_oracle_oic.deploy.plan import ACTIVATION_LEVEL, LEVELS, Action, Plan, Step
-from airflow_provider_oracle_oic.deploy.specs import (
+from airflow_provider_oracle_oic.deploy.model.specs import (
     ArchiveFile,
     ConnectionSpec,
     IntegrationSpec,
     LibrarySpec,
     LookupSpec,
 )
+from airflow_provider_oracle_oic.deploy.plan.planner import ACTIVATION_LEVEL, LEVELS, Action, Plan, Step
+from airflow_provider_oracle_oic.deploy.plan.planner.dependencies import dependencies
 
 ARCHIVE = ArchiveFile(Path("a.iar"), "0" * 64, "a.iar")
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from airflow_provider_oracle_oic.deploy.journal import FileJournalStore, Outcome, past_runs
-from airflow_provider_oracle_oic.deploy.settings import SettingsError, parse_bool
+from airflow_provider_oracle_oic.deploy.model.settings import SettingsError, parse_bool
+from airflow_provider_oracle_oic.deploy.state.journal import FileJournalStore, Outcome, past_runs
 from airflow_provider_oracle_oic.oic.identifiers import IntegrationId
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_oracle_oic.deploy.ledger import JsonFileStore, Ledger, LedgerEntry
+from airflow_provider_oracle_oic.deploy.state.ledger import JsonFileStore, Ledger, LedgerEntry
 
 
 def test_runs_that_save_in_turn_keep_each_others_entries(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import zipfile
 
-from airflow_provider_oracle_oic.deploy.sources import with_prefixed_code
-from airflow_provider_oracle_oic.deploy.specs import ArchiveFile
+from airflow_provider_oracle_oic.deploy.input.sources import with_prefixed_code
+from airflow_provider_oracle_oic.deploy.model.specs import ArchiveFile
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.oic import sha256_file
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from airflow_provider_oracle_oic.deploy.journal import Undo, UndoAction
-from airflow_provider_oracle_oic.deploy.rollback import Restorer
-from airflow_provider_oracle_oic.deploy.specs import Kind
+from airflow_provider_oracle_oic.deploy.model.specs import Kind
+from airflow_provider_oracle_oic.deploy.recovery.rollback import Restorer
+from airflow_provider_oracle_oic.deploy.state.journal import Undo, UndoAction
 from airflow_provider_oracle_oic.emulator.builders import build_js_library
 from airflow_provider_oracle_oic.oic import OICClient
 from airflow_provider_oracle_oic.singer.inprocess import run_target
@@ -122,7 +122,7 @@ def test_a_certificate_whose_answer_was_lost_is_recognised_not_uploaded_twice(co
 def test_an_unexpected_error_after_the_first_write_still_rolls_back_and_closes_the_journal(
     config, oic_emulator, monkeypatch, tmp_path
 ):
-    from airflow_provider_oracle_oic.deploy.apply import Applier
+    from airflow_provider_oracle_oic.deploy.execute.applier import Applier
 
     real = Applier._lookup
 

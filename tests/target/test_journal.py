@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from airflow_provider_oracle_oic.deploy.journal import (
+from airflow_provider_oracle_oic.deploy.model.specs import Kind
+from airflow_provider_oracle_oic.deploy.recovery.rollback import Restorer
+from airflow_provider_oracle_oic.deploy.state.journal import (
     FileJournalStore,
     Journal,
     MemoryJournalStore,
@@ -18,8 +20,6 @@ from airflow_provider_oracle_oic.deploy.journal import (
     UndoAction,
     past_runs,
 )
-from airflow_provider_oracle_oic.deploy.rollback import Restorer
-from airflow_provider_oracle_oic.deploy.specs import Kind
 from airflow_provider_oracle_oic.oic import OICClient, OICConfig
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.target.conftest import singer_lines

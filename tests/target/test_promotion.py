@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from airflow_provider_oracle_oic.deploy.canary import StepReport
 from airflow_provider_oracle_oic.deploy.engine import Deployment
-from airflow_provider_oracle_oic.deploy.promotion import CanaryPromotion, Resumption
-from airflow_provider_oracle_oic.deploy.result import Outcome
+from airflow_provider_oracle_oic.deploy.model.canary import StepReport
+from airflow_provider_oracle_oic.deploy.model.result import Outcome
+from airflow_provider_oracle_oic.deploy.strategies.promotion import CanaryPromotion, Resumption
 from tests.http_api import Api, traffic
 
 PROMOTION = CanaryPromotion("ORDERS", "01.00.0000", "02.00.0000")
@@ -70,12 +71,13 @@ def test_a_paused_promotion_goes_on_step_by_step_under_one_run(canary_config, tw
     third = paused(canary_config).promote(PROMOTION, Resumption(run_id, healthy(50)))
     assert third.watch.weight == 100
     last = paused(canary_config).promote(PROMOTION, Resumption(run_id, healthy(100)))
-    assert last.ok and last.watch is None, last.summary()
+    assert last.ok, last.summary()
+    assert last.watch is None
     assert two_versions.status("ORDERS|01.00.0000") == "CONFIGURED"
     assert two_versions.status("ORDERS|02.00.0000") == "ACTIVATED"
     assert rows(two_versions) == [["01.00.0000", "0"], ["02.00.0000", "100"]]
     journal = canary_config["state_path"] + ".journals"
-    events = [json.loads(line) for line in open(f"{journal}/{run_id}.journal.jsonl")]
+    events = [json.loads(line) for line in Path(f"{journal}/{run_id}.journal.jsonl").read_text().splitlines()]
     assert [e["status"] for e in events if e["event"] == "end"] == ["paused", "paused", "paused", "deployed"]
 
 

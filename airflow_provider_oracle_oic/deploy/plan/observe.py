@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..oic import OICClient
-from ..oic.models import Certificate, Connection, Integration, Library, Lookup, Package, Project
-from ..oic.resources.base import PAGE_SIZE
-from ..oic.status import IntegrationStatus
+from ...oic import OICClient
+from ...oic.models import Certificate, Connection, Integration, Library, Lookup, Package, Project
+from ...oic.resources.base import PAGE_SIZE
+from ...oic.status import IntegrationStatus
+from ..input.records import Inventory
+from ..model.specs import Kind, project_of, scoped
 from .families import Family, family
-from .records import Inventory
-from .specs import Kind, project_of, scoped
 
 # Up to this many ids of a family are read one by one; more are looked for in the listing.
 DIRECT_READS = 2

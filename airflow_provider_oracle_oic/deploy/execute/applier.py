@@ -11,26 +11,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from ..oic import OICClient, OICError
-from ..oic.identifiers import IntegrationId
-from ..oic.models import Integration
-from ..oic.resources.integrations import Integrations
-from ..oic.resources.packages import Packages
-from ..oic.status import IntegrationStatus
-from ..oic.waiter import StatusWaiter
-from . import strategies
-from .canary import StepReport, Watch, observe, start_watch
-from .connection_checks import catalogue_issues
-from .dependencies import dependencies
-from .issues import IssueError
-from .journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
-from .observe import Observed
-from .plan import ACTIVATION_FLAGS, WRITES, Action, Plan, Step
-from .result import ArtifactResult
-from .result import Outcome as StepOutcome
-from .rollback import Restorer, restorable_connection
-from .settings import DeploySettings
-from .specs import (
+from ...oic import OICClient, OICError
+from ...oic.identifiers import IntegrationId
+from ...oic.models import Integration
+from ...oic.resources.integrations import Integrations
+from ...oic.resources.packages import Packages
+from ...oic.status import IntegrationStatus
+from ...oic.waiter import StatusWaiter
+from ..input.connection_checks import catalogue_issues
+from ..model.canary import StepReport, Watch, observe, start_watch
+from ..model.issues import IssueError
+from ..model.result import ArtifactResult
+from ..model.result import Outcome as StepOutcome
+from ..model.settings import DeploySettings
+from ..model.specs import (
     CertificateSpec,
     ConnectionSpec,
     IntegrationSpec,
@@ -44,6 +38,11 @@ from .specs import (
     ref,
     scoped,
 )
+from ..plan.dependencies import dependencies
+from ..plan.observe import Observed
+from ..plan.planner import ACTIVATION_FLAGS, WRITES, Action, Part, Plan, Step
+from ..recovery.rollback import Restorer, restorable_connection
+from ..state.journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -248,9 +247,9 @@ class Applier:
 
     def _perform(self, step: Step) -> str | None:
         spec = step.spec
-        if step.part == strategies.RETIRE:
+        if step.part == Part.RETIRE:
             return self._retire(step)
-        if step.part == strategies.CANARY:
+        if step.part == Part.CANARY:
             assert isinstance(spec, LookupSpec)
             return self._canary(step, spec)
         if isinstance(spec, CertificateSpec):

@@ -13,31 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..oic.errors import OICArchiveError
-from ..oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, IntegrationId
-from .file_checks import (
-    CATEGORIES,
-    LIBRARY_TYPES,
-    MAX_ATTACHMENT_BYTES,
-    check_attachment,
-    check_category,
-    check_certificate_file,
-    check_library_file,
-    is_pkcs12_candidate,
-)
-from .issues import Issue, IssueError
-from .placeholders import Placeholders, UnresolvedPlaceholder
-from .record_schemas import SCHEMAS
-from .settings import DeploySettings
-from .sources import (
-    ArchiveSources,
-    archive_facts,
-    check_checksum,
-    project_archive_facts,
-    renamed,
-    with_prefixed_code,
-)
-from .specs import (
+from ...oic.errors import OICArchiveError
+from ...oic.identifiers import CODE, CODE_RULE, VERSION, VERSION_RULE, IntegrationId
+from ..model.issues import Issue, IssueError
+from ..model.settings import DeploySettings
+from ..model.specs import (
     Attachment,
     CertificateSpec,
     ConnectionSpec,
@@ -52,6 +32,26 @@ from .specs import (
     Value,
     label,
     ref,
+)
+from .file_checks import (
+    CATEGORIES,
+    LIBRARY_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    check_attachment,
+    check_category,
+    check_certificate_file,
+    check_library_file,
+    is_pkcs12_candidate,
+)
+from .placeholders import Placeholders, UnresolvedPlaceholder
+from .record_schemas import SCHEMAS
+from .sources import (
+    ArchiveSources,
+    archive_facts,
+    check_checksum,
+    project_archive_facts,
+    renamed,
+    with_prefixed_code,
 )
 
 log = logging.getLogger(__name__)

@@ -15,18 +15,14 @@ Every strategy write is journaled like any other, so a failure anywhere rolls th
 
 from __future__ import annotations
 
-from ..oic.identifiers import IntegrationId
-from ..oic.models import Integration
-from .canary import ROUTING_COLUMNS, routing_rows
-from .observe import Observed
-from .plan import Action, Plan, Step
-from .settings import DeploySettings
-from .specs import IntegrationSpec, LookupSpec
+from ...oic.identifiers import IntegrationId
+from ...oic.models import Integration
+from ..model.canary import ROUTING_COLUMNS, routing_rows
+from ..model.settings import DeploySettings
+from ..model.specs import IntegrationSpec, LookupSpec
+from ..plan.observe import Observed
+from ..plan.planner import Action, Part, Plan, Step
 
-ROUTE = "route"
-RETIRE = "retire"
-CANARY = "canary"
-PARTS = (ROUTE, RETIRE, CANARY)
 LEVEL = 5
 BLUE_GREEN_COLUMNS = ("service", "color")
 
@@ -45,7 +41,7 @@ def _released(plan: Plan) -> list[IntegrationSpec]:
 
 def _retire(spec: IntegrationSpec, target: str, reason: str) -> Step:
     return Step(
-        spec, Action.DEACTIVATE, reason, LEVEL, target=target, part=RETIRE, title=f"integration {target}"
+        spec, Action.DEACTIVATE, reason, LEVEL, target=target, part=Part.RETIRE, title=f"integration {target}"
     )
 
 
@@ -68,7 +64,7 @@ def _blue_green(settings: DeploySettings, observed: Observed, plan: Plan) -> lis
         route = LookupSpec(name, columns, table)
         action = Action.CREATE if current is None else Action.UPDATE
         reason = f"route {', '.join(sorted(services))} to {colour}"
-        steps.append(Step(route, action, reason, LEVEL, part=ROUTE, title=f"lookup {name} (routing)"))
+        steps.append(Step(route, action, reason, LEVEL, part=Part.ROUTE, title=f"lookup {name} (routing)"))
     if live:
         for service, spec in services.items():
             for old in observed.active_versions(live + service):
@@ -95,7 +91,7 @@ def canary_steps(
             f"{weight}% of {spec.code} to {spec.version}, watched for {settings.canary_observe_seconds:g} s",
             LEVEL,
             target=spec.key,
-            part=CANARY,
+            part=Part.CANARY,
             title=f"canary {spec.key} at {weight}%",
             weight=weight,
         )

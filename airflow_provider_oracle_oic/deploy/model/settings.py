@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..oic import OICConfig
+from ...oic import OICConfig
 from .canary import Health
 from .run_ids import RUN_ID
 from .setting_specs import BY_NAME, default

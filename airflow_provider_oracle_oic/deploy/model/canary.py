@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     # Types only: the trigger imports this module in the triggerer, where the client is not needed.
-    from ..oic import OICClient
-    from ..oic.models import MonitoringCounts
+    from ...oic import OICClient
+    from ...oic.models import MonitoringCounts
 
 ROUTING_COLUMNS = ("version", "weight")
 

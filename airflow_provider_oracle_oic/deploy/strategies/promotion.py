@@ -9,16 +9,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..oic import OICClient
-from ..oic.identifiers import IntegrationId
-from ..oic.status import IntegrationStatus
-from .canary import StepReport
-from .issues import Issue, Where
-from .observe import Observed
-from .plan import ACTIVATION_LEVEL, Action, Plan, Step
-from .settings import DeploySettings
-from .specs import ArchiveFile, IntegrationSpec
-from .strategies import canary_steps
+from ...oic import OICClient
+from ...oic.identifiers import IntegrationId
+from ...oic.status import IntegrationStatus
+from ..model.canary import StepReport
+from ..model.issues import Issue, Where
+from ..model.settings import DeploySettings
+from ..model.specs import ArchiveFile, IntegrationSpec
+from ..plan.observe import Observed
+from ..plan.planner import ACTIVATION_LEVEL, Action, Plan, Step
+from .routing import canary_steps
 
 # The versions a promotion moves are in OIC already: it imports nothing.
 IN_OIC = ArchiveFile(Path(os.devnull), "", "", "already in OIC")

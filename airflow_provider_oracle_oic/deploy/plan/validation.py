@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .connection_checks import catalogue_issues
-from .issues import Issue, Where
+from ..input.connection_checks import catalogue_issues
+from ..input.records import Inventory
+from ..model.issues import Issue, Where
+from ..model.settings import DeploySettings
+from ..model.specs import Kind, label, project_of, ref, scoped
 from .observe import Observed
-from .records import Inventory
-from .settings import DeploySettings
-from .specs import Kind, label, project_of, ref, scoped
 
 
 def _unwritable(path: Path, directory: bool) -> str | None:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .plan import Plan, Step
-from .specs import ConnectionSpec, IntegrationSpec, Kind, LookupSpec, PackageSpec, ProjectSpec, project_of
-from .strategies import PARTS
+from ..model.specs import (
+    ConnectionSpec,
+    IntegrationSpec,
+    Kind,
+    LookupSpec,
+    PackageSpec,
+    ProjectSpec,
+    project_of,
+)
+from .planner import Part, Plan, Step
 
 SHARED = (Kind.LIBRARY, Kind.CERTIFICATE)
 
@@ -26,23 +33,27 @@ def _project_needs(step: Step, where: Callable[[Callable[[Step], bool]], set[int
     return where(
         lambda s: (
             archive(s)
-            or (s.spec is step.spec and s.part == "deployment")
+            or (s.spec is step.spec and s.part == Part.DEPLOYMENT)
             or (isinstance(s.spec, ConnectionSpec | LookupSpec) and s.spec.project == project)
         )
     )
 
 
+def _of_strategy(step: Step) -> bool:
+    return step.part is not None and step.part.of_strategy
+
+
 def _needs(step: Step, plan: Plan, index: dict[int, int]) -> set[int]:
     spec = step.spec
 
-    if step.part in PARTS:
+    if _of_strategy(step):
         # A strategy acts on the release as a whole: after all of it, and after its own earlier steps.
         mine = index[id(step)]
-        return {index[id(s)] for s in plan.steps if s.part not in PARTS or index[id(s)] < mine} - {mine}
+        return {index[id(s)] for s in plan.steps if not _of_strategy(s) or index[id(s)] < mine} - {mine}
 
     def where(predicate: Callable[[Step], bool]) -> set[int]:
         """The other steps of the release (never a strategy's, which come after it) that match."""
-        return {index[id(s)] for s in plan.steps if s is not step and s.part not in PARTS and predicate(s)}
+        return {index[id(s)] for s in plan.steps if s is not step and not _of_strategy(s) and predicate(s)}
 
     if isinstance(spec, ProjectSpec) or project_of(spec) is not None:
         return _project_needs(step, where)

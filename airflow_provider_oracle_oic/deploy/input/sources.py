@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from ..oic import OICArchiveError, read_archive, sha256_file
-from ..oic.archives import ArchiveFacts
-from ..oic.project_archives import ProjectArchiveFacts, read_project_archive
-from .issues import IssueError
-from .specs import ArchiveFile
+from ...oic import OICArchiveError, read_archive, sha256_file
+from ...oic.archives import ArchiveFacts
+from ...oic.project_archives import ProjectArchiveFacts, read_project_archive
+from ..model.issues import IssueError
+from ..model.specs import ArchiveFile
 
 CHECKSUM = re.compile(r"^sha256:([0-9a-f]{64})$")
 

@@ -6,16 +6,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..oic.identifiers import IntegrationId
-from ..oic.models import Connection, Integration
-from ..oic.status import LOCKED_FOR_REPLACE, IntegrationStatus
-from .fingerprints import attachment_digests, fingerprint
-from .ledger import Ledger, LedgerEntry
-from .observe import Observed
-from .records import Inventory
-from .result import ArtifactResult, Outcome
-from .settings import DeploySettings
-from .specs import (
+from ...oic.identifiers import IntegrationId
+from ...oic.models import Connection, Integration
+from ...oic.status import LOCKED_FOR_REPLACE, IntegrationStatus
+from ..input.records import Inventory
+from ..model.result import ArtifactResult, Outcome
+from ..model.settings import DeploySettings
+from ..model.specs import (
     CertificateSpec,
     ConnectionSpec,
     IntegrationSpec,
@@ -30,6 +27,9 @@ from .specs import (
     ref,
     scoped,
 )
+from ..state.ledger import Ledger, LedgerEntry
+from .fingerprints import attachment_digests, fingerprint
+from .observe import Observed
 
 LEVELS = {
     Kind.CERTIFICATE: 1,
@@ -75,6 +75,20 @@ WRITES = (
 )
 
 
+class Part(str, Enum):
+    """What a step does besides writing its own record's artifact."""
+
+    DEPLOYMENT = "deployment"  # creates or updates a project's deployment (`target` is its code)
+    ROUTE = "route"  # a strategy's routing lookup
+    CANARY = "canary"  # a canary's share of the traffic, then its watch
+    RETIRE = "retire"  # deactivates what the release replaces
+
+    @property
+    def of_strategy(self) -> bool:
+        """A strategy's own step: it runs after the whole release, one after the other."""
+        return self is not Part.DEPLOYMENT
+
+
 @dataclass
 class Step:
     """One planned step; `target` is the OIC id it acts on (a package member for package activations)."""
@@ -90,9 +104,7 @@ class Step:
     replaces_active: str | None = None
     was_active: bool = False
     unchanged: bool = False
-    # "deployment" for the step that creates or updates a project's deployment (`target` is its code);
-    # a strategy's own steps (`strategies.PARTS`) run after the release, one after the other.
-    part: str = ""
+    part: Part | None = None
     # How results name the step when its spec's own label would not say what it does.
     title: str = ""
     # The connection attachments (file-valued properties) the step uploads.
@@ -132,8 +144,8 @@ class Step:
     @property
     def ref(self) -> str:
         """What OIC's state of the step's target is known by (see `observe`)."""
-        if self.part == "deployment":
-            return scoped(self.project, f"{self.part} {self.target}")
+        if self.part == Part.DEPLOYMENT:
+            return scoped(self.project, f"{self.part.value} {self.target}")
         return scoped(self.project, self.target)
 
     @property
@@ -141,7 +153,7 @@ class Step:
         if self.title:
             return self.title
         if self.part:
-            return f"{self.part} {self.target} of project {self.spec.key}"
+            return f"{self.part.value} {self.target} of project {self.spec.key}"
         if self.member_of is not None:
             return f"integration {self.target} ({self.spec.kind.singular} {self.member_of})"
         return label(self.spec)
@@ -377,7 +389,10 @@ class Planner:
             else f"{source} has deployment {wanted.code} select {', '.join(sorted(there.integrations)) or 'nothing'}; "
             f"the record selects {', '.join(sorted(wanted.integrations))}"
         )
-        return [step, Step(spec, action, reason, LEVELS[Kind.PROJECT], target=wanted.code, part="deployment")]
+        return [
+            step,
+            Step(spec, action, reason, LEVELS[Kind.PROJECT], target=wanted.code, part=Part.DEPLOYMENT),
+        ]
 
     def _project_activations(self, step: Step) -> list[Step]:
         """Activate the deployment's integrations; bring back what the replace took down, unless the

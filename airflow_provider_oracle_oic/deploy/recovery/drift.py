@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..oic import OICClient
-from ..oic.status import IntegrationStatus
-from .families import family
-from .fingerprints import fingerprint
-from .ledger import Ledger, LedgerEntry
-from .observe import read_many
-from .specs import Kind, LookupSpec, scoped
+from ...oic import OICClient
+from ...oic.status import IntegrationStatus
+from ..model.specs import Kind, LookupSpec, scoped
+from ..plan.families import family
+from ..plan.fingerprints import fingerprint
+from ..plan.observe import read_many
+from ..state.ledger import Ledger, LedgerEntry
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
 
-from .issues import IssueError
+from ..model.issues import IssueError
 
 # docs/oic-reference.md §7: the categories Oracle's certificate upload page allows per type.
 CATEGORIES = {

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .plan import Step
-from .result import ArtifactResult, DeploymentResult
-from .specs import IntegrationSpec, LibrarySpec, PackageSpec
+from ..model.result import ArtifactResult, DeploymentResult
+from ..model.specs import IntegrationSpec, LibrarySpec, PackageSpec
+from ..plan.planner import Step
 
 SCHEMA_VERSION = 1
 

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..oic import OICClient, OICNotFoundError, sha256_file
-from ..oic.models import Connection
-from ..oic.project_archives import read_project_archive
-from ..oic.status import IntegrationStatus, settles_to
-from .families import family
-from .journal import Entry, Journal, Outcome, Undo, UndoAction
-from .plan import ACTIVATION_FLAGS
-from .result import UndoRecord
-from .specs import Kind
+from ...oic import OICClient, OICNotFoundError, sha256_file
+from ...oic.models import Connection
+from ...oic.project_archives import read_project_archive
+from ...oic.status import IntegrationStatus, settles_to
+from ..model.result import UndoRecord
+from ..model.specs import Kind
+from ..plan.families import family
+from ..plan.planner import ACTIVATION_FLAGS
+from ..state.journal import Entry, Journal, Outcome, Undo, UndoAction
 
 log = logging.getLogger(__name__)
 # A rollback is worth more patience than a deployment step: each undo is tried again (it reads before it

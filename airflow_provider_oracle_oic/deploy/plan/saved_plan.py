@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .issues import Issue, Where
+from ..model.issues import Issue, Where
 from .observe import Observed, state_of
-from .plan import Plan, Step
+from .planner import Part, Plan, Step
 
 FORMAT = "target-oracle-oic plan"
 # 2: the plan names the OIC by its base URL as well as its integration instance.
@@ -62,7 +62,7 @@ class PlannedStep:
 def facts(observed: Observed, step: Step) -> tuple[str | None, str]:
     """What OIC showed of the step's target when it was planned: (status, lastUpdated), or for a
     project's deployment (its selection, lastUpdated)."""
-    if step.part == "deployment":
+    if step.part == Part.DEPLOYMENT:
         project = observed.projects.get(step.spec.key)
         chosen = project.deployment(step.target) if project is not None else None
         if chosen is None:

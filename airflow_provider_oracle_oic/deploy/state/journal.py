@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from .specs import Kind, scoped
+from ..model.specs import Kind, scoped
 
 JOURNAL_SUFFIX = ".journal.jsonl"
 

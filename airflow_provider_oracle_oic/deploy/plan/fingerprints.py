@@ -7,7 +7,7 @@ import hmac
 import json
 from typing import Any
 
-from .specs import (
+from ..model.specs import (
     CertificateSpec,
     ConnectionSpec,
     IntegrationSpec,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..oic import OICClient
-from ..oic.project_scope import ProjectScope
-from ..oic.resources.base import Page
-from .specs import Kind
+from ...oic import OICClient
+from ...oic.project_scope import ProjectScope
+from ...oic.resources.base import Page
+from ..model.specs import Kind
 
 
 class Family(Protocol):

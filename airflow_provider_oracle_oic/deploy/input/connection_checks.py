@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import difflib
 
-from ..oic.models import Connection, ConnectionProperty
-from .issues import Issue
-from .specs import ConnectionSpec, Value, label
+from ...oic.models import Connection, ConnectionProperty
+from ..model.issues import Issue
+from ..model.specs import ConnectionSpec, Value, label
 
 
 def _unknown(name: str, known: list[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .journal import Entry, JournalStore, Outcome, PastRun, past_runs
+from ..state.journal import Entry, JournalStore, Outcome, PastRun, past_runs
 
 
 class RestoreError(ValueError):

@@ -16,10 +16,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .issues import Issue, Where
-from .plan import WRITES, Plan, Step
-from .result import ArtifactResult
-from .settings import SettingsError
+from ..model.issues import Issue, Where
+from ..model.result import ArtifactResult
+from ..model.settings import SettingsError
+from ..plan.planner import WRITES, Plan, Step
 
 log = logging.getLogger(__name__)
 DeployHook = Callable[[str, dict[str, Any]], Any]
