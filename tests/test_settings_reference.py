@@ -1,4 +1,5 @@
-"""Each setting is declared once (deploy/model/setting_specs.py); the schema, docs and meltano.yml follow it."""
+"""Each setting is declared once (oic/settings.py, deploy/model/setting_specs.py); the schemas, the connection
+form, docs and meltano.yml follow it."""
 
 from __future__ import annotations
 
@@ -52,3 +53,23 @@ def test_meltano_yml_declares_the_same_settings():
         assert entry.get("value") == setting.default, setting.name
         assert entry["description"] == setting.description, setting.name
         assert entry.get("sensitive", False) == setting.secret, setting.name
+
+
+def test_meltano_yml_is_what_make_docs_writes():
+    text = (ROOT / "meltano.yml").read_text(encoding="utf-8")
+    generated = runpy.run_path(str(ROOT / "scripts" / "settings_reference.py"))["meltano_yml"](text)
+    assert text == generated, "meltano.yml's settings are stale: run `make docs`"
+
+
+def test_the_client_settings_are_declared_once_for_target_tap_and_connection():
+    from airflow_provider_oracle_oic.connection_form import CONN_FIELDS
+    from airflow_provider_oracle_oic.oic.settings import CLIENT_SETTINGS
+    from airflow_provider_oracle_oic.singer.tap import TAP_SETTINGS
+
+    for setting in CLIENT_SETTINGS:
+        assert CONFIG_SCHEMA["properties"][setting.name] == TAP_SETTINGS["properties"][setting.name]
+        if setting.connection not in ("host", "login", "password"):
+            field = CONN_FIELDS[setting.connection]
+            assert setting.type in field["schema"]["type"], setting.name
+            assert field["description"].startswith(setting.description), setting.name
+    assert TAP_SETTINGS["properties"]["request_timeout"]["type"] == ["number", "null"]

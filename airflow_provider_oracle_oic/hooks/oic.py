@@ -17,9 +17,8 @@ from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 
 from ..connection_form import CONN_FIELDS, DEFAULT_CONN_ID, UI_FIELD_BEHAVIOUR
-from ..deploy.model.setting_specs import default
-from ..deploy.model.settings import parse_bool
 from ..oic import OICClient, OICConfig, OICError
+from ..oic.settings import client_default, parse_bool
 
 
 def extra_value(extra: Mapping[str, Any], name: str) -> Any:
@@ -83,9 +82,9 @@ def config_from_connection(conn: Any) -> OICConfig:
         scope=extra_value(extra, "scope"),
         client_aud=extra_value(extra, "client_aud"),
         integration_instance=extra_value(extra, "integration_instance"),
-        request_timeout=float(timeout if timeout is not None else default("request_timeout")),
-        max_retries=int(retries if retries is not None else default("max_retries")),
-        verify_ssl=parse_bool(extra_value(extra, "verify_ssl"), "verify_ssl", default("verify_ssl")),
+        request_timeout=float(timeout if timeout is not None else client_default("request_timeout")),
+        max_retries=int(retries if retries is not None else client_default("max_retries")),
+        verify_ssl=parse_bool(extra_value(extra, "verify_ssl"), "verify_ssl", client_default("verify_ssl")),
         client_cert=_pem_file(extra_value(extra, "client_cert"), ".crt"),
         client_key=_pem_file(client_key, ".key"),
     )

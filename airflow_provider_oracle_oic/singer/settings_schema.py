@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from singer_sdk import typing as th
 
-from ..deploy.model.setting_specs import SETTINGS, Setting
+from ..deploy.model.setting_specs import SETTINGS
+from ..oic.settings import Setting
 
 TYPES: dict[str, Any] = {
     "string": th.StringType,
@@ -14,6 +16,11 @@ TYPES: dict[str, Any] = {
     "integer": th.IntegerType,
     "number": th.NumberType,
 }
+
+
+def properties(settings: Iterable[Setting]) -> list[th.Property]:
+    """singer-sdk properties of declared settings."""
+    return [_property(s) for s in settings]
 
 
 def _property(setting: Setting) -> th.Property:
@@ -26,4 +33,4 @@ def _property(setting: Setting) -> th.Property:
     return th.Property(setting.name, kind, required=setting.required, secret=setting.secret, **options)
 
 
-CONFIG_SCHEMA = th.PropertiesList(*(_property(s) for s in SETTINGS)).to_dict()
+CONFIG_SCHEMA = th.PropertiesList(*properties(SETTINGS)).to_dict()

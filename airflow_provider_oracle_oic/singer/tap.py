@@ -23,9 +23,11 @@ from ..deploy.model.settings import oic_config
 from ..oic import OICClient
 from ..oic.identifiers import IntegrationId
 from ..oic.models import ArchiveDownload, Connection, ConnectionProperty, Deployment, Integration, Project
+from ..oic.settings import CLIENT_SETTINGS
 from ..oic.status import IntegrationStatus
 from .distribution import DISTRIBUTION
 from .schemas import SCHEMAS
+from .settings_schema import properties
 
 PLACEHOLDER_UNSAFE = re.compile(r"[^A-Z0-9_]")
 
@@ -223,18 +225,7 @@ class ProjectsStream(OICStream):
 
 
 TAP_SETTINGS = th.PropertiesList(
-    th.Property("base_url", th.StringType, required=True, description="Source OIC URL"),
-    th.Property("oauth_client_id", th.StringType, required=True, description="IDCS OAuth client id"),
-    th.Property(
-        "oauth_client_secret",
-        th.StringType,
-        required=True,
-        secret=True,
-        description="IDCS OAuth client secret",
-    ),
-    th.Property("oauth_token_url", th.StringType, required=True, description="IDCS token endpoint"),
-    th.Property("oauth_scope", th.StringType, description="OAuth scope; default from base_url"),
-    th.Property("integration_instance", th.StringType, description="OIC 3 service instance name"),
+    *properties(CLIENT_SETTINGS),
     th.Property(
         "integrations_query",
         th.StringType,
@@ -253,9 +244,6 @@ TAP_SETTINGS = th.PropertiesList(
         th.StringType,
         description="Write archives here and reference them by archive_path instead of base64",
     ),
-    th.Property("verify_ssl", th.BooleanType, default=True, description="Verify OIC's TLS certificate"),
-    th.Property("request_timeout", th.IntegerType, default=30, description="Seconds per HTTP request"),
-    th.Property("max_retries", th.IntegerType, default=3, description="Retries of 429/502/503/504"),
 ).to_dict()
 
 

@@ -1,14 +1,12 @@
-"""Apply a plan, each step as soon as what it needs is done; every write is journaled before it is sent."""
+"""Perform a plan's steps (the scheduler decides when): every write is journaled before it is sent."""
 
 from __future__ import annotations
 
 import logging
-import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar
 
 from ...oic import OICClient, OICError
@@ -38,15 +36,14 @@ from ..model.specs import (
     ref,
     scoped,
 )
-from ..plan.dependencies import dependencies
 from ..plan.observe import Observed
 from ..plan.planner import ACTIVATION_FLAGS, WRITES, Action, Part, Plan, Step
 from ..recovery.rollback import Restorer, restorable_connection
 from ..state.journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
+from .scheduler import schedule, then
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-U = TypeVar("U")
 
 
 @dataclass
@@ -92,25 +89,6 @@ def outcome_of(exc: BaseException) -> Outcome:
     return Outcome.FAILED if refused else Outcome.UNKNOWN
 
 
-def _deliver(finished: queue.Queue[tuple[int, Future[Any]]], n: int, future: Future[Any]) -> None:
-    finished.put((n, future))
-
-
-def _then(source: Future[T], step: Callable[[Future[T]], U]) -> Future[U]:
-    """A future of `step(source)` once `source` is done; whatever `step` raises ends up in it, so a
-    failure in a callback can never leave the run waiting for a result that will not come."""
-    result: Future[U] = Future()
-
-    def run(done: Future[T]) -> None:
-        try:
-            result.set_result(step(done))
-        except BaseException as exc:
-            result.set_exception(exc)
-
-    source.add_done_callback(run)
-    return result
-
-
 class Applier:
     """Runs the write steps of a plan; after a failure it starts no further step."""
 
@@ -133,45 +111,25 @@ class Applier:
         )
 
     def run(self, plan: Plan) -> list[ArtifactResult]:
-        """Start each step as soon as the steps it needs are done; after a failure start no more."""
-        needs = dependencies(plan)
-        results: list[ArtifactResult | None] = [None] * len(plan.steps)
-        finished: queue.Queue[tuple[int, Future[Any]]] = queue.Queue()
-        waiting, running, failed = set(range(len(plan.steps))), 0, False
+        """Every step's result: the scheduler starts each as soon as what it needs is done, and none
+        after a failure (or a pause)."""
+        settings = self.ctx.settings
         log.info(
-            "Applying %d step(s), at most %d request(s) at once",
-            len(plan.steps),
-            self.ctx.settings.max_concurrency,
+            "Applying %d step(s), at most %d request(s) at once", len(plan.steps), settings.max_concurrency
         )
-        with (
-            ThreadPoolExecutor(self.ctx.settings.max_concurrency, thread_name_prefix="oic-deploy") as pool,
-            StatusWaiter(
-                self.client.integrations,
-                self.ctx.settings.activation_timeout,
-                self.ctx.settings.activation_poll_interval,
-            ) as self.waiter,
-        ):
-            while waiting or running:
-                ready = [] if failed else [n for n in sorted(waiting) if all(results[d] for d in needs[n])]
-                for n in ready:
-                    waiting.discard(n)
-                    running += 1
-                    pool.submit(self._run_step, plan.steps[n]).add_done_callback(
-                        partial(_deliver, finished, n)
-                    )
-                if not running:
-                    break
-                n, future = finished.get()
-                outcome = future.result()
-                if isinstance(outcome, Future):  # an activation sent, its wait still with the waiter
-                    outcome.add_done_callback(partial(_deliver, finished, n))
-                    continue
-                running -= 1
-                results[n] = outcome
-                failed = failed or outcome.outcome == StepOutcome.FAILED or self.paused is not None
-        for n in sorted(waiting):
-            results[n] = self._unstarted(plan.steps[n], failed)
-        return [r for r in results if r is not None]
+        with StatusWaiter(
+            self.client.integrations, settings.activation_timeout, settings.activation_poll_interval
+        ) as self.waiter:
+            done = schedule(
+                plan,
+                self._run_step,
+                settings.max_concurrency,
+                stop=lambda result: result.outcome == StepOutcome.FAILED or self.paused is not None,
+            )
+        return [
+            result if result is not None else self._unstarted(step, done.stopped)
+            for step, result in zip(plan.steps, done.results, strict=True)
+        ]
 
     def _unstarted(self, step: Step, stopped: bool) -> ArtifactResult:
         if self.paused is not None:
@@ -196,7 +154,7 @@ class Applier:
         started = time.monotonic()
         try:
             if step.is_activation:
-                return _then(self._activate(step), lambda waited: self._finish(step, started, waited))
+                return then(self._activate(step), lambda waited: self._finish(step, started, waited))
             detail = self._perform(step)
         except Pause as pause:
             self.paused = pause.watch
@@ -585,7 +543,7 @@ class Applier:
             started = self._start_schedule(integrations, target) if scheduled else None
             return "; ".join(d for d in (detail, started) if d) or None
 
-        return _then(self.waiter.wait(target, IntegrationStatus.ACTIVATED, integrations), settle)
+        return then(self.waiter.wait(target, IntegrationStatus.ACTIVATED, integrations), settle)
 
     def _start_schedule(self, integrations: Integrations, ident: str) -> str | None:
         """Start the schedule of a scheduled integration that has just been activated.

@@ -1,11 +1,11 @@
-"""Every target-oracle-oic setting, declared once: the JSON schema, `--about`, the engine's defaults,
+"""Every target-oracle-oic setting, declared once (the client's own in `oic/settings.py`): the JSON schema, `--about`, the engine's defaults,
 `docs/settings.md` and the `meltano.yml` check are all produced from this list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ...oic.settings import CLIENT_SETTINGS, Setting
 from .specs import STREAMS
 
 IMPORT_MODES = ("create_only", "update_only", "create_or_update")
@@ -14,41 +14,8 @@ ACTIVATION_POLICIES = ("auto", "manual", "scheduled")
 DEPLOYMENT_STRATEGIES = ("rolling", "blue_green", "canary")
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its JSON type (`string`, `boolean`, `integer`, `number`, `array`), default and rules."""
-
-    name: str
-    type: str
-    description: str
-    default: Any = None
-    required: bool = False
-    secret: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    # The type of an array's items.
-    items: str = "string"
-
-
 SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "base_url", "string", "OIC URL, https://… (plain http only for 127.0.0.1/localhost)", required=True
-    ),
-    Setting("oauth_client_id", "string", "IDCS OAuth client id", required=True),
-    Setting("oauth_client_secret", "string", "IDCS OAuth client secret", required=True, secret=True),
-    Setting(
-        "oauth_token_url",
-        "string",
-        "IDCS token endpoint, https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
-        required=True,
-    ),
-    Setting("oauth_scope", "string", "OAuth scope; default <base_url>:443urn:opc:resource:consumer::all"),
-    Setting("oauth_client_aud", "string", "Primary audience; builds the scope when given"),
-    Setting(
-        "integration_instance",
-        "string",
-        "OIC 3 service instance name, sent as integrationInstance on every call",
-    ),
+    *CLIENT_SETTINGS,
     Setting(
         "import_mode",
         "string",
@@ -198,13 +165,6 @@ SETTINGS: tuple[Setting, ...] = (
         default=4,
         minimum=1,
     ),
-    Setting("request_timeout", "number", "Seconds per HTTP request", default=30, minimum=0.1),
-    Setting(
-        "max_retries", "integer", "Retries of 429, 502/503/504 and dropped connections", default=3, minimum=0
-    ),
-    Setting("verify_ssl", "boolean", "Verify OIC's TLS certificate", default=True),
-    Setting("client_cert", "string", "Client certificate file for mutual TLS"),
-    Setting("client_key", "string", "Client key file for mutual TLS", secret=True),
     Setting("audit_log", "string", "Path of the JSONL audit trail (one event per action, never a secret)"),
     Setting(
         "state_path", "string", "Deployment ledger (JSON) that makes re-runs idempotent and notices drift"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...oic import OICConfig
+from ...oic.settings import parse_bool as client_parse_bool
 from .canary import Health
 from .run_ids import RUN_ID
 from .setting_specs import BY_NAME, default
@@ -18,10 +19,6 @@ TARGET_NAMES = {
     "client_secret": "oauth_client_secret",
     "token_url": "oauth_token_url",
 }
-
-
-TRUE_WORDS = ("true", "1", "yes", "on")
-FALSE_WORDS = ("false", "0", "no", "off")
 
 
 class SettingsError(ValueError):
@@ -73,15 +70,11 @@ class DeploySettings:
 
 
 def parse_bool(value: Any, name: str, default: bool) -> bool:
-    """true/false (or the words in TRUE_WORDS / FALSE_WORDS); anything else is an error naming `name`."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS or word in FALSE_WORDS:
-        return word in TRUE_WORDS
-    raise SettingsError(f"Setting '{name}' must be true or false, not {value!r}")
+    """true/false (or the words `oic.settings` accepts); anything else is a `SettingsError` naming `name`."""
+    try:
+        return client_parse_bool(value, name, default)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _bool(config: Mapping[str, Any], name: str) -> bool:
