@@ -12,5 +12,5 @@ def integration_id(ident: str | None, code: str | None, version: str | None) -> 
     if not ident:
         if not code or not version:
             raise ValueError("Pass integration_id='CODE|VERSION', or both code and version")
-        ident = f"{code}|{version}"
+        ident = str(IntegrationId(code, version))
     return str(IntegrationId.parse(ident))

@@ -51,6 +51,21 @@ def drop_connection(send: Send) -> None:
     transport.abort()
 
 
+_TEMPLATES: dict[tuple[str, ...], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _templates(app: FastAPI) -> list[tuple[re.Pattern[str], str]]:
+    """The app's route templates as patterns. Building the OpenAPI document takes a tenth of a second
+    and every emulator app of a process has the same routes: it is built once per set of routes."""
+    key = tuple(sorted(getattr(route, "path", "") for route in app.routes))
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = [
+            (re.compile("[^/]+".join(map(re.escape, PARAMETER.split(path))) + "/?"), path)
+            for path in app.openapi().get("paths", {})
+        ]
+    return _TEMPLATES[key]
+
+
 class Gateway:
     """Wraps the FastAPI app; see the module docstring."""
 
@@ -58,7 +73,6 @@ class Gateway:
         self.app = app
         self.emu = emu
         # (pattern, template) of every route, made on first use (the app is complete by then).
-        self._templates: list[tuple[re.Pattern[str], str]] | None = None
 
     def _access_error(self, scope: Scope) -> APIError | None:
         headers = _headers(scope)
@@ -157,13 +171,8 @@ class Gateway:
 
         Read from the app's OpenAPI paths (FastAPI's public API): how routers keep their routes is
         FastAPI's own business, and changed in 0.16x."""
-        if self._templates is None:
-            self._templates = [
-                (re.compile("[^/]+".join(map(re.escape, PARAMETER.split(path))) + "/?"), path)
-                for path in self.app.openapi().get("paths", {})
-            ]
         path = scope["path"]
-        return next((template for pattern, template in self._templates if pattern.fullmatch(path)), path)
+        return next((template for pattern, template in _templates(self.app) if pattern.fullmatch(path)), path)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, after: Fault | None) -> int:
         statuses: list[int] = []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import OICArchiveError
+from .identifiers import IntegrationId
 
 PROJECT_DIR = re.compile(r"^icspackage/project/([A-Z][A-Z0-9_]*)_(\d{2}\.\d{2}\.\d{4})/")
 NAME_ELEMENT = re.compile(rb"<name>\s*([^<]{1,200}?)\s*</name>")
@@ -42,7 +43,7 @@ class ArchivedIntegration:
 
     @property
     def id(self) -> str:
-        return f"{self.code}|{self.version}"
+        return str(IntegrationId(self.code, self.version))
 
 
 @dataclass(frozen=True)

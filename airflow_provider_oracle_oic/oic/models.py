@@ -242,7 +242,7 @@ class PackageMember:
 
     @property
     def id(self) -> str:
-        return f"{self.code}|{self.version}"
+        return str(IntegrationId(self.code, self.version))
 
 
 @dataclass(frozen=True)
@@ -413,7 +413,7 @@ class Deployment:
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Deployment:
         chosen = [
-            f"{_str(i, 'code')}|{_str(i, 'version')}"
+            str(IntegrationId(_str(i, "code"), _str(i, "version")))
             for i in body.get("integrations") or []
             if isinstance(i, dict)
         ]

@@ -555,7 +555,7 @@ def _deployment(raw: Any, held: set[str], checkable: bool) -> ProjectDeploymentS
             entry_code, version = _code_version(entry.get("code"), entry.get("version"))
         except IssueError as exc:
             raise IssueError(f"{where}.{exc.field}", exc.message) from None
-        ident = f"{entry_code}|{version}"
+        ident = str(IntegrationId(entry_code, version))
         if checkable and ident not in held:
             raise IssueError(
                 where,

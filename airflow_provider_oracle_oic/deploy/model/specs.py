@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from ...oic.identifiers import IntegrationId
+
 
 class Kind(str, Enum):
     """Artifact families, named as their Singer streams."""
@@ -114,7 +116,7 @@ class IntegrationSpec:
 
     @property
     def key(self) -> str:
-        return f"{self.code}|{self.version}"
+        return str(IntegrationId(self.code, self.version))
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..archives import read_archive
 from ..errors import OICActivationError, OICPreconditionFailedError, OICTimeoutError
+from ..identifiers import IntegrationId
 from ..models import ActivationErrors, Integration
 from ..polling import next_delay
 from ..status import SETTLES_TO, IntegrationStatus
@@ -167,7 +168,7 @@ class Integrations(ArchiveResource[Integration]):
         """Copy `ident` as `code|version`; 409 when that exists."""
         body = {"code": code, "version": version, "name": name}
         body.update({k: v for k, v in (("description", description), ("packageName", package_name)) if v})
-        target = f"{code}|{version}"
+        target = str(IntegrationId(code, version))
         answer = self._call(
             Call(
                 "POST",
