@@ -46,7 +46,10 @@ class VariableLedgerStore:
 
 class VariableJournalStore:
     """Write-ahead journals in one JSON Variable (run id to events); each event is committed before
-    the write it describes is sent."""
+    the write it describes is sent. Its key never names a secret: Airflow masks every value it reads
+    under such a key, and a journal is read before each write it records, so each run would add every
+    state of its journal to the masker (quadratic time in a task, lasting growth in the API server);
+    a journal holds no secret."""
 
     def __init__(self, key: str) -> None:
         self.key = key
@@ -93,5 +96,10 @@ def airflow_stores(
     files (then None, None: the engine uses the files)."""
     if state_path is not None:
         return None, None
-    key = ledger_variable or f"oracle_oic_ledger_secret__{conn_id}"
-    return VariableLedgerStore(key), VariableJournalStore(f"{key}__journals")
+    ledger = ledger_variable or f"oracle_oic_ledger_secret__{conn_id}"
+    return VariableLedgerStore(ledger), VariableJournalStore(journal_variable(conn_id))
+
+
+def journal_variable(conn_id: str) -> str:
+    """The Variable of an OIC connection's journals (runs of every ledger of it: run ids are unique)."""
+    return f"oracle_oic_journals__{conn_id}"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.airflow.conftest import task_states, xcom_values
-from tests.airflow.test_operators import _value, journal_variable
+from tests.airflow.test_operators import JOURNALS, _value, journal_variable
 from tests.http_api import Api
 from tests.http_api import traffic as shared_traffic
 
@@ -100,7 +100,7 @@ def test_failing_canary_is_rolled_back(
     assert observations == ([10] if deferrable else [])
     # The engine rolled back from its journal, which names every undo (and, deferred, the pause between).
     [run_id] = set(re.findall(r"failed \(run ([0-9a-f]+)\)", out + err))
-    events = journal_variable("oracle_oic_ledger_secret__oracle_oic_default__journals")[run_id]
+    events = journal_variable(JOURNALS)[run_id]
     undone = [e["undo"]["description"] for e in events if e["event"] == "intent"]
     assert undone == ["deactivate integration ORDERS|02.00.0000", "restore lookup ORDERS_ROUTING (1 rows)"]
     assert [e["ok"] for e in events if e["event"] == "rollback"] == [True, True]
