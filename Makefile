@@ -2,14 +2,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test check chaos lint format docs emulator demo bench airflow dists clean
+.PHONY: test check deps lock chaos lint format docs emulator demo bench airflow dists clean
 
 $(PY):
 	python3 -m venv $(VENV)
 
-$(STAMP): $(PY) pyproject.toml
+# The development set is locked (constraints/dev.txt, `make lock` writes it from pyproject.toml's ranges).
+$(STAMP): $(PY) pyproject.toml constraints/dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet -c constraints/dev.txt -e '.[test,dev]'
 	touch $(STAMP)
 
 # The whole suite. As root with apt-get, Debian's chromium is installed first (the one browser test drives
@@ -25,15 +26,45 @@ test: $(STAMP)
 	else \
 	  echo "make test: no $(CHROMIUM), and installing it needs root and apt-get: the browser test will be skipped"; \
 	fi
-	@echo "make test: the whole suite, about 25 minutes on 2 cores (make check is the fast tier)"
+	@echo "make test: the whole suite on the locked set (make check is the fast tier), then every dependency range at both ends (make deps)"
 	$(PY) -m pytest --durations=10
+	$(MAKE) --no-print-directory deps
 
-# The fast tier for the edit-test loop: lint, then every test that starts no Airflow process and no
-# browser and is not a long safety suite. Needs no system package.
+# The fast tier for the edit-test loop: lint, then the client, emulator, engine and target tests and one
+# dag.test() run per operator (markers in pyproject.toml); no Airflow process, no browser, no long safety
+# suite. Needs no system package.
+CHECK := not slow and not e2e and (not airflow or smoke)
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "$(CHECK)" --durations=10
+
+# Every runtime dependency range tested at both ends, each in a fresh virtualenv: the fast tier with the
+# lowest releases the ranges allow beside Airflow (uv's lowest-direct resolution), and with the newest;
+# then, without Airflow (what `target-oracle-oic[emulator]` users get, FastAPI's newest minor included),
+# the client, emulator, engine and target tests with the newest releases.
+UV := $(VENV)/bin/uv
+CORE := tests/oic tests/emulator tests/deploy tests/target tests/test_layers.py
+deps: $(STAMP)
+	rm -rf .venv-lowest .venv-newest .venv-standalone
+	$(UV) venv -q --python $(PY) .venv-lowest
+	$(UV) pip install -q --python .venv-lowest/bin/python --resolution lowest-direct -e '.[test]'
+	$(PY) scripts/dependency_sets.py report .venv-lowest/bin/python
+	.venv-lowest/bin/python -m pytest -q -m "$(CHECK)"
+	$(UV) venv -q --python $(PY) .venv-newest
+	$(UV) pip install -q --python .venv-newest/bin/python --upgrade -e '.[test]'
+	$(PY) scripts/dependency_sets.py report .venv-newest/bin/python
+	.venv-newest/bin/python -m pytest -q -m "$(CHECK)"
+	$(UV) venv -q --python $(PY) .venv-standalone
+	$(PY) scripts/dependency_sets.py standalone > .venv-standalone/requirements.txt
+	$(UV) pip install -q --python .venv-standalone/bin/python --upgrade -r .venv-standalone/requirements.txt
+	$(UV) pip install -q --python .venv-standalone/bin/python --no-deps -e .
+	$(PY) scripts/dependency_sets.py report .venv-standalone/bin/python
+	.venv-standalone/bin/python -m pytest -q -m "not slow and not e2e" $(CORE)
+
+# The development set, locked: resolved again from pyproject.toml's ranges (newest releases within them).
+lock: $(STAMP)
+	$(UV) pip compile -q pyproject.toml --extra test --extra dev -o constraints/dev.txt --no-header --annotation-style line
 
 # The long variants of the safety suites: 30 fault-injection seeds.
 chaos: $(STAMP)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 # Long or needs real processes: in make test, not in make check.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
 RELEASE = REPO / "example_dags" / "data" / "release"

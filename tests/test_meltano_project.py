@@ -16,7 +16,7 @@ from airflow_provider_oracle_oic.emulator import EmulatorServer
 from tests.test_distributions import _build
 
 # Long or needs real processes: in make test, not in make check.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "oic-emulator-secret"

@@ -84,7 +84,7 @@ def workdir(tmp_path, emulator_8080) -> Path:
     return tmp_path
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.ready], ids=str)
 def test_readme_long_running_block_comes_up(block):
@@ -117,7 +117,16 @@ def test_readme_long_running_block_comes_up(block):
             process.wait()
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.skip is None and b.ready is None], ids=str)
+@pytest.mark.parametrize(
+    "block",
+    [
+        # A block that runs a DAG (`airflow dags test`) is a dag.test() run like the tests/airflow ones.
+        pytest.param(b, marks=[pytest.mark.airflow] if "airflow dags test" in b.code else [])
+        for b in BLOCKS
+        if b.skip is None and b.ready is None
+    ],
+    ids=str,
+)
 def test_readme_block_runs(block, workdir):
     env = {
         **os.environ,

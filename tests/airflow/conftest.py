@@ -109,3 +109,10 @@ def xcom_values(run: Any) -> dict[str, Any]:
             .all()
         )
         return {f"{row.task_id}:{row.key}": row.value for row in rows}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that runs a DAG with `dag.test()` is marked `airflow` (make check keeps the `smoke` ones)."""
+    for item in items:
+        if {"dag_runner", "examples"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.airflow)

@@ -108,6 +108,7 @@ def test_failing_canary_is_rolled_back(
     assert ("paused" in [e.get("status") for e in events]) == deferrable
 
 
+@pytest.mark.smoke
 def test_a_promotion_is_restored_by_its_run_id(dag_runner, oic_connection, two_versions):
     body = (
         canary(True)

@@ -47,6 +47,7 @@ def slow_connection(monkeypatch, airflow_db):
         yield server
 
 
+@pytest.mark.smoke
 def test_singer_to_oic_with_records_then_activate_deferrable_then_sensor(dag_runner, slow_connection, capfd):
     server = slow_connection
     body = (
@@ -176,7 +177,6 @@ soft = IntegrationActivationSensor(task_id="soft", integration_id="IDLE|01.00.00
     assert "Sensor timed out after 1 s" in out + err
 
 
-@pytest.mark.slow
 def test_singer_to_oic_from_a_jsonl_file_and_a_tap(dag_runner, oic_connection, tmp_path):
     server = oic_connection
     jsonl = tmp_path / "artifacts.jsonl"
@@ -270,7 +270,6 @@ deploy = SingerToOICOperator(task_id="deploy", records=[
     assert oic_connection.stats()["writes"] == 0
 
 
-@pytest.mark.slow
 def test_secrets_mapping_fills_placeholders_and_never_leaks(dag_runner, oic_connection, capfd):
     server = oic_connection
     Api(server).import_iar("USES", "01.00.0000", connections=["REST_S"])
@@ -296,7 +295,6 @@ deploy = SingerToOICOperator(task_id="deploy", secrets={{"ERP_PW": {secret!r}}},
     assert_no_secret([secret, *secrets_of(server)], logs)
 
 
-@pytest.mark.slow
 def test_rerun_of_the_same_deployment_writes_nothing(dag_runner, oic_connection):
     body = (
         IMPORTS
@@ -453,7 +451,6 @@ def test_a_target_config_typo_fails_the_task_naming_it(airflow_db, oic_emulator,
     assert oic_emulator.stats()["writes"] == 0
 
 
-@pytest.mark.slow
 def test_singer_to_oic_deploys_a_release_folder(dag_runner, oic_connection, tmp_path, capfd):
     release = Path(__file__).resolve().parents[2] / "example_dags" / "data" / "release"
     run = dag_runner.run(
@@ -485,7 +482,6 @@ def test_a_bad_release_folder_fails_the_task_before_any_write(dag_runner, oic_co
     assert "libraries/helpers.js: name it <CODE>_<VERSION>.js" in out + err
 
 
-@pytest.mark.slow
 def test_plan_only_then_approved_plan_applies_exactly_or_refuses(dag_runner, oic_connection, capfd):
     body = (
         IMPORTS
@@ -514,7 +510,6 @@ apply = SingerToOICOperator(task_id="apply", records=records, approved_plan=plan
     assert oic_connection.stats()["writes"] == 2
 
 
-@pytest.mark.slow
 def test_an_approved_plan_that_oic_outran_writes_nothing(dag_runner, oic_connection, capfd):
     api = Api(oic_connection)
     api.post("/lookups", json={"name": "CODES", "columns": ["a", "b"], "rows": [{"rowData": ["0", "0"]}]})
@@ -543,7 +538,6 @@ plan >> someone_else() >> apply
     assert "lookup CODES: plan: OIC changed it since the plan" in out + err
 
 
-@pytest.mark.slow
 def test_restore_run_operator_puts_back_what_a_run_replaced(dag_runner, oic_connection, tmp_path):
     backups = str(tmp_path / "backups")
     first = iar_b64("HELLO", payload=b"first")

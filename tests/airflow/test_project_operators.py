@@ -74,6 +74,7 @@ def slow_project(monkeypatch, airflow_db):
         yield server
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("deferrable", [True, False])
 def test_deployment_goes_live_together_then_the_next_one_replaces_it(
     dag_runner, slow_project, deferrable, capfd

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 # Long or needs real processes: in make test, not in make check.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 def _runs(airflow: Any, token: str, dag_id: str) -> list[dict[str, Any]]:

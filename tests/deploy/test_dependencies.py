@@ -11,8 +11,8 @@ from airflow_provider_oracle_oic.deploy.model.specs import (
     LibrarySpec,
     LookupSpec,
 )
+from airflow_provider_oracle_oic.deploy.plan.dependencies import dependencies
 from airflow_provider_oracle_oic.deploy.plan.planner import ACTIVATION_LEVEL, LEVELS, Action, Plan, Step
-from airflow_provider_oracle_oic.deploy.plan.planner.dependencies import dependencies
 
 ARCHIVE = ArchiveFile(Path("a.iar"), "0" * 64, "a.iar")
 

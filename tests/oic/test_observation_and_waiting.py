@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from airflow_provider_oracle_oic.deploy.plan.planner.observe import read_many
+from airflow_provider_oracle_oic.deploy.plan.observe import read_many
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.oic import OICActivationError, OICClient, OICTimeoutError
 from airflow_provider_oracle_oic.oic.resources.base import Page

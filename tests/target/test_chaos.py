@@ -106,7 +106,11 @@ def unnamed(leftovers: list[str], named: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("profile", PROFILES)
+# The adversarial profile (a fault on every other call) takes most of the suite's time: make check
+# runs the realistic one, make test and make chaos both.
+@pytest.mark.parametrize(
+    "profile", [pytest.param(p, marks=[pytest.mark.slow] if p == "adversarial" else []) for p in PROFILES]
+)
 def test_every_run_ends_deployed_exactly_restored_or_naming_what_is_not(
     profile, seed, chaos_emulator, reference, tmp_path
 ):

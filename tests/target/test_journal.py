@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from airflow_provider_oracle_oic.deploy.model.specs import Kind
 from airflow_provider_oracle_oic.deploy.recovery.rollback import Restorer
 from airflow_provider_oracle_oic.deploy.state.journal import (
@@ -81,6 +83,7 @@ def test_rollback_takes_an_artifact_that_is_already_gone_as_undone(oic_emulator)
     assert problems == []
 
 
+@pytest.mark.slow  # waits out the whole retry budget of an undo (docs/safety.md)
 def test_rollback_names_what_it_could_not_bring_back(oic_emulator, api):
     assert api.import_iar("HELD", "01.00.0000").status_code == 204
     oic_emulator.lock("integration", "HELD|01.00.0000")

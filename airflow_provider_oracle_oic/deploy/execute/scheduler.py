@@ -57,22 +57,29 @@ def schedule(
     needs = dependencies(plan)
     results: list[R | None] = [None] * len(plan.steps)
     finished: queue.Queue[tuple[int, Future[Any]]] = queue.Queue()
-    waiting, running, stopped = set(range(len(plan.steps))), 0, False
+    waiting, stopped = set(range(len(plan.steps))), False
+    # Started and not finished; of those, the ones holding a thread. No more are handed to the pool
+    # than it has free threads, so a stop really starts nothing more (queued work would still run).
+    running: set[int] = set()
+    in_thread: set[int] = set()
     with ThreadPoolExecutor(concurrency, thread_name_prefix="oic-deploy") as pool:
         while waiting or running:
-            ready = [] if stopped else [n for n in sorted(waiting) if all(results[d] for d in needs[n])]
-            for n in ready:
-                waiting.discard(n)
-                running += 1
-                pool.submit(start, plan.steps[n]).add_done_callback(partial(_deliver, finished, n))
+            if not stopped:
+                ready = [n for n in sorted(waiting) if all(results[d] for d in needs[n])]
+                for n in ready[: concurrency - len(in_thread)]:
+                    waiting.discard(n)
+                    running.add(n)
+                    in_thread.add(n)
+                    pool.submit(start, plan.steps[n]).add_done_callback(partial(_deliver, finished, n))
             if not running:
                 break
             n, future = finished.get()
+            in_thread.discard(n)
             outcome = future.result()
             if isinstance(outcome, Future):
                 outcome.add_done_callback(partial(_deliver, finished, n))
                 continue
-            running -= 1
+            running.discard(n)
             results[n] = outcome
             stopped = stopped or stop(outcome)
     return Scheduled(results, stopped)
