@@ -13,13 +13,7 @@ from airflow_provider_oracle_oic.deploy.model.setting_specs import SETTINGS
 from airflow_provider_oracle_oic.singer.settings_schema import CONFIG_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
-MELTANO_KINDS = {
-    "string": "string",
-    "boolean": "boolean",
-    "integer": "integer",
-    "number": "integer",
-    "array": "array",
-}
+MELTANO_KINDS = runpy.run_path(str(ROOT / "scripts" / "settings_reference.py"))["MELTANO_KINDS"]
 
 
 def test_every_setting_in_the_schema_is_documented_and_every_documented_setting_is_in_the_schema():

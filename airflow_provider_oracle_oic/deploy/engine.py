@@ -156,21 +156,36 @@ class Deployment:
         if issues:
             result.issues = issues
             return result
+        locking = self.settings.state_path if self.mode in ("deploy", "restore") else None
+
+        def use(client: OICClient) -> DeploymentResult:
+            if self.settings.check_drift:
+                return self._check_drift(client, result)
+            if self.settings.restore_run:
+                return self._restore(client, result, self.settings.restore_run)
+            return self._run(client, result)
+
+        return self._session(result, locking, use)
+
+    def _session(
+        self,
+        result: DeploymentResult,
+        locking: Path | None,
+        use: Callable[[OICClient], DeploymentResult],
+        written_before: bool = False,
+    ) -> DeploymentResult:
+        """`use` the client under the run lock; a lock, ledger or OIC failure becomes the result's issue
+        (or its error, once this run, or the paused run it goes on with, has written)."""
         own_client = self._client is None
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
-        locking = self.settings.state_path if self.mode in ("deploy", "restore") else None
         try:
             with exclusive(locking), client.in_flight(self.settings.max_concurrency):
-                if self.settings.check_drift:
-                    return self._check_drift(client, result)
-                if self.settings.restore_run:
-                    return self._restore(client, result, self.settings.restore_run)
-                return self._run(client, result)
+                return use(client)
         except (Busy, LedgerError) as exc:
             result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
             return result
         except OICError as exc:
-            if result.wrote:
+            if result.wrote or written_before:
                 result.error = str(exc)
             else:
                 result.issues.append(Issue("run", "OIC", str(exc), Where.OIC))
@@ -195,41 +210,27 @@ class Deployment:
         if issues:
             result.issues = issues
             return result
-        own_client = self._client is None
-        client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
-        try:
-            with exclusive(self.settings.state_path), client.in_flight(settings.max_concurrency):
-                observed = observe_promotion(client, promotion, str(settings.routing_lookup))
-                result.issues = promotion.issues(observed)
-                if result.issues:
+
+        def use(client: OICClient) -> DeploymentResult:
+            observed = observe_promotion(client, promotion, str(settings.routing_lookup))
+            result.issues = promotion.issues(observed)
+            if result.issues:
+                return result
+            journal, watched = None, None
+            if resume is not None:
+                journal, watched = self._resume(resume, promotion, result)
+                if journal is None:
                     return result
-                ledger = Ledger(self._ledger_store, self._instance)
-                journal = None
-                watched = None
-                if resume is not None:
-                    journal, watched = self._resume(resume, promotion, result)
-                    if journal is None:
-                        return result
-                # An unhealthy canary writes nothing more: its run rolls back.
-                plan = (
-                    Plan()
-                    if result.error
-                    else promotion_plan(promotion, observed, settings, weights_after(settings, watched))
-                )
-                return self._apply(client, plan, observed, ledger, result, [], journal)
-        except (Busy, LedgerError) as exc:
-            result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
-            return result
-        except OICError as exc:
-            if result.wrote or resume is not None:
-                result.error = str(exc)
-            else:
-                result.issues.append(Issue("run", "OIC", str(exc), Where.OIC))
-            return result
-        finally:
-            if own_client:
-                client.close()
-            self._workdir.cleanup()
+            # An unhealthy canary writes nothing more: its run rolls back.
+            plan = (
+                Plan()
+                if result.error
+                else promotion_plan(promotion, observed, settings, weights_after(settings, watched))
+            )
+            ledger = Ledger(self._ledger_store, self._instance)
+            return self._apply(client, plan, observed, ledger, result, [], journal)
+
+        return self._session(result, settings.state_path, use, written_before=resume is not None)
 
     def _resume(
         self, resume: Resumption, promotion: CanaryPromotion, result: DeploymentResult
