@@ -212,6 +212,25 @@ ADAPTERS: dict[str, Adapter] = {
                 ),
             ),
         ),
+        # Oracle Autonomous Database over TLS: the wallet (a zip) is a file property, its password a
+        # PASSWORD one. Property names **(unverified)**: Oracle's adapter guide shows the fields, not their names.
+        Adapter(
+            "atpdatabase",
+            "Oracle Autonomous Transaction Processing",
+            (PropertyDef("serviceName", "Service Name", required=True),),
+            (
+                Policy(
+                    "JDBC_OVER_SSL",
+                    "TARGET",
+                    (
+                        PropertyDef("Wallet", "Wallet", "URL_OR_FILE", required=True),
+                        PropertyDef("WalletPassword", "Wallet Password", "PASSWORD", required=True),
+                        USERNAME,
+                        PASSWORD,
+                    ),
+                ),
+            ),
+        ),
         Adapter(
             "oracledb",
             "Oracle Database",

@@ -331,3 +331,62 @@ def test_a_rollback_names_the_file_oic_cannot_give_back(config, archives, oic_em
         "connection BUCKET: OIC cannot give its previous PrivateKey file back" in item
         for item in failed.not_restorable
     ), failed.summary()
+
+
+def wallet(password: str) -> bytes:
+    """An Oracle wallet as Autonomous Database hands it out: a zip with ewallet.p12 beside the rest."""
+    import io
+    import zipfile
+
+    from airflow_provider_oracle_oic.emulator.builders import build_pkcs12_keystore
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        out.writestr("ewallet.p12", build_pkcs12_keystore(password))
+        out.writestr("tnsnames.ora", "orders_high = (description=...)\n")
+    return buffer.getvalue()
+
+
+def atp_release(archives, password: str) -> list[str]:
+    iar = archives.iar("ORDERS_DB", connections=["ATP"], adapters={"ATP": "atpdatabase"})
+    record = {
+        "id": "ATP",
+        "securityPolicy": "JDBC_OVER_SSL",
+        "connectionProperties": {"serviceName": "orders_high"},
+        "securityProperties": {"username": "ADMIN", "password": "${DB_PASSWORD}", "WalletPassword": password},
+        "attachments": {"Wallet": {"secret": "${WALLET}", "encoding": "base64"}},
+    }
+    return singer_lines(
+        [
+            ("integrations", {"code": "ORDERS_DB", "version": "01.00.0000", "archive_path": iar}),
+            ("connections", record),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "opens"),
+    [("${WALLET_PASSWORD}", True), ("${WRONG_PASSWORD}", False)],
+)
+def test_a_wallet_is_opened_with_its_password_before_any_write(config, archives, oic_emulator, given, opens):
+    secrets = {
+        "WALLET": base64.b64encode(wallet("wallet-pw-1")).decode(),
+        "WALLET_PASSWORD": "wallet-pw-1",
+        "WRONG_PASSWORD": "not-the-password",
+        "DB_PASSWORD": "db-pw",
+    }
+    oic_emulator.reset_stats()
+    result = run_target(config, atp_release(archives, given), secrets=secrets)
+    if opens:
+        assert result.ok, result.summary()
+        (conn,) = [c for c in oic_emulator.state()["connections"] if c["id"] == "ATP"]
+        assert conn["status"] == "CONFIGURED"
+        assert any(p.get("attachment") for p in conn["securityProperties"] if p["propertyName"] == "Wallet")
+        return
+    assert not result.ok
+    [issue] = result.issues
+    assert str(issue).startswith(
+        "connection ATP: attachments.Wallet.secret: is a PKCS#12 keystore that does not open"
+    )
+    assert oic_emulator.stats()["writes"] == 0
+    assert "not-the-password" not in result.summary()

@@ -42,6 +42,7 @@ from .file_checks import (
     check_certificate_file,
     check_library_file,
     is_pkcs12_candidate,
+    keystore_password_property,
 )
 from .placeholders import Placeholders, UnresolvedPlaceholder
 from .record_schemas import SCHEMAS
@@ -292,7 +293,10 @@ class RecordParser:
                 data = self._secret_content(source, where)
                 path = self.sources.secret_file(data)
             passphrase = security.get("PassPhrase")
-            check_attachment(data, f"{where}.{given[0]}", passphrase.text if passphrase else None)
+            password = next(
+                (security[p].text for p in keystore_password_property(name) if p in security), None
+            )
+            check_attachment(data, f"{where}.{given[0]}", passphrase.text if passphrase else None, password)
             found[name] = Attachment(path, hashlib.sha256(data).hexdigest(), given[0])
         return found
 
