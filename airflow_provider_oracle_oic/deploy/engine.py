@@ -43,8 +43,16 @@ from .state.journal import (
     prune,
     take_over,
 )
+from .state.journal import Outcome as JournalOutcome
 from .state.ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore, MemoryStore
 from .state.run_lock import Busy, exclusive
+from .strategies.deployment import (
+    DeploymentActivation,
+    deployment_issues,
+    deployment_plan,
+    in_motion,
+    observe_deployment,
+)
 from .strategies.promotion import (
     CanaryPromotion,
     Resumption,
@@ -84,6 +92,8 @@ class Deployment:
         self.masker = secret_masker
         # True in Airflow with a deferrable canary: each traffic step is watched in the triggerer.
         self.watch_elsewhere = False
+        # True in Airflow with a deferrable deployment activation: the triggerer waits for OIC.
+        self.activations_elsewhere = False
         if secret_masker is not None:
             for value in (secrets or {}).values():
                 secret_masker(value)
@@ -231,6 +241,62 @@ class Deployment:
             return self._apply(client, plan, observed, ledger, result, [], journal)
 
         return self._session(result, settings.state_path, use, written_before=resume is not None)
+
+    def activate_deployment(self, activation: DeploymentActivation) -> DeploymentResult:
+        """Bring an OIC 3 project deployment live (or down) as one journaled run; with
+        `activations_elsewhere` the run pauses once the activations are sent (`finish_activation`
+        goes on with the wait's verdict)."""
+        result = DeploymentResult(self.run_id, "activate" if activation.activate else "deactivate")
+        settings = self.settings
+
+        def use(client: OICClient) -> DeploymentResult:
+            state = observe_deployment(
+                client, activation, settings.activation_timeout, settings.activation_poll_interval
+            )
+            result.issues = deployment_issues(activation, state)
+            if result.issues:
+                return result
+            plan = deployment_plan(activation, state)
+            moving = in_motion(activation, state)
+            if moving and not self.activations_elsewhere:
+                for ident in moving:
+                    client.project(activation.project).integrations.wait_for_status(
+                        ident,
+                        activation.wanted,
+                        settings.activation_timeout,
+                        settings.activation_poll_interval,
+                    )
+            elif moving:
+                result.awaiting.extend(moving)
+            ledger = Ledger(self._ledger_store, self._instance)
+            return self._apply(client, plan, state.observed, ledger, result, [])
+
+        return self._session(result, settings.state_path, use)
+
+    def finish_activation(self, run_id: str, failure: str | None) -> DeploymentResult:
+        """Go on with a run paused for its activations: close it when they all got there, else (with
+        `failure` saying why) roll the whole run back."""
+        self.run_id = run_id
+        result = DeploymentResult(run_id, "activate")
+        run = past_run(run_id, self._journal_store.events().get(run_id, []))
+        if run is None or not run.paused or run.instance != self._instance:
+            result.issues.append(
+                Issue(f"run {run_id}", "run_id", "is not a paused run of this OIC", Where.RESTORE)
+            )
+            return result
+
+        def use(client: OICClient) -> DeploymentResult:
+            journal = Journal.reopen(self._journal_store, run)
+            if failure is not None:
+                result.error = failure
+            else:
+                for entry in journal.entries:
+                    if entry.outcome == JournalOutcome.UNKNOWN:
+                        journal.settle(entry, JournalOutcome.DONE)
+            ledger = Ledger(self._ledger_store, self._instance)
+            return self._apply(client, Plan(), Observed(), ledger, result, [], journal)
+
+        return self._session(result, self.settings.state_path, use, written_before=True)
 
     def _resume(
         self, resume: Resumption, promotion: CanaryPromotion, result: DeploymentResult
@@ -501,7 +567,15 @@ class Deployment:
                 ledger.record(_ledger_key(step), _deployed(step, ledger))
                 ledger.save()
 
-        context = Context(client, settings, observed, journal, backups, watch_elsewhere=self.watch_elsewhere)
+        context = Context(
+            client,
+            settings,
+            observed,
+            journal,
+            backups,
+            watch_elsewhere=self.watch_elsewhere,
+            activations_elsewhere=self.activations_elsewhere,
+        )
 
         def finished(step: Step, res: ArtifactResult) -> None:
             recorded.append((step, res))
@@ -515,7 +589,8 @@ class Deployment:
         result.wrote = len(journal) > 0 or any(r.outcome == Outcome.APPLIED for r in result.results)
         status = "deployed"
         result.watch = applier.paused
-        if result.watch is not None:
+        result.awaiting.extend(applier.awaiting)
+        if result.ok and (result.watch is not None or result.awaiting):
             status = "paused"
         elif not result.ok and settings.rollback_on_failure and len(journal):
             log.warning("Deployment failed; rolling back %d change(s)", len(journal))

@@ -99,7 +99,7 @@ class CanaryPromoteOperator(LedgerTaskOperator):
 
         promotion = self._promotion()
         try:
-            deployment = self.deployment(self._settings())
+            deployment = self.engine(self._settings())
         except SettingsError as exc:
             raise AirflowException(f"CanaryPromoteOperator: {exc}") from None
         self.console_url = console_url(deployment.oic_config.base_url, str(promotion.canary))

@@ -5,37 +5,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
-from ..connection_form import DEFAULT_CONN_ID
-from ..hooks import oic_hook
-from ..links import OICConsoleLink, console_home
-from ..oic.errors import OICActivationError, OICError
-from ..oic.status import IntegrationStatus, settles_to
 from .activate import ACTIONS
+from .ledger_task import LedgerTaskOperator
 
-# Activation requests of one deployment sent at once; OIC then activates them side by side.
-SENDERS = 8
+if TYPE_CHECKING:
+    from ..deploy.engine import Deployment
+    from ..deploy.model.result import DeploymentResult
+    from ..deploy.strategies.deployment import DeploymentActivation
 
 
-class ActivateProjectDeploymentOperator(BaseOperator):
+class ActivateProjectDeploymentOperator(LedgerTaskOperator):
     """Activates (or with `action="deactivate"`, deactivates) every integration `deployment` of project
     `project_id` selects, at once, then waits for all of them — in the triggerer by default.
 
     OIC has no call that activates a deployment as a unit (its REST API activates integrations one by
-    one), so this is that unit: integrations already in the wanted state are left alone, the first
-    FAILEDACTIVATION fails the task with OIC's `activationErrors`. Activating a version retires the
-    active one of the same major version (OIC's rule). Returns `{"project_id", "deployment",
-    "integrations": {CODE|VERSION: status}, "changed": [CODE|VERSION, ...]}`.
+    one), so the engine makes it one run (docs/architecture.md): each change is journaled, those already
+    in the wanted state are left alone, and the first FAILEDACTIVATION fails the task with OIC's
+    `activationErrors` after the run is rolled back (what it activated deactivated again, what it
+    retired brought back). Activating a version retires the active one of the same major version
+    (OIC's rule). Returns `{"project_id", "deployment", "integrations": {CODE|VERSION: status},
+    "changed": [CODE|VERSION, ...], "run_id"}`; `RestoreRunOperator` can put a run back later.
     """
 
-    template_fields: Sequence[str] = ("project_id", "deployment", "action")
-    operator_extra_links = (OICConsoleLink(),)
+    template_fields: Sequence[str] = ("project_id", "deployment", "action", "target_config")
     ui_color = "#f0e4d8"
 
     def __init__(
@@ -50,7 +47,6 @@ class ActivateProjectDeploymentOperator(BaseOperator):
         timeout: float = 900,
         poll_interval: float = 10,
         deferrable: bool = True,
-        oracle_oic_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,106 +59,105 @@ class ActivateProjectDeploymentOperator(BaseOperator):
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.deferrable = deferrable
-        self.oracle_oic_conn_id = oracle_oic_conn_id
-        self.console_url: str | None = None
-        self.changed: list[str] = []
 
-    @property
-    def _what(self) -> str:
-        return f"deployment {self.deployment} of project {self.project_id}"
+    def _activation(self) -> DeploymentActivation:
+        from ..deploy.strategies.deployment import DeploymentActivation
 
-    def execute(self, context: Any) -> dict[str, Any]:
         if self.action not in ACTIONS:
             raise ValueError(f"action must be 'activate' or 'deactivate', not {self.action!r}")
-        wanted = ACTIONS[self.action]
-        hook = oic_hook(self.oracle_oic_conn_id)
-        self.console_url = console_home(hook.oic_config.base_url)
-        scope = hook.client.project(self.project_id)
-        try:
-            chosen = scope.deployments.find(self.deployment)
-            if chosen is None:
-                known = ", ".join(d.code for d in scope.deployments.list()) or "none"
-                raise AirflowException(f"The {self._what} does not exist (its deployments: {known})")
-            if not chosen.integrations:
-                raise AirflowException(f"The {self._what} selects no integration; nothing to {self.action}")
-            current = {i.id: i.status for i in scope.integrations.list()}
-            missing = [i for i in chosen.integrations if i not in current]
-            if missing:
-                raise AirflowException(
-                    f"The {self._what} names {', '.join(missing)}, which the project lacks"
-                )
-            moving = any(current[i] != wanted for i in chosen.integrations)
-            for ident in chosen.integrations:
-                current[ident] = self._settled(scope.integrations, ident, current[ident], wanted)
-            self.changed = [i for i in chosen.integrations if current[i] != wanted]
-            self.log.info(
-                "%s: %d integration(s) to %s (%s), %d already %s",
-                self._what,
-                len(self.changed),
-                self.action,
-                ", ".join(self.changed) or "none",
-                len(chosen.integrations) - len(self.changed),
-                wanted,
+        return DeploymentActivation(
+            self.project_id,
+            self.deployment,
+            self.action == "activate",
+            self.tracing,
+            self.payload_tracing,
+            self.record_enabled,
+        )
+
+    def _engine(self) -> Deployment:
+        return self.engine(
+            {"activation_timeout": self.timeout, "activation_poll_interval": self.poll_interval}
+        )
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        activation = self._activation()
+        engine = self._engine()
+        engine.activations_elsewhere = self.deferrable
+        result = engine.activate_deployment(activation)
+        self._log(result)
+        if not result.ok:
+            raise AirflowException(self._failure(activation, result))
+        changed = [
+            r.id
+            for r in result.results
+            if r.action in ("activate", "deactivate") and r.outcome.value == "applied"
+        ]
+        self.log.info(
+            "%s: %d integration(s) to %s (%s)",
+            activation.what,
+            len(changed),
+            self.action,
+            ", ".join(changed) or "none",
+        )
+        if result.awaiting:
+            from ..triggers.deployment import ProjectDeploymentTrigger
+
+            self.defer(
+                trigger=ProjectDeploymentTrigger(
+                    self.oracle_oic_conn_id,
+                    self.project_id,
+                    self.deployment,
+                    result.awaiting,
+                    activation.wanted.value,
+                    self.poll_interval,
+                    time.time() + self.timeout,
+                    changed,
+                    run_id=result.run_id if result.wrote else None,
+                ),
+                method_name="execute_complete",
+                timeout=timedelta(seconds=self.timeout + 60),
             )
-            with ThreadPoolExecutor(SENDERS, thread_name_prefix="oic-deployment") as pool:
-                list(pool.map(lambda ident: self._send(scope.integrations, ident, wanted), self.changed))
-            if self.deferrable and moving:
-                from ..triggers.deployment import ProjectDeploymentTrigger
+        return self._result(result.run_id, changed)
 
-                self.defer(
-                    trigger=ProjectDeploymentTrigger(
-                        self.oracle_oic_conn_id,
-                        self.project_id,
-                        self.deployment,
-                        list(chosen.integrations),
-                        wanted,
-                        self.poll_interval,
-                        time.time() + self.timeout,
-                        self.changed,
-                    ),
-                    method_name="execute_complete",
-                    timeout=timedelta(seconds=self.timeout + 60),
-                )
-            statuses = {
-                ident: scope.integrations.wait_for_status(ident, wanted, self.timeout, self.poll_interval)
-                for ident in chosen.integrations
-            }
-        except OICActivationError as exc:
-            raise AirflowException(
-                f"{self._what}: {exc} (activationErrors: {exc.activation_errors})"
-            ) from None
-        except OICError as exc:
-            raise AirflowException(f"Could not {self.action} the {self._what}: {exc}") from None
-        return self._result(statuses, self.changed)
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger: the engine closes the run, or rolls it back and the task fails."""
+        activation = self._activation()
+        run_id = event.get("run_id")
+        failure = None if event.get("status") == "success" else str(event.get("message") or "the wait failed")
+        if run_id:
+            result = self._engine().finish_activation(str(run_id), failure)
+            self._log(result)
+            if failure is None and not result.ok:
+                raise AirflowException(self._failure(activation, result))
+        if failure is not None:
+            raise AirflowException(failure + ("; the run was rolled back" if run_id else ""))
+        self.log.info("%s", event.get("message"))
+        return self._result(run_id, list(event.get("changed", [])))
 
-    def _settled(self, integrations: Any, ident: str, status: str, wanted: str) -> str:
-        """The status to plan from: a change already heading for `wanted` counts as done (the final wait
-        covers it); one heading the other way is waited out, since OIC refuses a new change meanwhile."""
-        heading = settles_to(status)
-        if heading is None or heading == wanted:
-            return str(heading or status)
-        self.log.info("Integration %s is %s; waiting for it to finish first", ident, status)
-        return integrations.wait_for_status(ident, heading, self.timeout, self.poll_interval)
+    def _log(self, result: DeploymentResult) -> None:
+        for line in result.summary().splitlines():
+            self.log.info("%s", line)
 
-    def _send(self, integrations: Any, ident: str, wanted: str) -> None:
-        if wanted == IntegrationStatus.ACTIVATED:
-            answer = integrations.activate(ident, self.tracing, self.payload_tracing, self.record_enabled)
-        else:
-            answer = integrations.deactivate(ident)
-        self.log.info("Asked OIC to %s %s; it answered %s", self.action, ident, answer.status)
+    def _failure(self, activation: DeploymentActivation, result: DeploymentResult) -> str:
+        own = [issue.message for issue in result.issues if issue.artifact == activation.what]
+        if own:
+            return f"The {activation.what} " + "; ".join(own)
+        problems = [str(issue) for issue in result.issues] + [r.detail or r.reason for r in result.failures]
+        if result.error:
+            problems.append(result.error)
+        text = f"The {activation.what}: " + "; ".join(problems)
+        if result.not_restorable:
+            return f"{text}. Not restored: " + "; ".join(result.not_restorable)
+        return text + (". Rolled back: every integration as before the run" if result.undo else "")
 
-    def _result(self, statuses: dict[str, str | None], changed: list[str]) -> dict[str, Any]:
+    def _result(self, run_id: str | None, changed: list[str]) -> dict[str, Any]:
+        client = self.oic_client()
+        listed = {i.id: i.status for i in client.project(self.project_id).integrations.list()}
+        chosen = client.project(self.project_id).deployments.find(self.deployment)
         return {
             "project_id": self.project_id,
             "deployment": self.deployment,
-            "integrations": statuses,
+            "integrations": {ident: listed.get(ident) for ident in (chosen.integrations if chosen else ())},
             "changed": changed,
+            "run_id": run_id,
         }
-
-    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        """Resume after the trigger: success returns every status; anything else fails the task."""
-        self.console_url = console_home(oic_hook(self.oracle_oic_conn_id).oic_config.base_url)
-        if event.get("status") != "success":
-            raise AirflowException(event.get("message") or f"Could not {self.action} the {self._what}")
-        self.log.info("%s", event.get("message"))
-        return self._result(event["integrations"], event.get("changed", []))

@@ -16,6 +16,7 @@ from .ledger_store import airflow_stores
 if TYPE_CHECKING:
     from ..deploy.engine import Deployment
     from ..deploy.model.result import DeploymentResult
+    from ..oic import OICClient
 
 
 class LedgerTaskOperator(BaseOperator):
@@ -39,7 +40,11 @@ class LedgerTaskOperator(BaseOperator):
         self.oracle_oic_conn_id = oracle_oic_conn_id
         self.console_url: str | None = None
 
-    def deployment(self, mode: Mapping[str, Any]) -> Deployment:
+    def oic_client(self) -> OICClient:
+        """The connection's client (the hook keeps one per task)."""
+        return oic_hook(self.oracle_oic_conn_id).client
+
+    def engine(self, mode: Mapping[str, Any]) -> Deployment:
         """The engine with `mode`'s settings over `target_config`, on this connection's ledger and journals."""
         from ..deploy.engine import Deployment
         from ..deploy.model.settings import deploy_settings
@@ -54,4 +59,4 @@ class LedgerTaskOperator(BaseOperator):
 
     def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:
         """The engine's result with `mode`'s settings over `target_config`."""
-        return self.deployment(mode).run()
+        return self.engine(mode).run()

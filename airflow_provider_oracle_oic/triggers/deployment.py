@@ -32,8 +32,11 @@ class ProjectDeploymentTrigger(OICStatusTrigger):
         poll_interval: float,
         end_time: float,
         changed: list[str] | None = None,
+        run_id: str | None = None,
     ) -> None:
         super().__init__()
+        # The engine's run that sent the activations, echoed for the resumed task to close or roll back.
+        self.run_id = run_id
         # What the operator asked OIC to change; echoed in the event for the resumed task's result.
         self.changed = list(changed or [])
         self.oracle_oic_conn_id = oracle_oic_conn_id
@@ -56,6 +59,7 @@ class ProjectDeploymentTrigger(OICStatusTrigger):
                 "poll_interval": self.poll_interval,
                 "end_time": self.end_time,
                 "changed": self.changed,
+                "run_id": self.run_id,
             },
         )
 
@@ -68,6 +72,7 @@ class ProjectDeploymentTrigger(OICStatusTrigger):
                 "deployment": self.deployment,
                 "integrations": statuses,
                 "changed": self.changed,
+                "run_id": self.run_id,
             }
         )
 

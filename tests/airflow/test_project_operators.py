@@ -146,10 +146,14 @@ go = ActivateProjectDeploymentOperator(task_id="go", project_id="{HUB}", deploym
 """
         )
         run = dag_runner.run(body)
+        # The engine rolled the run back: nothing of REL_1 is left ACTIVATED or half-way.
+        statuses = project_statuses(Api(server))
     assert task_states(run) == {"go": "failed"}
+    assert "ACTIVATED" not in {statuses[f"{c}|{V1}"] for c in CODES}
     out, err = capfd.readouterr()
     assert "failed to activate" in out + err
     assert "REST_ERP" in out + err
+    assert "rolled back" in (out + err).lower()
 
 
 def test_project_id_on_the_activation_operator_and_sensor(dag_runner, slow_project):

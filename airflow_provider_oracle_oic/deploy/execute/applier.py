@@ -59,6 +59,8 @@ class Context:
     answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     # True: a canary step is watched elsewhere (Airflow's triggerer); the run pauses after routing it.
     watch_elsewhere: bool = False
+    # True: activations are sent and waited for elsewhere (Airflow's triggerer); the run then pauses.
+    activations_elsewhere: bool = False
     # The canary steps watched in this run, in order.
     reports: list[StepReport] = field(default_factory=list)
 
@@ -106,6 +108,8 @@ class Applier:
         self.waiter: StatusWaiter
         # The canary step the run paused to have watched elsewhere, if it did.
         self.paused: Watch | None = None
+        # The activations sent whose wait is left to someone else.
+        self.awaiting: list[str] = []
         self.restorer = Restorer(
             context.client, context.settings.activation_timeout, context.settings.activation_poll_interval
         )
@@ -362,7 +366,7 @@ class Applier:
 
     def _retire(self, step: Step) -> str | None:
         """Deactivate what the release replaces (journaled to come back up with its flags)."""
-        self._deactivate_first(step.target)
+        self._deactivate_first(step.target, step.project)
         return "deactivated"
 
     def _canary(self, step: Step, route: LookupSpec) -> str | None:
@@ -532,6 +536,12 @@ class Applier:
             )
         entry, _ = self._send(undo, lambda: integrations.activate(target, **flags))
         detail = f"replaced {step.replaces_active} (same major version)" if step.replaces_active else None
+        if self.ctx.activations_elsewhere:
+            # Its outcome stays unknown in the journal until the run goes on with the wait's verdict.
+            self.awaiting.append(target)
+            sent: Future[str | None] = Future()
+            sent.set_result("; ".join(d for d in (detail, "sent; its wait is left to the triggerer") if d))
+            return sent
 
         def settle(waited: Future[str]) -> str | None:
             exc = waited.exception()

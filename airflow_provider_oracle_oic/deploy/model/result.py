@@ -75,6 +75,8 @@ class DeploymentResult:
     watch: Watch | None = None
     # What each canary step watched in this run showed.
     watched: list[StepReport] = field(default_factory=list)
+    # Integrations a paused run waits to see reach their status (then goes on with the verdict).
+    awaiting: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -113,6 +115,7 @@ class DeploymentResult:
             "error": self.error,
             "waiting_for": asdict(self.watch) if self.watch else None,
             "watched": [r.to_json() for r in self.watched],
+            "awaiting": list(self.awaiting),
             "counts": self.counts(),
         }
 
@@ -132,6 +135,8 @@ class DeploymentResult:
                 lines.extend(f"  - {issue}" for issue in found)
         if self.error:
             lines.append(f"the run stopped after it had written to OIC: {self.error}")
+        if self.awaiting:
+            lines.append(f"paused: waiting for {', '.join(self.awaiting)}; the run goes on with the verdict")
         if self.watch:
             lines.append(
                 f"paused: the canary {self.watch.canary} carries {self.watch.weight}% of the traffic and is "

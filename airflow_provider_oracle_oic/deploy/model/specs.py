@@ -63,6 +63,11 @@ class ArchiveFile:
     field: str = ""
 
 
+# What a spec points at when its artifact is in OIC already (a promotion, a deployment activation):
+# nothing is imported from it.
+IN_OIC = ArchiveFile(Path("/dev/null"), "", "", "already in OIC")
+
+
 @dataclass(frozen=True)
 class Attachment:
     """The file for a file-valued connection property (a private key, a WSDL, a keystore), as a local

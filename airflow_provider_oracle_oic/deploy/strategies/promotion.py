@@ -5,9 +5,7 @@ after routing a step and resumes, under the same run id and journal, with the st
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ...oic import OICClient
 from ...oic.identifiers import IntegrationId
@@ -15,13 +13,10 @@ from ...oic.status import IntegrationStatus
 from ..model.canary import StepReport
 from ..model.issues import Issue, Where
 from ..model.settings import DeploySettings
-from ..model.specs import ArchiveFile, IntegrationSpec
+from ..model.specs import IN_OIC, IntegrationSpec
 from ..plan.observe import Observed
 from ..plan.planner import ACTIVATION_LEVEL, Action, Plan, Step
 from .routing import canary_steps
-
-# The versions a promotion moves are in OIC already: it imports nothing.
-IN_OIC = ArchiveFile(Path(os.devnull), "", "", "already in OIC")
 
 
 @dataclass(frozen=True)
