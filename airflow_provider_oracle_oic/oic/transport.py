@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -98,7 +100,18 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def _send_once(self, call: Call, token: str) -> requests.Response:
+    def _send_once(self, call: Call, token: str, attempts: Iterator[int]) -> requests.Response:
+        attempt = next(attempts)
+        started = time.monotonic()
+        try:
+            answer = self._send(call, token)
+        except requests.RequestException as exc:
+            _log_request(call, type(exc).__name__, started, attempt, None)
+            raise
+        _log_request(call, str(answer.status_code), started, attempt, answer)
+        return answer
+
+    def _send(self, call: Call, token: str) -> requests.Response:
         params = dict(call.params)
         if self.config.integration_instance:
             params["integrationInstance"] = self.config.integration_instance
@@ -131,7 +144,7 @@ class Transport:
                 answer = send_with_retries(
                     self.policy,
                     call.what,
-                    partial(self._send_once, call, token),
+                    partial(self._send_once, call, token, itertools.count(1)),
                     call.repeatable,
                     call.took_effect,
                     f"OIC at {self.config.base_url} unreachable or the connection dropped; check base_url",
@@ -174,3 +187,28 @@ class Transport:
             method=call.method,
             path=call.path,
         )
+
+
+# Headers in which OIC (or the gateway in front of it) names a request, for Oracle Support.
+REQUEST_ID_HEADERS = ("opc-request-id", "X-ORACLE-DMS-ECID", "X-Request-ID")
+
+
+def _log_request(
+    call: Call, outcome: str, started: float, attempt: int, answer: requests.Response | None
+) -> None:
+    """One DEBUG line per request: method, path (ids only: no query, no header, no body), status,
+    milliseconds, attempt, and the request id OIC sent, if any."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    request_id = next(
+        (answer.headers[h] for h in REQUEST_ID_HEADERS if answer is not None and h in answer.headers), None
+    )
+    log.debug(
+        "%s %s -> %s in %.0f ms (attempt %d%s)",
+        call.method,
+        call.path,
+        outcome,
+        (time.monotonic() - started) * 1000,
+        attempt,
+        f", request id {request_id}" if request_id else "",
+    )
