@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ...oic import OICConfig
 from ...oic.settings import parse_bool as client_parse_bool
@@ -104,8 +105,25 @@ def _choice(config: Mapping[str, Any], name: str) -> str:
 
 
 def _path(config: Mapping[str, Any], name: str) -> Path | None:
+    """A local (or mounted) path; a `file://` URL is one too. Any other URL is refused by name: taken
+    as a relative path it would make a folder named after its scheme in the working directory."""
     value = config.get(name)
-    return Path(str(value)).expanduser() if value else None
+    if not value:
+        return None
+    text = str(value)
+    parts = urlsplit(text)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise SettingsError(
+                f"Setting '{name}' names a file:// URL on host {parts.netloc!r}; give a local path"
+            )
+        return Path(unquote(parts.path))
+    if len(parts.scheme) > 1 and "://" in text:
+        raise SettingsError(
+            f"Setting '{name}' is a {parts.scheme}:// location; object storage is not supported yet: give a "
+            "local path or a shared folder mounted on every worker"
+        )
+    return Path(text).expanduser()
 
 
 def _check_strategy(config: Mapping[str, Any], strategy: str) -> None:
