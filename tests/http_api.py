@@ -68,6 +68,21 @@ class Api:
             method, path, files={"file": (file_name, data, "application/octet-stream")}, data=fields
         )
 
+    def configure_basic_auth(self, connection_path: str) -> None:
+        """Give a connection a URL and basic-auth credentials, and test it (so it is CONFIGURED)."""
+        self.patch(
+            connection_path,
+            {
+                "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://erp"}],
+                "securityPolicy": "BASIC_AUTH",
+                "securityProperties": [
+                    {"propertyName": "username", "propertyValue": "u"},
+                    {"propertyName": "password", "propertyValue": "p"},
+                ],
+            },
+        )
+        assert self.post(f"{connection_path}/test").status_code == 200
+
     def import_iar(self, code: str, version: str, *, replace: bool = False, **spec: Any) -> requests.Response:
         data = build_iar(IntegrationArchiveSpec(code, version, **spec))
         return self.upload(

@@ -45,18 +45,7 @@ def seed_project(api: Api, configured: bool = True) -> None:
     )
     assert api.upload("POST", "/projects/archive", car, "hub.car").status_code == 200
     if configured:
-        api.patch(
-            f"/projects/{HUB}/connections/REST_ERP",
-            {
-                "connectionProperties": [{"propertyName": "connectionUrl", "propertyValue": "https://erp"}],
-                "securityPolicy": "BASIC_AUTH",
-                "securityProperties": [
-                    {"propertyName": "username", "propertyValue": "u"},
-                    {"propertyName": "password", "propertyValue": "p"},
-                ],
-            },
-        )
-        assert api.post(f"/projects/{HUB}/connections/REST_ERP/test").status_code == 200
+        api.configure_basic_auth(f"/projects/{HUB}/connections/REST_ERP")
 
 
 def project_statuses(api: Api) -> dict[str, str]:

@@ -52,9 +52,13 @@ def test_a_journal_cut_mid_line_reads_as_interrupted_with_its_intents(tmp_path):
 def test_a_file_url_is_a_path_and_other_urls_are_refused_by_name():
     from airflow_provider_oracle_oic.deploy.model.settings import SettingsError, deploy_settings
 
-    settings = deploy_settings({"backup_directory": "file:///shared/oic/backups", "state_path": "ledger.json"})
+    settings = deploy_settings(
+        {"backup_directory": "file:///shared/oic/backups", "state_path": "ledger.json"}
+    )
     assert str(settings.backup_directory) == "/shared/oic/backups"
-    with pytest.raises(SettingsError, match=r"Setting 'backup_directory' is a s3:// location; object storage"):
+    with pytest.raises(
+        SettingsError, match=r"Setting 'backup_directory' is a s3:// location; object storage"
+    ):
         deploy_settings({"backup_directory": "s3://bucket/prefix"})
     with pytest.raises(SettingsError, match=r"on host 'nas'"):
         deploy_settings({"state_path": "file://nas/ledger.json"})
