@@ -370,7 +370,7 @@ class Deployment:
             )
         routing = (
             [settings.routing_lookup]
-            if settings.routing_lookup and settings.deployment_strategy != "rolling"
+            if settings.routing_lookup and settings.deployment_strategy.routes
             else []
         )
         observed = observe(client, inventory, settings.max_concurrency, routing)

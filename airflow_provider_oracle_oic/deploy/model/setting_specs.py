@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from ...oic.settings import CLIENT_SETTINGS, Setting
@@ -11,7 +12,30 @@ from .specs import STREAMS
 IMPORT_MODES = ("create_only", "update_only", "create_or_update")
 CONFLICT_RESOLUTIONS = ("skip", "overwrite", "version")
 ACTIVATION_POLICIES = ("auto", "manual", "scheduled")
-DEPLOYMENT_STRATEGIES = ("rolling", "blue_green", "canary")
+
+
+class Strategy(str, Enum):
+    """How a release goes live (`deployment_strategy`); the steps each adds are in `deploy/strategies`."""
+
+    ROLLING = "rolling"
+    BLUE_GREEN = "blue_green"
+    CANARY = "canary"
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The settings it cannot go without."""
+        return {
+            Strategy.BLUE_GREEN: ("deployment_prefix", "routing_lookup"),
+            Strategy.CANARY: ("routing_lookup",),
+        }.get(self, ())
+
+    @property
+    def routes(self) -> bool:
+        """Whether it moves traffic through `routing_lookup` (so the run reads that lookup first)."""
+        return self is not Strategy.ROLLING
+
+
+DEPLOYMENT_STRATEGIES = tuple(strategy.value for strategy in Strategy)
 
 
 SETTINGS: tuple[Setting, ...] = (

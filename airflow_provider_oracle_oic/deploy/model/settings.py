@@ -12,7 +12,7 @@ from ...oic import OICConfig
 from ...oic.settings import parse_bool as client_parse_bool
 from .canary import Health
 from .run_ids import RUN_ID
-from .setting_specs import BY_NAME, default
+from .setting_specs import BY_NAME, Strategy, default
 from .specs import STREAMS
 
 TARGET_NAMES = {
@@ -34,7 +34,7 @@ class DeploySettings:
     conflict_resolution: str
     activate_integrations: bool
     activation_policy: str
-    deployment_strategy: str
+    deployment_strategy: Strategy
     routing_lookup: str | None
     live_prefix: str
     canary_steps: tuple[int, ...]
@@ -126,13 +126,12 @@ def _path(config: Mapping[str, Any], name: str) -> Path | None:
     return Path(text).expanduser()
 
 
-def _check_strategy(config: Mapping[str, Any], strategy: str) -> None:
+def _check_strategy(config: Mapping[str, Any], strategy: Strategy) -> None:
     """What each strategy needs besides itself."""
-    needs = {"blue_green": ("deployment_prefix", "routing_lookup"), "canary": ("routing_lookup",)}
-    missing = [name for name in needs.get(strategy, ()) if not config.get(name)]
+    missing = [name for name in strategy.needs if not config.get(name)]
     if missing:
         raise SettingsError(
-            f"Setting 'deployment_strategy' {strategy} needs {' and '.join(missing)}; set "
+            f"Setting 'deployment_strategy' {strategy.value} needs {' and '.join(missing)}; set "
             f"{'them' if len(missing) > 1 else 'it'} (docs/settings.md)"
         )
 
@@ -191,7 +190,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
     """Read and check the engine's settings; a bad one raises `SettingsError` naming it."""
     if config.get("plan") and config.get("plan_out"):
         raise SettingsError("Settings 'plan' and 'plan_out' exclude each other: make a plan, then apply it")
-    strategy = _choice(config, "deployment_strategy")
+    strategy = Strategy(_choice(config, "deployment_strategy"))
     _check_strategy(config, strategy)
     rate = _number(config, "canary_max_error_rate")
     if rate >= 1:

@@ -15,9 +15,12 @@ Every strategy write is journaled like any other, so a failure anywhere rolls th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...oic.identifiers import IntegrationId
 from ...oic.models import Integration
 from ..model.canary import ROUTING_COLUMNS, routing_rows
+from ..model.setting_specs import Strategy
 from ..model.settings import DeploySettings
 from ..model.specs import IntegrationSpec, LookupSpec
 from ..plan.observe import Observed
@@ -113,10 +116,14 @@ def _canary(settings: DeploySettings, observed: Observed, plan: Plan) -> list[St
     return steps
 
 
+# What each strategy adds after the release's own steps (rolling: nothing).
+STEPS: dict[Strategy, Callable[[DeploySettings, Observed, Plan], list[Step]]] = {
+    Strategy.BLUE_GREEN: _blue_green,
+    Strategy.CANARY: _canary,
+}
+
+
 def strategy_steps(settings: DeploySettings, observed: Observed, plan: Plan) -> list[Step]:
-    """The steps `deployment_strategy` adds after the release's own (none for rolling)."""
-    if settings.deployment_strategy == "blue_green":
-        return _blue_green(settings, observed, plan)
-    if settings.deployment_strategy == "canary":
-        return _canary(settings, observed, plan)
-    return []
+    """The steps `deployment_strategy` adds after the release's own."""
+    adds = STEPS.get(settings.deployment_strategy)
+    return adds(settings, observed, plan) if adds else []
