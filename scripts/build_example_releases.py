@@ -1,7 +1,9 @@
-"""Writes the sample releases the example DAGs deploy: the release folder `release/` (as a team keeps it
-in Git: OIC's own files, docs/release-folder.md) and JSONL files with the archives inside.
+"""Writes the sample releases the example DAGs deploy into `example_dags/data/`: the release folder
+`release/` (as a team keeps it in Git: OIC's own files, docs/release-folder.md) and JSONL files with the
+archives inside. A generator of the repository, not part of what users copy: it builds the archives
+with the emulator's builders.
 
-Run from the repository root: `.venv/bin/python example_dags/data/build_release.py`
+Run from the repository root: `.venv/bin/python scripts/build_example_releases.py`
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from airflow_provider_oracle_oic.emulator.builders import (
 )
 from airflow_provider_oracle_oic.singer.schemas import schema_message
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1] / "example_dags" / "data"
 
 
 def archive(code: str, version: str, **spec: object) -> str:
