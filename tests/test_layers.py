@@ -15,6 +15,7 @@ NEVER = {
     "singer": ("emulator", *AIRFLOW_FACES, "airflow"),
     "release": ("emulator", *AIRFLOW_FACES, "airflow"),
     "emulator": ("deploy", "singer", "release", *AIRFLOW_FACES, "airflow"),
+    "report": ("emulator", "singer", "release", *AIRFLOW_FACES, "airflow", "singer_sdk"),
 }
 
 

@@ -11,6 +11,7 @@ import re
 import sys
 import typing as t
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import click
 from singer_sdk import Target
@@ -287,6 +288,7 @@ class TargetOracleOIC(Target):
         check_drift: bool = False,
         restore: str | None = None,
         restore_partial: bool = False,
+        report: str | None = None,
     ) -> None:
         """Run the target from the command line: exit 0 on success, 1 on a failed deployment, 2 on bad
         input (nothing written), 3 when a drift check finds drift."""
@@ -324,6 +326,8 @@ class TargetOracleOIC(Target):
         result = target.result
         assert result is not None
         print(result.summary(), file=sys.stderr)
+        if report:
+            _write_report(Path(report), result, target.deployment.oic_config.base_url)
         if result.mode == "drift-check" and not result.issues:
             for item in result.results:
                 print(f"drift: {item.artifact}: {item.reason}")
@@ -375,6 +379,12 @@ class TargetOracleOIC(Target):
                     "only say what would be).",
                 ),
                 click.Option(
+                    ["--report"],
+                    metavar="FILE",
+                    help="Also write the run (or the plan, the drift check, the restore) as one self-contained "
+                    "HTML page to FILE: every step, its changes as diffs, what was rolled back; no secret.",
+                ),
+                click.Option(
                     ["--restore-partial", "restore_partial"],
                     is_flag=True,
                     help="With --restore: restore what can be and name the rest instead of refusing.",
@@ -382,6 +392,20 @@ class TargetOracleOIC(Target):
             ]
         )
         return command
+
+
+def _write_report(path: Path, result: DeploymentResult, where: str) -> None:
+    from ..report.html import render
+
+    try:
+        path.write_text(render(result, where), encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"target-oracle-oic: warning: the report could not be written to {path}: {exc.strerror}",
+            file=sys.stderr,
+        )
+    else:
+        print(f"report written to {path}", file=sys.stderr)
 
 
 def cli() -> None:

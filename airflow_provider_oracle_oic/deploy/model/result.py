@@ -37,6 +37,8 @@ class ArtifactResult:
     duration_s: float = 0.0
     detail: str | None = None
     replaced_version: str | None = None
+    # What the step changes, as lines to review (a lookup's rows, a connection's properties; no secret).
+    changes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -28,6 +28,7 @@ from ..model.specs import (
     scoped,
 )
 from ..state.ledger import Ledger, LedgerEntry
+from .changes import connection_changes, lookup_changes
 from .fingerprints import attachment_digests, fingerprint
 from .observe import Observed
 
@@ -111,6 +112,8 @@ class Step:
     files: tuple[str, ...] = ()
     # A canary step's share of the traffic, in percent.
     weight: int = 0
+    # What it changes, as lines to review (plan/changes.py); never a secret value.
+    changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.target = self.target or self.spec.key
@@ -170,6 +173,7 @@ class Step:
             round(duration, 3),
             detail,
             self.replaces_active,
+            list(self.changes),
         )
 
 
@@ -278,19 +282,22 @@ class Planner:
             LEVELS[Kind.LOOKUP],
             fingerprint=fingerprint(spec, self.ledger.hmac_key),
             unchanged=same,
+            changes=lookup_changes(spec, current) if action in WRITES else (),
         )
 
     def _connection_step(self, spec: ConnectionSpec, created_by: dict[str, str]) -> Step:
         current = self.observed.connections.get(ref(spec))
         printed = fingerprint(spec, self.ledger.hmac_key)
         if current is None:
+            files = tuple(sorted(spec.attachments))
             return Step(
                 spec,
                 Action.UPDATE,
                 f"created by the import of {created_by[ref(spec)]}; configuring it",
                 LEVELS[Kind.CONNECTION],
                 fingerprint=printed,
-                files=tuple(sorted(spec.attachments)),
+                files=files,
+                changes=connection_changes(spec, None, files),
             )
         entry = self.ledger.get(f"{spec.kind.value}:{ref(spec)}")
         files = _changed_files(spec, current, entry, self.ledger.hmac_key)
@@ -306,8 +313,16 @@ class Planner:
             action = Action.UPLOAD
         if action == Action.SKIP and same and spec.test and current.status != "CONFIGURED":
             action, reason = Action.TEST, f"unchanged but {current.status}; testing it"
+        changes = connection_changes(spec, current, files) if action in (Action.UPDATE, Action.UPLOAD) else ()
         return Step(
-            spec, action, reason, LEVELS[Kind.CONNECTION], fingerprint=printed, unchanged=same, files=files
+            spec,
+            action,
+            reason,
+            LEVELS[Kind.CONNECTION],
+            fingerprint=printed,
+            unchanged=same,
+            files=files,
+            changes=changes,
         )
 
     def plan(self, inventory: Inventory) -> Plan:

@@ -23,6 +23,7 @@ from ..model.canary import ROUTING_COLUMNS, routing_rows
 from ..model.setting_specs import Strategy
 from ..model.settings import DeploySettings
 from ..model.specs import IntegrationSpec, LookupSpec
+from ..plan.changes import lookup_changes
 from ..plan.observe import Observed
 from ..plan.planner import Action, Part, Plan, Step
 
@@ -67,7 +68,9 @@ def _blue_green(settings: DeploySettings, observed: Observed, plan: Plan) -> lis
         route = LookupSpec(name, columns, table)
         action = Action.CREATE if current is None else Action.UPDATE
         reason = f"route {', '.join(sorted(services))} to {colour}"
-        steps.append(Step(route, action, reason, LEVEL, part=Part.ROUTE, title=f"lookup {name} (routing)"))
+        title = f"lookup {name} (routing)"
+        changes = lookup_changes(route, current)
+        steps.append(Step(route, action, reason, LEVEL, part=Part.ROUTE, title=title, changes=changes))
     if live:
         for service, spec in services.items():
             for old in observed.active_versions(live + service):
@@ -87,19 +90,22 @@ def canary_steps(
 ) -> list[Step]:
     """Move the traffic from `stable` to the canary `spec` through `weights`, then retire `stable`."""
     name = str(settings.routing_lookup)
-    steps = [
-        Step(
-            LookupSpec(name, ROUTING_COLUMNS, routing_rows(stable.version, spec.version, weight)),
-            Action.UPDATE,
-            f"{weight}% of {spec.code} to {spec.version}, watched for {settings.canary_observe_seconds:g} s",
-            LEVEL,
-            target=spec.key,
-            part=Part.CANARY,
-            title=f"canary {spec.key} at {weight}%",
-            weight=weight,
+    steps = []
+    for weight in weights:
+        route = LookupSpec(name, ROUTING_COLUMNS, routing_rows(stable.version, spec.version, weight))
+        steps.append(
+            Step(
+                route,
+                Action.UPDATE,
+                f"{weight}% of {spec.code} to {spec.version}, watched for {settings.canary_observe_seconds:g} s",
+                LEVEL,
+                target=spec.key,
+                part=Part.CANARY,
+                title=f"canary {spec.key} at {weight}%",
+                weight=weight,
+                changes=tuple(f"= {version} | {share}" for version, share in route.rows),
+            )
         )
-        for weight in weights
-    ]
     steps.append(_retire(spec, stable.id, f"the canary {spec.key} took all the traffic"))
     return steps
 

@@ -1,0 +1,1 @@
+"""Readable views of a run or a plan, for people: one self-contained HTML page (`html.render`)."""
