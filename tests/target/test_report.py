@@ -8,6 +8,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from tests.target.conftest import singer_lines
 from tests.target.test_cli import run
 
@@ -147,3 +149,46 @@ def test_a_failed_run_report_names_the_rollback(tmp_path, config, archives, oic_
     assert re.search(r"ok: restore lookup CODES \(2 rows\)", text)
     assert "rolled_back" in text
     assert SECRET not in html
+
+
+@pytest.mark.e2e
+def test_the_reports_open_in_a_browser_with_the_network_off(tmp_path, config, archives, oic_emulator):
+    """Chromium (Debian's), offline, every request that is not the file itself refused."""
+    from tests.airflow.test_real_deployment import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no chromium at {CHROMIUM}: make test installs Debian's as root")
+    from playwright.sync_api import sync_playwright
+
+    seed(oic_emulator)
+    (tmp_path / "config.json").write_text(json.dumps({**config, "max_retries": 0}))
+    (tmp_path / "input.jsonl").write_text("\n".join(release(archives)) + "\n")
+    common = ["--config", str(tmp_path / "config.json"), "--input", str(tmp_path / "input.jsonl")]
+    assert (
+        run(
+            [*common, "--dry-run", "--report", str(tmp_path / "plan.html")], {"ERP_PASSWORD": SECRET}
+        ).returncode
+        == 0
+    )
+    oic_emulator.set_faults([{"route": f"{API}/integrations/archive", "methods": ["POST"], "p500": 1.0}])
+    assert run([*common, "--report", str(tmp_path / "run.html")], {"ERP_PASSWORD": SECRET}).returncode == 1
+    oic_emulator.set_faults([])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    fetched: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True)
+        context.route("**/*", lambda route: (fetched.append(route.request.url), route.continue_()))
+        page = context.new_page()
+        for name, wanted in (
+            ("plan.html", ["lookup CODES", "+ 2 | deux", "- 2 | two", "set (secret, not shown)"]),
+            ("run.html", ["FAILED", "Rolled back", "restore lookup CODES (2 rows)"]),
+        ):
+            page.goto((tmp_path / name).as_uri())
+            body = page.inner_text("body")
+            for text in wanted:
+                assert text in body, (name, text)
+            assert SECRET not in page.content()
+            page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+        browser.close()
+    assert fetched == [(tmp_path / "plan.html").as_uri(), (tmp_path / "run.html").as_uri()]

@@ -273,7 +273,8 @@ class Planner:
                 if differs
             ]
         same = current is not None and not differ
-        why = f"{' and '.join(differ)} differ{'s' if len(differ) == 1 else ''} from OIC"
+        # "columns" and "rows" are plural words; only a lone "description" differs.
+        why = f"{' and '.join(differ)} differ{'s' if differ == ['description'] else ''} from OIC"
         action, reason = decide(spec, current is not None, same, why, self.settings)
         return Step(
             spec,
