@@ -65,7 +65,7 @@ CLIENT_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "oauth_token_url",
         "string",
-        "IDCS token endpoint, https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
+        "IDCS token endpoint, e.g. https://idcs-<guid>.identity.oraclecloud.com/oauth2/v1/token",
         required=True,
         connection="idcs_url",
         label="IDCS token endpoint",
