@@ -27,8 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
-    parser.add_argument(
-        "--instance", help="OIC 3 service instance name; then integrationInstance is required"
+    names = parser.add_mutually_exclusive_group()
+    names.add_argument("--instance", help="OIC 3 service instance name; then integrationInstance is required")
+    names.add_argument(
+        "--instances",
+        help="several OIC 3 service instances in one process, comma-separated (e.g. dev,test,prod); "
+        "integrationInstance picks one, the control plane takes ?instance=",
     )
     parser.add_argument(
         "--client-id", default=defaults.client_id, help="OAuth client id the token endpoint accepts"
@@ -72,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         max_archive_bytes=args.max_archive_mb << 20,
     )
     try:
-        server = EmulatorServer(config, host=args.host, port=args.port)
+        instances = [n.strip() for n in args.instances.split(",")] if args.instances else None
+        server = EmulatorServer(config, host=args.host, port=args.port, instances=instances)
         if args.seed is not None:
             with server.app.emu.store.write() as store:
                 load(store, json.loads(args.seed.read_text()))
@@ -83,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"oic-emulator listening on {server.url}", flush=True)
+    serving = f" (instances {', '.join(server.instances)})" if server.instances else ""
+    print(f"oic-emulator listening on {server.url}{serving}", flush=True)
     stop.wait()
     server.stop()
     return 0

@@ -15,6 +15,8 @@ import uvicorn
 
 from .app import create_app
 from .config import EmulatorConfig
+from .fleet import Fleet
+from .gateway import Gateway
 
 START_TIMEOUT = 15.0
 
@@ -37,12 +39,17 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: TLSFiles | None = None,
+        instances: list[str] | None = None,
     ) -> None:
         self.config = config or EmulatorConfig()
         self.host = host
         self.port = port
         self.tls = tls
-        self.app = create_app(self.config)
+        # Several OIC 3 service instances in one process (see `fleet`), or one.
+        self.instances = list(instances or [])
+        self.app: Gateway | Fleet = (
+            Fleet(self.config, self.instances) if instances else create_app(self.config)
+        )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._http = requests.Session()
@@ -101,8 +108,11 @@ class EmulatorServer:
         """This server's config with some fields changed, for starting a sibling server."""
         return replace(self.config, **changes)
 
-    def _control(self, method: str, path: str, body: Any = None) -> Any:
-        response = self._http.request(method, f"{self.url}/_emulator/{path}", json=body, timeout=30)
+    def _control(self, method: str, path: str, body: Any = None, instance: str | None = None) -> Any:
+        params = {"instance": instance} if instance else None
+        response = self._http.request(
+            method, f"{self.url}/_emulator/{path}", json=body, params=params, timeout=30
+        )
         if response.status_code >= 400:
             raise RuntimeError(
                 f"oic-emulator control {method} {path} failed: {response.status_code} {response.text}"
@@ -115,17 +125,24 @@ class EmulatorServer:
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
         return self._control("POST", "seed", data)
 
-    def state(self) -> dict[str, Any]:
-        return self._control("GET", "state")
+    def state(self, instance: str | None = None) -> dict[str, Any]:
+        """The artifacts of the emulator (of one instance of a fleet)."""
+        return self._control("GET", "state", instance=instance)
 
-    def stats(self) -> dict[str, Any]:
-        return self._control("GET", "stats")
+    def stats(self, instance: str | None = None) -> dict[str, Any]:
+        return self._control("GET", "stats", instance=instance)
 
     def reset_stats(self) -> None:
         self._control("POST", "stats/reset")
 
-    def set_faults(self, rules: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
-        return self._control("PUT", "faults", {"rules": rules, "seed": seed})
+    def reset_stats_of(self, instance: str) -> None:
+        """Zero one fleet instance's counts."""
+        self._control("POST", "stats/reset", instance=instance)
+
+    def set_faults(
+        self, rules: list[dict[str, Any]], seed: int = 0, instance: str | None = None
+    ) -> dict[str, Any]:
+        return self._control("PUT", "faults", {"rules": rules, "seed": seed}, instance=instance)
 
     def faults(self) -> dict[str, Any]:
         """The fault rules and how many faults they injected."""
