@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -31,8 +30,8 @@ from .plan.validation import offline_issues, online_issues, project_issues, sett
 from .recovery.drift import find_drift
 from .recovery.restore import RestoreError, plan_restore
 from .recovery.rollback import Restorer
+from .state.backups import Backups, Location, is_remote
 from .state.journal import (
-    Backups,
     FileJournalStore,
     Journal,
     JournalStore,
@@ -534,13 +533,18 @@ class Deployment:
         return saved_plan.differences(saved, steps)
 
     def _journal_folder(self) -> Path:
-        """Journals live beside the ledger file, else in the backup directory."""
+        """Journals live beside the ledger file, else in a local backup directory (else a temp folder:
+        object storage keeps backups only; the journals of a run that keeps its backups there belong
+        beside a state_path, or in Airflow's Variables)."""
         state_path = self.settings.state_path
         if state_path is not None:
             return state_path.with_name(state_path.name + ".journals")
-        return self._backup_root() / "journals"
+        root = self._backup_root()
+        return (
+            Path(tempfile.gettempdir()) / "oic-deploy-backups" if is_remote(root) else Path(root)
+        ) / "journals"
 
-    def _backup_root(self) -> Path:
+    def _backup_root(self) -> Location:
         return self.settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"
 
     def _apply(
@@ -627,8 +631,7 @@ class Deployment:
         audit.finish(result)
         backups.prune()
         prune(store, settings.backup_retention)
-        if not journal and backups.folder.exists():
-            shutil.rmtree(backups.folder, ignore_errors=True)
+        backups.close()
         return result
 
 

@@ -57,8 +57,16 @@ def test_a_file_url_is_a_path_and_other_urls_are_refused_by_name():
     )
     assert str(settings.backup_directory) == "/shared/oic/backups"
     with pytest.raises(
-        SettingsError, match=r"Setting 'backup_directory' is a s3:// location; object storage"
+        SettingsError, match=r"Setting 'state_path' is a s3:// location; it must be a local path"
     ):
-        deploy_settings({"backup_directory": "s3://bucket/prefix"})
+        deploy_settings({"state_path": "s3://bucket/ledger.json"})
+    with pytest.raises(
+        SettingsError, match=r"Setting 'backup_directory': nope:// is not a storage fsspec knows"
+    ):
+        deploy_settings({"backup_directory": "nope://bucket/prefix"})
     with pytest.raises(SettingsError, match=r"on host 'nas'"):
         deploy_settings({"state_path": "file://nas/ledger.json"})
+    assert (
+        deploy_settings({"backup_directory": "memory://oic/backups/"}).backup_directory
+        == "memory://oic/backups"
+    )

@@ -39,7 +39,8 @@ from ..model.specs import (
 from ..plan.observe import Observed
 from ..plan.planner import ACTIVATION_FLAGS, WRITES, Action, Part, Plan, Step
 from ..recovery.rollback import Restorer, restorable_connection
-from ..state.journal import Backups, Entry, Journal, Outcome, Undo, UndoAction
+from ..state.backups import Backups
+from ..state.journal import Entry, Journal, Outcome, Undo, UndoAction
 from .scheduler import schedule, then
 
 log = logging.getLogger(__name__)
@@ -256,6 +257,7 @@ class Applier:
         backup = projects.export(
             spec.id, self.ctx.backups.path(Kind.PROJECT, ".car"), name=before.name if before else None
         )
+        kept = self.ctx.backups.keep(backup.path)
         for ident in step.deactivate_first:
             self._deactivate_first(ident, spec.id)
         undo = Undo(
@@ -263,11 +265,11 @@ class Applier:
             Kind.PROJECT,
             spec.id,
             f"restore project {spec.id} from its export",
-            str(backup.path),
+            kept,
         )
         replaced = self._write(undo, lambda: projects.replace_archive(spec.archive.path, spec.id))
         self.ctx.answers[spec.id] = ("PRESENT", replaced.last_updated)
-        return f"previous project exported to {backup.path}"
+        return f"previous project exported to {kept}"
 
     def _deployment(self, step: Step, spec: ProjectSpec) -> str | None:
         """Create or update the record's deployment (after the `.car`, which may carry an older one)."""
@@ -324,6 +326,7 @@ class Applier:
             self._write(undo, lambda: family.import_archive(spec.archive.path, spec.key))
             return None
         backup = family.export(spec.key, self.ctx.backups.path(spec.kind, suffix))
+        kept = self.ctx.backups.keep(backup.path)
         for ident in step.deactivate_first:
             self._deactivate_first(ident)
         undo = Undo(
@@ -331,10 +334,10 @@ class Applier:
             spec.kind,
             spec.key,
             f"restore {what} from its backup",
-            str(backup.path),
+            kept,
         )
         self._write(undo, lambda: family.replace_archive(spec.archive.path, spec.key))
-        return f"previous archive backed up to {backup.path}"
+        return f"previous archive backed up to {kept}"
 
     def _lookup_undo(self, spec: LookupSpec) -> Undo:
         """How to bring a lookup back: delete it when the run creates it, else put its rows back."""
@@ -400,6 +403,7 @@ class Applier:
             )
             return None
         backup = libraries.export(spec.key, self.ctx.backups.path(Kind.LIBRARY, ".lib"))
+        kept = self.ctx.backups.keep(backup.path)
         observed = self.ctx.observed.libraries.get(spec.key)
         # The rollback uploads the backup under the name it had, so the file name comes back too.
         file_name = (observed.file_name if observed else "") or backup.file_name
@@ -408,11 +412,11 @@ class Applier:
             Kind.LIBRARY,
             spec.key,
             f"restore library {spec.key} from its backup",
-            str(backup.path),
+            kept,
             before={"file_name": file_name} if file_name else {},
         )
         self._write(undo, lambda: libraries.replace(spec.key, spec.archive.path))
-        return f"previous file backed up to {backup.path}"
+        return f"previous file backed up to {kept}"
 
     def _certificate(self, step: Step, spec: CertificateSpec) -> str | None:
         certificates = self.client.certificates

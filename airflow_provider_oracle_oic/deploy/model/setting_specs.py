@@ -196,7 +196,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "backup_directory",
         "string",
-        "Where rollback keeps exported archives, and the journals without state_path (default: a temp folder)",
+        "Where rollback keeps exported archives (default: a temp folder): a local folder, or object storage "
+        "every worker reaches (s3://bucket/prefix with the s3 extra, also Oracle Object Storage's S3 "
+        "endpoint; any fsspec URL); a local one also holds the journals without state_path",
     ),
     Setting("backup_retention", "integer", "Runs whose backups and journals are kept", default=5, minimum=1),
     Setting("deployment_prefix", "string", "Prefix for integration codes (blue-green: GREEN_)"),

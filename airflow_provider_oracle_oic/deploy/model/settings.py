@@ -57,7 +57,8 @@ class DeploySettings:
     max_concurrency: int
     audit_log: Path | None
     state_path: Path | None
-    backup_directory: Path | None
+    # A local folder, or an fsspec URL (s3://…, gs://…, oci://…) every worker can reach.
+    backup_directory: Path | str | None
     backup_retention: int
     deployment_prefix: str
     allow_literal_secrets: bool
@@ -104,6 +105,27 @@ def _choice(config: Mapping[str, Any], name: str) -> str:
     return str(value)
 
 
+def _location(config: Mapping[str, Any], name: str) -> Path | str | None:
+    """A local path, or an object-storage URL whose fsspec implementation is installed."""
+    value = config.get(name)
+    text = str(value) if value else ""
+    scheme = urlsplit(text).scheme
+    if len(scheme) <= 1 or "://" not in text or scheme == "file":
+        return _path(config, name)
+    from fsspec.registry import get_filesystem_class
+
+    try:
+        get_filesystem_class(scheme)
+    except ValueError:
+        raise SettingsError(f"Setting '{name}': {scheme}:// is not a storage fsspec knows") from None
+    except ImportError as exc:
+        raise SettingsError(
+            f"Setting '{name}': {scheme}:// needs a package that is not installed ({exc}); for s3:// "
+            "(and Oracle Object Storage's S3-compatible endpoint) install s3fs"
+        ) from None
+    return text.rstrip("/")
+
+
 def _path(config: Mapping[str, Any], name: str) -> Path | None:
     """A local (or mounted) path; a `file://` URL is one too. Any other URL is refused by name: taken
     as a relative path it would make a folder named after its scheme in the working directory."""
@@ -120,8 +142,8 @@ def _path(config: Mapping[str, Any], name: str) -> Path | None:
         return Path(unquote(parts.path))
     if len(parts.scheme) > 1 and "://" in text:
         raise SettingsError(
-            f"Setting '{name}' is a {parts.scheme}:// location; object storage is not supported yet: give a "
-            "local path or a shared folder mounted on every worker"
+            f"Setting '{name}' is a {parts.scheme}:// location; it must be a local path (only "
+            "backup_directory may be in object storage)"
         )
     return Path(text).expanduser()
 
@@ -229,7 +251,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         max_concurrency=int(_number(config, "max_concurrency")),
         audit_log=_path(config, "audit_log"),
         state_path=_path(config, "state_path"),
-        backup_directory=_path(config, "backup_directory"),
+        backup_directory=_location(config, "backup_directory"),
         backup_retention=int(_number(config, "backup_retention")),
         deployment_prefix=str(config.get("deployment_prefix") or ""),
         allow_literal_secrets=_bool(config, "allow_literal_secrets"),

@@ -10,6 +10,7 @@ from ..input.records import Inventory
 from ..model.issues import Issue, Where
 from ..model.settings import DeploySettings
 from ..model.specs import Kind, label, project_of, ref, scoped
+from ..state.backups import remote_problem
 from .observe import Observed
 
 
@@ -40,7 +41,10 @@ def settings_issues(settings: DeploySettings) -> list[Issue]:
     ]
     issues = []
     for name, path, directory in places:
-        problem = _unwritable(path, directory) if path is not None else None
+        if isinstance(path, str):
+            problem = remote_problem(path)
+        else:
+            problem = _unwritable(path, directory) if path is not None else None
         if problem is not None:
             issues.append(Issue("configuration", name, f"{problem}; fix the setting", Where.SETTINGS))
     return issues

@@ -10,8 +10,8 @@ later change away), unless told to restore the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from ..state.backups import backup_exists
 from ..state.journal import Entry, JournalStore, Outcome, PastRun, past_runs
 
 
@@ -55,7 +55,7 @@ def plan_restore(store: JournalStore, instance: str, run_id: str) -> RestorePlan
         if entry.outcome == Outcome.FAILED:
             continue
         undo = entry.undo
-        if undo.backup is not None and not Path(undo.backup).exists():
+        if undo.backup is not None and not backup_exists(undo.backup):
             plan.refused.append(f"{undo.description}: its backup {undo.backup} is gone (backup_retention)")
         elif _key(entry) in later:
             plan.refused.append(

@@ -21,6 +21,7 @@ from ..model.result import UndoRecord
 from ..model.specs import Kind
 from ..plan.families import family
 from ..plan.planner import ACTIVATION_FLAGS
+from ..state.backups import BackupCache
 from ..state.journal import Entry, Journal, Outcome, Undo, UndoAction
 
 log = logging.getLogger(__name__)
@@ -36,20 +37,26 @@ class Restorer:
     those inside that OIC 3 project."""
 
     def __init__(
-        self, client: OICClient, activation_timeout: float, poll_interval: float, project: str | None = None
+        self,
+        client: OICClient,
+        activation_timeout: float,
+        poll_interval: float,
+        project: str | None = None,
+        backups: BackupCache | None = None,
     ) -> None:
         self.client = client
         self.timeout = activation_timeout
         self.poll = poll_interval
         self.space = client.in_project(project)
         self._projects: dict[str, Restorer] = {}
+        self.backups = backups or BackupCache()
 
     def scoped(self, project: str | None) -> Restorer:
         """The restorer for artifacts of `project` (this one for global artifacts)."""
         if project is None:
             return self
         if project not in self._projects:
-            self._projects[project] = Restorer(self.client, self.timeout, self.poll, project)
+            self._projects[project] = Restorer(self.client, self.timeout, self.poll, project, self.backups)
         return self._projects[project]
 
     def wait(self, ident: str, status: str) -> None:
@@ -132,7 +139,7 @@ class Restorer:
                 current = export(undo.ident, Path(folder) / "current")
             except OICNotFoundError:
                 return False
-        return current.sha256 == sha256_file(Path(undo.backup))
+        return current.sha256 == sha256_file(self.backups.local(undo.backup))
 
     def problem(self, undo: Undo) -> str | None:
         """What still differs from the pre-run state this undo stands for; None when nothing does.
@@ -242,7 +249,7 @@ class Restorer:
 
     def _restore_archive(self, undo: Undo) -> None:
         assert undo.backup is not None
-        backup = Path(undo.backup)
+        backup = self.backups.local(undo.backup)
         if undo.kind == Kind.LIBRARY:
             self.client.libraries.replace(undo.ident, backup, _library_file_name(undo, backup))
             return

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -329,33 +328,3 @@ def prune(store: JournalStore, retention: int) -> None:
         run = past_run(run_id, events)
         if run is None or not run.interrupted:
             store.remove(run_id)
-
-
-class Backups:
-    """Exported archives of what a run replaces, one folder per run, the newest `retention` kept."""
-
-    def __init__(self, root: Path, run_id: str, retention: int) -> None:
-        self.root = root
-        self.folder = root / run_id
-        self.retention = retention
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def path(self, kind: Kind, suffix: str) -> Path:
-        """A fresh file in this run's folder; its name never comes from a record value."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            self._count += 1
-            return self.folder / f"{kind.singular}-{self._count:04d}{suffix}"
-
-    def prune(self) -> None:
-        """Keep only the newest `retention` run folders."""
-        if not self.root.is_dir():
-            return
-        runs = sorted(
-            (p for p in self.root.iterdir() if p.is_dir() and p.name != "journals"),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in runs[self.retention :]:
-            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""Backups in object storage (an S3-compatible service: moto's server on 127.0.0.1): a replace keeps
+its backup there, not on the worker's disk; a rollback and a restore from another working directory (as
+another worker would) put the old archive back byte for byte; retention prunes old runs there too."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from airflow_provider_oracle_oic.deploy.engine import Deployment
+from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
+from airflow_provider_oracle_oic.singer.inprocess import run_target
+from tests.http_api import Api
+from tests.target.conftest import singer_lines
+
+BUCKET = "oic-backups"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """moto's S3 server on a free loopback port, a bucket, and the AWS settings s3fs reads."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    saved = pytest.MonkeyPatch()
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        saved.setenv(name, value)
+    import boto3
+
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=BUCKET)
+    import fsspec
+
+    fsspec.filesystem("s3").invalidate_cache()
+    yield boto3.client("s3", endpoint_url=endpoint)
+    saved.undo()
+    server.stop()
+
+
+def keys(s3) -> list[str]:
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+def release(payload: bytes) -> list[str]:
+    archive = base64.b64encode(
+        build_iar(IntegrationArchiveSpec("HELLO", "01.00.0000", payload=payload))
+    ).decode()
+    return singer_lines(
+        [("integrations", {"code": "HELLO", "version": "01.00.0000", "archive_base64": archive})]
+    )
+
+
+def test_a_replace_keeps_its_backup_in_object_storage_and_a_restore_elsewhere_puts_it_back(
+    s3, config, oic_emulator, tmp_path, monkeypatch
+):
+    stored = {**config, "backup_directory": f"s3://{BUCKET}/prod/", "backup_retention": 2}
+    first = run_target(stored, release(b"first"))
+    assert first.ok, first.summary()
+    original = Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content
+    second = run_target(stored, release(b"second"))
+    assert second.ok, second.summary()
+    [backup] = [k for k in keys(s3) if k.startswith(f"prod/{second.run_id}/")]
+    assert s3.get_object(Bucket=BUCKET, Key=backup)["Body"].read() == original
+    # Nothing of the backup stayed on this machine.
+    assert not list(tmp_path.glob("**/integration-*.iar"))
+
+    # Another worker: its own working directory and temp folder, the same ledger and journals.
+    elsewhere = tmp_path / "other-worker"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("TMPDIR", str(elsewhere))
+    restored = Deployment.from_target_config({**stored, "restore_run": second.run_id}).run()
+    assert restored.ok, restored.summary()
+    assert Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content == original
+
+
+def test_retention_prunes_old_runs_in_object_storage(s3, config, oic_emulator):
+    stored = {**config, "backup_directory": f"s3://{BUCKET}/retained", "backup_retention": 1}
+    runs = [run_target(stored, release(payload)) for payload in (b"a", b"b", b"c")]
+    assert all(r.ok for r in runs)
+    prefixes = {k.split("/")[1] for k in keys(s3) if k.startswith("retained/")}
+    assert prefixes == {runs[-1].run_id}
+
+
+def test_a_failed_run_rolls_back_from_object_storage(s3, config, oic_emulator):
+    stored = {**config, "backup_directory": f"s3://{BUCKET}/rollback", "max_retries": 0}
+    assert run_target(stored, release(b"live")).ok
+    live = Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content
+    # The replace goes through; the activation after it fails, so the run puts the archive back.
+    hello = "/ic/api/integration/v1/integrations/HELLO?01.00.0000"
+    oic_emulator.set_faults([{"route": hello, "methods": ["POST", "PATCH"], "p500": 1.0}])
+    failed = run_target({**stored, "activate_integrations": True}, release(b"broken"))
+    oic_emulator.set_faults([])
+    assert not failed.ok
+    assert any(
+        u.description == "restore integration HELLO|01.00.0000 from its backup" and u.ok for u in failed.undo
+    )
+    assert failed.not_restorable == []
+    assert Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content == live
+
+
+def test_a_backup_location_that_cannot_be_written_is_refused_before_any_write(s3, config, oic_emulator):
+    oic_emulator.reset_stats()
+    result = run_target({**config, "backup_directory": "s3://no-such-bucket/prod"}, release(b"x"))
+    [issue] = result.issues
+    assert str(issue).startswith(
+        "configuration: backup_directory: s3://no-such-bucket/prod cannot be written ("
+    )
+    assert "test-secret" not in result.summary()
+    assert oic_emulator.stats()["writes"] == 0
