@@ -103,3 +103,22 @@ def airflow_stores(
 def journal_variable(conn_id: str) -> str:
     """The Variable of an OIC connection's journals (runs of every ledger of it: run ids are unique)."""
     return f"oracle_oic_journals__{conn_id}"
+
+
+# Executors whose tasks all run on the scheduler's machine: a retry finds local backups there.
+ONE_MACHINE_EXECUTORS = ("LocalExecutor", "SequentialExecutor", "DebugExecutor")
+
+
+def local_backups_warning(backup_directory: object) -> str | None:
+    """A warning when tasks may run on several machines and backups stay on one worker's disk."""
+    from airflow.configuration import conf
+
+    executors = [e.strip().rsplit(".", 1)[-1] for e in conf.get("core", "executor", fallback="").split(",")]
+    remote = isinstance(backup_directory, str) and "://" in backup_directory
+    if remote or all(e in ONE_MACHINE_EXECUTORS for e in executors if e):
+        return None
+    return (
+        f"backup_directory is on this worker's disk ({backup_directory or 'a temp folder'}) while the "
+        f"{', '.join(executors)} runs tasks on several machines: a retry or a restore on another worker "
+        "cannot use these backups; set backup_directory to object storage (e.g. s3://bucket/prefix)"
+    )

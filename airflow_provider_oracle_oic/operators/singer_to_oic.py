@@ -18,7 +18,7 @@ from airflow.sdk.log import mask_secret
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
-from .ledger_store import airflow_stores
+from .ledger_store import airflow_stores, local_backups_warning
 
 if TYPE_CHECKING:
     from ..deploy.model.result import DeploymentResult
@@ -297,6 +297,9 @@ class SingerToOICOperator(BaseOperator):
         from ..singer.inprocess import run_deployment
 
         settings = self._settings(plan_file)
+        warning = local_backups_warning(settings.backup_directory)
+        if warning and not settings.dry_run:
+            self.log.warning("%s", warning)
         ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
         deployment = Deployment(
             settings,

@@ -575,3 +575,15 @@ one >> two >> preview >> restore
     assert rows == [["1", "one"]]
     exported = api.get("/integrations/HELLO%7C01.00.0000/archive").content
     assert base64.b64encode(exported).decode() == first
+
+
+def test_local_backups_on_a_many_machine_executor_are_warned_about(monkeypatch):
+    from airflow_provider_oracle_oic.operators.ledger_store import local_backups_warning
+
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")
+    assert local_backups_warning(None) is None
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    warning = local_backups_warning("/var/oic/backups")
+    assert warning is not None
+    assert "CeleryExecutor runs tasks on several machines" in warning
+    assert local_backups_warning("s3://bucket/prod") is None
