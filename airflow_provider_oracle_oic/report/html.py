@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
-from ..deploy.model.issues import Where
 from ..deploy.model.result import ArtifactResult, DeploymentResult
 
 STYLE = """
@@ -53,7 +52,7 @@ def _items(title: str, items: list[str]) -> str:
 
 def render(result: DeploymentResult, where: str = "") -> str:
     """The page for `result` (`where`: the OIC it ran against, shown in the heading)."""
-    state = "paused" if result.watch or result.awaiting else ("ok" if result.ok else "failed")
+    state = "paused" if result.paused_for else ("ok" if result.ok else "failed")
     title = f"target-oracle-oic {result.mode} run {result.run_id}"
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.counts().items())) or "no step"
     parts = [
@@ -63,19 +62,12 @@ def render(result: DeploymentResult, where: str = "") -> str:
         f"<p>{escape(where)}{' · ' if where else ''}{escape(counts)} · written "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}</p>",
     ]
-    for kind in Where:
-        found = [issue for issue in result.issues if issue.where == kind]
-        if found:
-            parts.append(_items(kind.heading(len(found)), [str(i) for i in found]))
+    for heading, found in result.issue_groups():
+        parts.append(_items(heading, [str(i) for i in found]))
     if result.error:
         parts.append(f"<h2>The run stopped after it had written to OIC</h2><p>{escape(result.error)}</p>")
-    if result.watch:
-        parts.append(
-            f"<p>Paused: the canary {escape(result.watch.canary)} carries {result.watch.weight}% of the traffic "
-            "and is being watched.</p>"
-        )
-    if result.awaiting:
-        parts.append(f"<p>Paused: waiting for {escape(', '.join(result.awaiting))}.</p>")
+    if result.paused_for:
+        parts.append(f"<p>Paused: {escape(result.paused_for)}.</p>")
     if result.results:
         parts.append(
             "<h2>Steps</h2><table><tr><th>artifact</th><th>action</th><th>outcome</th>"

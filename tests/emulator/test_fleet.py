@@ -7,7 +7,8 @@ import requests
 
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.cli import build_parser
-from airflow_provider_oracle_oic.oic import OICBadRequestError, OICClient, OICConfig
+from airflow_provider_oracle_oic.oic import OICBadRequestError, OICClient
+from tests.oic.conftest import make_config
 
 NAMES = ["dev", "test", "prod-1"]
 
@@ -19,16 +20,7 @@ def fleet():
 
 
 def client(server: EmulatorServer, instance: str | None) -> OICClient:
-    return OICClient(
-        OICConfig(
-            base_url=server.url,
-            client_id=server.config.client_id,
-            client_secret=server.config.client_secret,
-            token_url=server.token_url,
-            integration_instance=instance,
-            max_retries=0,
-        )
-    )
+    return OICClient(make_config(server, integration_instance=instance, max_retries=0))
 
 
 def test_each_instance_keeps_its_own_artifacts_and_counts(fleet):

@@ -127,23 +127,30 @@ class DeploymentResult:
             tally[result.outcome.value] = tally.get(result.outcome.value, 0) + 1
         return tally
 
+    def issue_groups(self) -> list[tuple[str, list[Issue]]]:
+        """The problems found before any write, under the heading of where each lies."""
+        groups = [(where, [issue for issue in self.issues if issue.where == where]) for where in Where]
+        return [(where.heading(len(found)), found) for where, found in groups if found]
+
+    @property
+    def paused_for(self) -> str | None:
+        """What a paused run waits for (a canary step being watched, activations), or None."""
+        if self.watch:
+            return f"the canary {self.watch.canary} carries {self.watch.weight}% of the traffic and is being watched"
+        if self.awaiting:
+            return f"waiting for {', '.join(self.awaiting)}"
+        return None
+
     def summary(self) -> str:
         """A readable table for stderr."""
         lines = [f"target-oracle-oic {self.mode} run {self.run_id}: {'OK' if self.ok else 'FAILED'}"]
-        for where in Where:
-            found = [issue for issue in self.issues if issue.where == where]
-            if found:
-                lines.append(where.heading(len(found)))
-                lines.extend(f"  - {issue}" for issue in found)
+        for heading, found in self.issue_groups():
+            lines.append(heading)
+            lines.extend(f"  - {issue}" for issue in found)
         if self.error:
             lines.append(f"the run stopped after it had written to OIC: {self.error}")
-        if self.awaiting:
-            lines.append(f"paused: waiting for {', '.join(self.awaiting)}; the run goes on with the verdict")
-        if self.watch:
-            lines.append(
-                f"paused: the canary {self.watch.canary} carries {self.watch.weight}% of the traffic and is "
-                "being watched; the run goes on with the step's report"
-            )
+        if self.paused_for:
+            lines.append(f"paused: {self.paused_for}; the run goes on with the verdict")
         if self.results:
             rows = [("artifact", "action", "outcome", "seconds", "reason / detail")]
             for r in self.results:
