@@ -5,6 +5,7 @@ another worker would) put the old archive back byte for byte; retention prunes o
 from __future__ import annotations
 
 import base64
+import socket
 
 import pytest
 
@@ -22,10 +23,12 @@ def s3(tmp_path_factory):
     """moto's S3 server on a free loopback port, a bucket, and the AWS settings s3fs reads."""
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    endpoint = f"http://127.0.0.1:{port}"
     saved = pytest.MonkeyPatch()
     for name, value in {
         "AWS_ACCESS_KEY_ID": "test",

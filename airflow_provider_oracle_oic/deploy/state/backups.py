@@ -125,20 +125,16 @@ class Backups:
             shutil.rmtree(Path(self.root) / self.run_id, ignore_errors=True)
 
     def prune(self) -> None:
-        """Keep only the newest `retention` run folders."""
+        """Keep only the newest `retention` run folders (this run's among them)."""
         if self.remote:
             self._prune_remote()
             return
         root = Path(self.root)
         if not root.is_dir():
             return
-        runs = sorted(
-            (p for p in root.iterdir() if p.is_dir() and p.name != "journals"),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in runs[self.retention :]:
-            shutil.rmtree(old, ignore_errors=True)
+        runs = {p.name: p.stat().st_mtime for p in root.iterdir() if p.is_dir() and p.name != "journals"}
+        for old in self._beyond_retention(runs):
+            shutil.rmtree(root / old, ignore_errors=True)
 
     def _prune_remote(self) -> None:
         fs, root = _fs(str(self.root))
@@ -151,5 +147,11 @@ class Backups:
             modified = info.get("LastModified") or info.get("mtime") or info.get("created") or 0
             stamp = modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
             newest[run] = max(newest.get(run, 0.0), stamp)
-        for run in sorted(newest, key=newest.__getitem__, reverse=True)[self.retention :]:
+        for run in self._beyond_retention(newest):
             fs.rm(f"{root.rstrip('/')}/{run}", recursive=True)
+
+    def _beyond_retention(self, runs: dict[str, float]) -> list[str]:
+        """The run folders to remove: all but this run and the newest others, `retention` in all.
+        This run always stays (object storage times are whole seconds: it may tie with another)."""
+        others = sorted((r for r in runs if r != self.run_id), key=runs.__getitem__, reverse=True)
+        return others[max(self.retention - (1 if self.run_id in runs else 0), 0) :]
