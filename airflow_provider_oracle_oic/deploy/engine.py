@@ -277,11 +277,8 @@ class Deployment:
         `failure` saying why) roll the whole run back."""
         self.run_id = run_id
         result = DeploymentResult(run_id, "activate")
-        run = past_run(run_id, self._journal_store.events().get(run_id, []))
-        if run is None or not run.paused or run.instance != self._instance:
-            result.issues.append(
-                Issue(f"run {run_id}", "run_id", "is not a paused run of this OIC", Where.RESTORE)
-            )
+        run = self._paused_run(run_id, "run", result)
+        if run is None:
             return result
 
         def use(client: OICClient) -> DeploymentResult:
@@ -297,19 +294,23 @@ class Deployment:
 
         return self._session(result, self.settings.state_path, use, written_before=True)
 
+    def _paused_run(self, run_id: str, what: str, result: DeploymentResult) -> PastRun | None:
+        """The paused run `run_id` against this OIC, or None with an issue saying it is not one."""
+        run = past_run(run_id, self._journal_store.events().get(run_id, []))
+        if run is None or not run.paused or run.instance != self._instance:
+            result.issues.append(
+                Issue(f"run {run_id}", "run_id", f"is not a paused {what} of this OIC", Where.RESTORE)
+            )
+            return None
+        return run
+
     def _resume(
         self, resume: Resumption, promotion: CanaryPromotion, result: DeploymentResult
     ) -> tuple[Journal | None, int | None]:
         """The paused run's journal reopened, and the weight its watched step carried; the step's
         verdict goes into `result` (an unhealthy canary sets `error`, so the run rolls back)."""
-        events = self._journal_store.events().get(resume.run_id, [])
-        run = past_run(resume.run_id, events)
-        if run is None or not run.paused or run.instance != self._instance:
-            result.issues.append(
-                Issue(
-                    f"run {resume.run_id}", "run_id", "is not a paused promotion of this OIC", Where.RESTORE
-                )
-            )
+        run = self._paused_run(resume.run_id, "promotion", result)
+        if run is None:
             return None, None
         report = resume.report
         canary = str(promotion.canary)
