@@ -160,6 +160,14 @@ class LocalAirflow:
         self._add_connections()
         # Deferred waits count: an activation waiting in the triggerer is still part of its promotion.
         self.airflow("pools", "set", POOL, "1", "One deployment per OIC at a time", "--include-deferred")
+        self.airflow(
+            "pools",
+            "set",
+            "oracle_oic_fleet",
+            "4",
+            "Fleet promotions: instances at a time",
+            "--include-deferred",
+        )
         for component in COMPONENTS:
             log = (self.home / f"{component}.log").open("w")
             self._logs.append(log)

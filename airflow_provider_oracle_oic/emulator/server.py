@@ -119,8 +119,9 @@ class EmulatorServer:
             )
         return response.json()
 
-    def reset(self) -> None:
-        self._control("POST", "reset")
+    def reset(self, instance: str | None = None) -> None:
+        """Empty the emulator (one instance of a fleet): state, tokens, stats and faults."""
+        self._control("POST", "reset", instance=instance)
 
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
         return self._control("POST", "seed", data)

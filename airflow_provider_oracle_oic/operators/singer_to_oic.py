@@ -284,6 +284,8 @@ class SingerToOICOperator(BaseOperator):
                 output["plan"] = json.loads(plan_file.read_text())
                 output["summary"] = summary
         if not result.ok and self.fail_on_error:
+            # The result stays readable (a fleet summary, the run view) although the task fails.
+            context["ti"].xcom_push(key="return_value", value=output)
             problems = [f"{r.artifact}: {r.action}: {r.detail or r.reason}" for r in result.failures]
             problems += [str(issue) for issue in result.issues]
             raise AirflowException("OIC deployment failed:\n" + "\n".join(problems))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -116,3 +117,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if {"dag_runner", "examples"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.airflow)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_dags"
+ERP_SECRET = "erp-secret-from-connection-4417"
+
+
+@pytest.fixture
+def examples(oic_connection, airflow_db, monkeypatch) -> Path:
+    """The example DAGs in the DAGs folder, `oracle_oic_default` on the emulator and an `erp_api` connection."""
+    target = DAGS / "examples"
+    if not target.exists():
+        shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("AIRFLOW_CONN_ERP_API", json.dumps({"conn_type": "http", "password": ERP_SECRET}))
+    return target
+
+
+def load(folder: Path, name: str, variable: str = "dag") -> Any:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, variable)

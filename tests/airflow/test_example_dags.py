@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,32 +14,11 @@ from airflow_provider_oracle_oic.emulator.builders import (
     ProjectArchiveSpec,
     build_car,
 )
-from tests.airflow.conftest import DAGS, connection_json, task_states, xcom_values
+from tests.airflow.conftest import ERP_SECRET, EXAMPLES, connection_json, load, task_states, xcom_values
 from tests.airflow.test_canary import traffic
 from tests.http_api import Api
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "example_dags"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.py"))
-ERP_SECRET = "erp-secret-from-connection-4417"
-
-
-@pytest.fixture
-def examples(oic_connection, airflow_db, monkeypatch) -> Path:
-    """The example DAGs in the DAGs folder, `oracle_oic_default` on the emulator and an `erp_api` connection."""
-    target = DAGS / "examples"
-    if not target.exists():
-        shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("AIRFLOW_CONN_ERP_API", json.dumps({"conn_type": "http", "password": ERP_SECRET}))
-    return target
-
-
-def load(folder: Path, name: str, variable: str = "dag") -> Any:
-    spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, variable)
 
 
 def test_example_dags_load_without_errors(airflow_db):
@@ -59,6 +34,7 @@ def test_example_dags_load_without_errors(airflow_db):
         "oic_approved_promotion",
         "oic_drift_watch",
         "oic_drift_repair",
+        "oic_fleet_promotion",
     }
 
 
