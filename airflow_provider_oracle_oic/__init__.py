@@ -11,7 +11,7 @@ INTEGRATION = "Oracle Integration Cloud"
 
 def get_provider_info() -> dict[str, Any]:
     """Provider metadata for Airflow's ProvidersManager (no Airflow import, no I/O)."""
-    from .connection_form import CONN_FIELDS, UI_FIELD_BEHAVIOUR
+    from .connection_form import CONFIG, CONN_FIELDS, UI_FIELD_BEHAVIOUR
 
     return {
         "package-name": "airflow-provider-oracle-oic",
@@ -57,6 +57,7 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "config": CONFIG,
         "extra-links": ["airflow_provider_oracle_oic.links.OICConsoleLink"],
         "connection-types": [
             {

@@ -23,7 +23,7 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME / 
 os.environ["AIRFLOW__CORE__TEST_CONNECTION"] = "Enabled"
 (AIRFLOW_HOME / "dags").mkdir()
 
-pytest_plugins = ["airflow_provider_oracle_oic.emulator.pytest_plugin"]
+pytest_plugins = ["airflow_provider_oracle_oic.emulator.pytest_plugin", "tests.object_storage"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import mask_secret
 
-from ..connection_form import CONN_FIELDS, DEFAULT_CONN_ID, UI_FIELD_BEHAVIOUR
+from ..connection_form import BACKUP_DIRECTORY, CONN_FIELDS, DEFAULT_CONN_ID, UI_FIELD_BEHAVIOUR
 from ..oic import OICClient, OICConfig, OICError
 from ..oic.settings import client_default, parse_bool
 
@@ -142,6 +142,17 @@ class OracleOICHook(HttpHook):
     def oic_config(self) -> OICConfig:
         """The client settings from the Airflow connection (read once); its secrets go to the masker."""
         return config_from_connection(self.get_connection(self.oracle_oic_conn_id))
+
+    @cached_property
+    def backup_directory(self) -> str | None:
+        """Where runs against this OIC keep backups: the connection's extra, else `[oracle_oic] backup_directory`."""
+        from airflow.configuration import conf
+
+        extra = self.get_connection(self.oracle_oic_conn_id).extra_dejson
+        given = extra_value(extra, BACKUP_DIRECTORY) or conf.get(
+            "oracle_oic", BACKUP_DIRECTORY, fallback=None
+        )
+        return (str(given).strip() or None) if given else None
 
     @cached_property
     def client(self) -> OICClient:

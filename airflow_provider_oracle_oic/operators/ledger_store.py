@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Variable
 
 from ..deploy.state.ledger import LedgerError
+
+if TYPE_CHECKING:
+    from ..hooks.oic import OracleOICHook
 
 # A deployment saves its ledger and its journal from several threads; the task's channel to Airflow
 # (and dag.test's in-process stand-in for it) is used by one of them at a time.
@@ -103,6 +107,14 @@ def airflow_stores(
 def journal_variable(conn_id: str) -> str:
     """The Variable of an OIC connection's journals (runs of every ledger of it: run ids are unique)."""
     return f"oracle_oic_journals__{conn_id}"
+
+
+def with_storage_defaults(config: Mapping[str, Any], hook: OracleOICHook) -> dict[str, Any]:
+    """`config` with the backup location of the connection or `[oracle_oic]` where it names none."""
+    given = dict(config)
+    if given.get("backup_directory") is None and hook.backup_directory:
+        given["backup_directory"] = hook.backup_directory
+    return given
 
 
 # Executors whose tasks all run on the scheduler's machine: a retry finds local backups there.

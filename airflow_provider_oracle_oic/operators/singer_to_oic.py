@@ -18,7 +18,7 @@ from airflow.sdk.log import mask_secret
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, console_home
-from .ledger_store import airflow_stores, local_backups_warning
+from .ledger_store import airflow_stores, local_backups_warning, with_storage_defaults
 
 if TYPE_CHECKING:
     from ..deploy.model.result import DeploymentResult
@@ -158,8 +158,9 @@ class SingerToOICOperator(BaseOperator):
         self._tap: subprocess.Popen[str] | None = None
         self.console_url: str | None = None
 
-    def _settings(self, plan_file: Path) -> DeploySettings:
-        """The deployment settings: `target_config`, then the operator's own arguments."""
+    def _settings(self, plan_file: Path, hook: OracleOICHook) -> DeploySettings:
+        """The deployment settings: the connection's and the provider's defaults, `target_config`, then
+        the operator's own arguments."""
         from ..deploy.model.setting_specs import BY_NAME
         from ..deploy.model.settings import SettingsError, deploy_settings
 
@@ -180,7 +181,7 @@ class SingerToOICOperator(BaseOperator):
             "plan": str(plan_file) if self.approved_plan else None,
         }
         config.update({k: v for k, v in overrides.items() if v is not None})
-        return deploy_settings(config)
+        return deploy_settings(with_storage_defaults(config, hook))
 
     def _tap_lines(self) -> Iterator[str]:
         command = (
@@ -298,7 +299,7 @@ class SingerToOICOperator(BaseOperator):
         from ..deploy.engine import Deployment
         from ..singer.inprocess import run_deployment
 
-        settings = self._settings(plan_file)
+        settings = self._settings(plan_file, hook)
         warning = local_backups_warning(settings.backup_directory)
         if warning and not settings.dry_run:
             self.log.warning("%s", warning)

@@ -46,8 +46,13 @@ def test_providers_manager_discovers_hook_connection_type_and_form(airflow_db):
             "client_key",
             "timeout",
             "max_retries",
+            "backup_directory",
         )
     }
+    # The provider's [oracle_oic] section is declared, so `airflow config list` shows it.
+    from airflow.configuration import conf
+
+    assert "backup_directory" in conf.configuration_description["oracle_oic"]["options"]
     assert "airflow_provider_oracle_oic.links.OICConsoleLink" in manager.extra_links_class_names
 
 

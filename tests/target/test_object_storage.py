@@ -5,51 +5,13 @@ another worker would) put the old archive back byte for byte; retention prunes o
 from __future__ import annotations
 
 import base64
-import socket
-
-import pytest
 
 from airflow_provider_oracle_oic.deploy.engine import Deployment
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.http_api import Api
+from tests.object_storage import BUCKET, keys
 from tests.target.conftest import singer_lines
-
-BUCKET = "oic-backups"
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    """moto's S3 server on a free loopback port, a bucket, and the AWS settings s3fs reads."""
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    saved = pytest.MonkeyPatch()
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test-secret",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": endpoint,
-    }.items():
-        saved.setenv(name, value)
-    import boto3
-
-    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=BUCKET)
-    import fsspec
-
-    fsspec.filesystem("s3").invalidate_cache()
-    yield boto3.client("s3", endpoint_url=endpoint)
-    saved.undo()
-    server.stop()
-
-
-def keys(s3) -> list[str]:
-    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
 def release(payload: bytes) -> list[str]:

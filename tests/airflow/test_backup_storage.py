@@ -1,0 +1,57 @@
+"""Where Airflow tasks keep backups without each task saying so: the `[oracle_oic] backup_directory`
+option for every task, the connection's `backup_directory` extra for one OIC (object storage served by
+moto on 127.0.0.1); a restore task names no location and still finds the backups."""
+
+from __future__ import annotations
+
+import base64
+
+from tests.airflow.conftest import connection_json, task_states
+from tests.airflow.test_operators import IMPORTS, iar_b64
+from tests.http_api import Api
+from tests.object_storage import BUCKET, keys
+
+DAG_BODY = (
+    IMPORTS
+    + """
+from airflow_provider_oracle_oic.operators.restore import RestoreRunOperator
+
+def hello(archive):
+    return [{{"stream": "integrations", "record": {{"code": "HELLO", "version": "01.00.0000", "archive_base64": archive}}}}]
+
+one = SingerToOICOperator(task_id="one", records=hello({first!r}))
+two = SingerToOICOperator(task_id="two", records=hello({second!r}))
+restore = RestoreRunOperator(task_id="restore", run_id="{{{{ ti.xcom_pull(task_ids='two')['run_id'] }}}}")
+one >> two >> restore
+"""
+)
+
+
+def _run(dag_runner, first: str, second: str):
+    return dag_runner.run(DAG_BODY.format(first=first, second=second))
+
+
+def test_the_provider_option_and_the_connection_extra_choose_where_backups_live(
+    s3, dag_runner, oic_connection, monkeypatch
+):
+    first, second = iar_b64("HELLO", payload=b"first"), iar_b64("HELLO", payload=b"second")
+    api = Api(oic_connection)
+    # Every task's default: [oracle_oic] backup_directory.
+    monkeypatch.setenv("AIRFLOW__ORACLE_OIC__BACKUP_DIRECTORY", f"s3://{BUCKET}/every-task")
+    run = _run(dag_runner, first, second)
+    assert task_states(run) == {"one": "success", "two": "success", "restore": "success"}
+    assert base64.b64encode(api.get("/integrations/HELLO%7C01.00.0000/archive").content).decode() == first
+    assert [k for k in keys(s3) if k.startswith("every-task/")], keys(s3)
+
+    # One OIC's own location: the connection extra wins over the option.
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ORACLE_OIC_DEFAULT",
+        connection_json(oic_connection, backup_directory=f"s3://{BUCKET}/this-oic"),
+    )
+    before = set(keys(s3))
+    run = _run(dag_runner, second, first)
+    assert task_states(run) == {"one": "success", "two": "success", "restore": "success"}
+    assert base64.b64encode(api.get("/integrations/HELLO%7C01.00.0000/archive").content).decode() == second
+    added = set(keys(s3)) - before
+    assert added
+    assert all(k.startswith("this-oic/") for k in added), added
