@@ -58,7 +58,16 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "config": CONFIG,
-        "extra-links": ["airflow_provider_oracle_oic.links.OICConsoleLink"],
+        "extra-links": [
+            "airflow_provider_oracle_oic.links.OICConsoleLink",
+            "airflow_provider_oracle_oic.links.OICRunReportLink",
+        ],
+        "plugins": [
+            {
+                "name": "oracle_oic",
+                "plugin-class": "airflow_provider_oracle_oic.plugins.estate.OracleOICPlugin",
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "oracle_oic",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "airflow_provider_oracle_oic"
-AIRFLOW_FACES = ("operators", "sensors", "triggers", "hooks")
+AIRFLOW_FACES = ("operators", "sensors", "triggers", "hooks", "plugins")
 NEVER = {
     "oic": ("deploy", "singer", "release", "emulator", *AIRFLOW_FACES, "airflow", "singer_sdk"),
     "deploy": ("singer", "release", "emulator", *AIRFLOW_FACES, "airflow", "singer_sdk"),
@@ -16,6 +16,7 @@ NEVER = {
     "release": ("emulator", *AIRFLOW_FACES, "airflow"),
     "emulator": ("deploy", "singer", "release", *AIRFLOW_FACES, "airflow"),
     "report": ("emulator", "singer", "release", *AIRFLOW_FACES, "airflow", "singer_sdk"),
+    "estate": ("emulator", "singer", "release", *AIRFLOW_FACES, "airflow", "singer_sdk"),
 }
 
 

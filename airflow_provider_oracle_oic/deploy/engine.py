@@ -82,8 +82,11 @@ class Deployment:
         journal_store: JournalStore | None = None,
         environ: Mapping[str, str] | None = None,
         hooks: Sequence[DeployHook] = (),
+        origin: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        # Who started the run (in Airflow: dag_id, dag_run_id, task_id, map_index), kept in the ledger.
+        self.origin = dict(origin or {})
         self.hooks = [*deploy_hooks.resolve(settings.deploy_hooks), *hooks]
         self._client = oic if isinstance(oic, OICClient) else None
         self.oic_config = oic.config if isinstance(oic, OICClient) else oic
@@ -109,6 +112,10 @@ class Deployment:
     def from_target_config(cls, config: Mapping[str, Any], **options: Any) -> Deployment:
         """A deployment configured by target-oracle-oic settings (a bad one raises `SettingsError`)."""
         return cls(deploy_settings(config), oic_config(config), **options)
+
+    def _ledger(self) -> Ledger:
+        """The ledger of this OIC, stamping what this run changes with the run and its origin."""
+        return Ledger(self._ledger_store, self._instance, {"run_id": self.run_id, **self.origin})
 
     @property
     def _instance(self) -> str:
@@ -236,7 +243,7 @@ class Deployment:
                 if result.error
                 else promotion_plan(promotion, observed, settings, weights_after(settings, watched))
             )
-            ledger = Ledger(self._ledger_store, self._instance)
+            ledger = self._ledger()
             return self._apply(client, plan, observed, ledger, result, [], journal)
 
         return self._session(result, settings.state_path, use, written_before=resume is not None)
@@ -267,7 +274,7 @@ class Deployment:
                     )
             elif moving:
                 result.awaiting.extend(moving)
-            ledger = Ledger(self._ledger_store, self._instance)
+            ledger = self._ledger()
             return self._apply(client, plan, state.observed, ledger, result, [])
 
         return self._session(result, settings.state_path, use)
@@ -289,7 +296,7 @@ class Deployment:
                 for entry in journal.entries:
                     if entry.outcome == JournalOutcome.UNKNOWN:
                         journal.settle(entry, JournalOutcome.DONE)
-            ledger = Ledger(self._ledger_store, self._instance)
+            ledger = self._ledger()
             return self._apply(client, Plan(), Observed(), ledger, result, [], journal)
 
         return self._session(result, self.settings.state_path, use, written_before=True)
@@ -349,7 +356,7 @@ class Deployment:
                 for s in inventory.specs.values()
             ]
             return result
-        ledger = Ledger(self._ledger_store, self._instance)
+        ledger = self._ledger()
         if (settings.plan_out or settings.plan) and not ledger.persistent:
             result.issues.append(
                 Issue(
@@ -418,7 +425,7 @@ class Deployment:
 
     def _check_drift(self, client: OICClient, result: DeploymentResult) -> DeploymentResult:
         """Compare the ledger with OIC; one result per drifted artifact (outcome `drifted`)."""
-        ledger = Ledger(self._ledger_store, self._instance)
+        ledger = self._ledger()
         if not ledger.persistent:
             result.issues.append(
                 Issue(
@@ -459,7 +466,7 @@ class Deployment:
     def _restore(self, client: OICClient, result: DeploymentResult, run_id: str) -> DeploymentResult:
         """Put back what run `run_id` changed (or, in a dry run, say what would be put back)."""
         settings = self.settings
-        ledger = Ledger(self._ledger_store, self._instance)
+        ledger = self._ledger()
         try:
             restore = plan_restore(self._journal_store, self._instance, run_id)
         except RestoreError as exc:

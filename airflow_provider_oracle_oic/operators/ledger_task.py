@@ -10,8 +10,9 @@ from airflow.sdk.log import mask_secret
 
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
-from ..links import OICConsoleLink, console_home
+from ..links import OICConsoleLink, OICRunReportLink, console_home
 from .ledger_store import airflow_stores, with_storage_defaults
+from .origin import task_origin
 
 if TYPE_CHECKING:
     from ..deploy.engine import Deployment
@@ -24,7 +25,7 @@ class LedgerTaskOperator(BaseOperator):
     `SingerToOICOperator` keeps for the same connection (or under `state_path` in `target_config`)."""
 
     template_fields: Sequence[str] = ("target_config",)
-    operator_extra_links = (OICConsoleLink(),)
+    operator_extra_links = (OICConsoleLink(), OICRunReportLink())
 
     def __init__(
         self,
@@ -54,7 +55,12 @@ class LedgerTaskOperator(BaseOperator):
         settings = deploy_settings(with_storage_defaults({**(self.target_config or {}), **mode}, hook))
         ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
         return Deployment(
-            settings, hook.client, secret_masker=mask_secret, ledger_store=ledger, journal_store=journals
+            settings,
+            hook.client,
+            secret_masker=mask_secret,
+            ledger_store=ledger,
+            journal_store=journals,
+            origin=task_origin(),
         )
 
     def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:

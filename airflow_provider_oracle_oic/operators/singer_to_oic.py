@@ -17,8 +17,9 @@ from airflow.sdk.log import mask_secret
 
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
-from ..links import OICConsoleLink, console_home
+from ..links import OICConsoleLink, OICRunReportLink, console_home
 from .ledger_store import airflow_stores, local_backups_warning, with_storage_defaults
+from .origin import task_origin
 
 if TYPE_CHECKING:
     from ..deploy.model.result import DeploymentResult
@@ -109,7 +110,7 @@ class SingerToOICOperator(BaseOperator):
     )
     template_fields_renderers = {"records": "json", "target_config": "json"}
     ui_color = "#e8f0d8"
-    operator_extra_links = (OICConsoleLink(),)
+    operator_extra_links = (OICConsoleLink(), OICRunReportLink())
 
     def __init__(
         self,
@@ -312,6 +313,7 @@ class SingerToOICOperator(BaseOperator):
             ledger_store=ledger,
             journal_store=journals,
             hooks=self.deploy_hooks,
+            origin=task_origin(),
         )
         states: list[dict] = []
         pairs = self._direct_records()

@@ -396,3 +396,111 @@ def test_the_launcher_names_every_example_dag(local_airflow):
     bag = DagBag(dag_folder=str(local_airflow.dags))
     assert local_airflow.dag_ids() == sorted(bag.dag_ids)
     assert len(bag.dag_ids) >= 7
+
+
+def _oic(airflow: Any, method: str, path: str, **kwargs: Any) -> Any:
+    """A call to the OIC emulator playing `oracle_oic_default` (instance local-test), as a person would
+    make it in OIC's console, behind the tool's back."""
+    import requests
+
+    token = requests.post(
+        f"{airflow.emulator_url}/oauth2/v1/token",
+        auth=("oic-emulator-client", "oic-emulator-secret"),
+        data={"grant_type": "client_credentials", "scope": "console"},
+        timeout=10,
+    ).json()["access_token"]
+    answer = requests.request(
+        method,
+        f"{airflow.emulator_url}/ic/api/integration/v1{path}",
+        params={"integrationInstance": "local-test"},
+        headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+        timeout=30,
+        **kwargs,
+    )
+    answer.raise_for_status()
+    return answer.json() if answer.content else None
+
+
+def _promote(airflow: Any) -> dict[str, Any]:
+    token = airflow.token()
+    airflow.api("PATCH", "/dags/oic_scheduled_promotion", {"is_paused": False}, token=token)
+    run = airflow.api("POST", "/dags/oic_scheduled_promotion/dagRuns", {"logical_date": None}, token=token)
+    deadline = time.monotonic() + 420
+    while True:
+        path = f"/dags/oic_scheduled_promotion/dagRuns/{quote(run['dag_run_id'], safe='')}"
+        state = airflow.api("GET", path, token=airflow.token())
+        if state["state"] in ("success", "failed"):
+            assert state["state"] == "success", state
+            return state
+        assert time.monotonic() < deadline, f"the promotion has not finished: {state}"
+        time.sleep(3)
+
+
+@pytest.mark.timeout(900)
+def test_the_estate_page_and_the_run_view_in_a_browser(local_airflow, page):
+    import requests
+
+    airflow, url = local_airflow, local_airflow.url
+    _promote(airflow)
+    # Registered through the provider: the plugin, its app and its entry under Browse.
+    plugins = airflow.api("GET", "/plugins", token=airflow.token())["plugins"]
+    ours = next(p for p in plugins if p["name"] == "oracle_oic")
+    assert [v["url_route"] for v in ours["external_views"]] == ["oic-estate"]
+    # Refused without Airflow's authentication.
+    assert requests.get(f"{url}/oracle-oic/estate", timeout=30).status_code == 401
+    assert requests.get(f"{url}/oracle-oic/api/estate", timeout=30).status_code == 401
+
+    page.goto(f"{url}/oracle-oic/estate?refresh=1")
+    headers = page.locator("th").all_inner_texts()
+    assert any("local-test" in h and "oracle_oic_default" in h for h in headers), headers
+    assert any("local-dev" in h and "oracle_oic_source" in h for h in headers), headers
+    orders = page.locator("tr").filter(has_text="ORDERS").filter(has_text="integration").first
+    assert "01.00.0000" in orders.inner_text()
+    assert "ACTIVATED" in orders.inner_text()
+    assert "oic_scheduled_promotion" in orders.inner_text(), "the run that deployed it"
+    assert page.locator(".drift").count() == 0
+    _shot(page, "estate")
+    page.goto(f"{url}/plugin/oic-estate")
+    page.frame_locator("iframe").locator("h1").filter(has_text="OIC estate").wait_for()
+    _shot(page, "estate-in-airflow-nav")
+
+    # Behind the tool's back: ORDERS taken down, a country code edited.
+    _oic(
+        airflow,
+        "POST",
+        "/integrations/ORDERS%7C01.00.0000",
+        json={"status": "CONFIGURED"},
+        headers={"X-HTTP-Method-Override": "PATCH"},
+    )
+    codes = _oic(airflow, "GET", "/lookups/COUNTRY_CODES")
+    rows = [r["rowData"] for r in codes["rows"]]
+    rows[0] = [rows[0][0], "edited by hand"]
+    _oic(
+        airflow,
+        "PUT",
+        "/lookups/COUNTRY_CODES",
+        json={"name": "COUNTRY_CODES", "columns": codes["columns"], "rows": [{"rowData": r} for r in rows]},
+    )
+    page.goto(f"{url}/oracle-oic/estate?refresh=1")
+    drifted = page.locator("tr").filter(has=page.locator(".drift"))
+    names = " ".join(drifted.all_inner_texts())
+    assert "ORDERS" in names, names
+    assert "COUNTRY_CODES" in names, names
+    _shot(page, "estate-drift")
+
+    # The scheduled promotion repairs the drift; its run view shows the lookup rows it put back.
+    repaired = _promote(airflow)
+    page.goto(
+        f"{url}/oracle-oic/runs/oic_scheduled_promotion/{quote(repaired['dag_run_id'], safe='')}/deploy"
+    )
+    page.locator("h1").filter(has_text="target-oracle-oic deploy run").wait_for()
+    diff = page.locator("pre").filter(has_text="edited by hand").inner_text()
+    assert "- " in diff, diff
+    assert "+ " in diff, diff
+    assert page.locator("span.del").filter(has_text="edited by hand").count() == 1
+    _shot(page, "run-view")
+    page.goto(f"{url}/oracle-oic/estate?refresh=1")
+    assert page.locator(".drift").count() == 0
+    for source in (page.content(),):
+        for secret in airflow.secrets:
+            assert secret not in source

@@ -121,6 +121,33 @@ class DeploymentResult:
             "counts": self.counts(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DeploymentResult:
+        """A result read back from `to_dict()` (XCom, a JSON file), for views of a finished run."""
+        fields = set(ArtifactResult.__dataclass_fields__)
+        return cls(
+            run_id=str(data.get("run_id", "")),
+            mode=str(data.get("mode", "")),
+            results=[
+                ArtifactResult(
+                    **{**{k: v for k, v in r.items() if k in fields}, "outcome": Outcome(r["outcome"])}
+                )
+                for r in data.get("results") or []
+            ],
+            issues=[
+                Issue(i["artifact"], i["field"], i["message"], Where(i.get("where", Where.INPUT.value)))
+                for i in data.get("issues") or []
+            ],
+            undo=[UndoRecord(**u) for u in data.get("undo") or []],
+            not_restorable=list(data.get("not_restorable") or []),
+            skipped_streams=dict(data.get("skipped_streams") or {}),
+            warnings=list(data.get("warnings") or []),
+            notes=list(data.get("notes") or []),
+            wrote=bool(data.get("wrote")),
+            error=data.get("error"),
+            awaiting=list(data.get("awaiting") or []),
+        )
+
     def counts(self) -> dict[str, int]:
         tally: dict[str, int] = {}
         for result in self.results:

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -29,14 +30,37 @@ class LedgerEntry:
     # A connection's attachments by property, as keyed HMACs of their content: only changed files are
     # uploaded again (OIC never gives a file back to compare with).
     attachments: Mapping[str, str] = field(default_factory=dict)
+    # Which run last changed this entry and when (`deployed_at`, `run_id`, and in Airflow `dag_id`,
+    # `dag_run_id`, `task_id`, `map_index`): what the estate page shows; never compared.
+    provenance: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 ATTACHMENT = "attachment:"
+PROVENANCE = ("deployed_at", "run_id", "dag_id", "dag_run_id", "task_id", "map_index")
 
 
 def _entry(raw: dict[str, str]) -> LedgerEntry:
     attachments = {k[len(ATTACHMENT) :]: v for k, v in raw.items() if k.startswith(ATTACHMENT)}
-    return LedgerEntry(raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""), attachments)
+    provenance = {k: raw[k] for k in PROVENANCE if k in raw}
+    return LedgerEntry(
+        raw["fingerprint"], raw.get("last_updated", ""), raw.get("status", ""), attachments, provenance
+    )
+
+
+def _raw(entry: LedgerEntry) -> dict[str, str]:
+    raw = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
+    if entry.status:
+        raw["status"] = entry.status
+    raw.update({ATTACHMENT + name: digest for name, digest in entry.attachments.items()})
+    return raw
+
+
+def _content(raw: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in raw.items() if k not in PROVENANCE}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class LedgerError(ValueError):
@@ -105,8 +129,10 @@ class MemoryStore:
 class Ledger:
     """Entries for one OIC instance, plus the HMAC key that keeps secrets out of it."""
 
-    def __init__(self, store: LedgerStore, instance: str) -> None:
+    def __init__(self, store: LedgerStore, instance: str, stamp: Mapping[str, str] | None = None) -> None:
         self._store = store
+        # What every entry this run changes records of its provenance (see LedgerEntry.provenance).
+        self._stamp = dict(stamp or {})
         self._instance = instance
         self._lock = threading.Lock()
         self._data = _checked(store.load(), store.where)
@@ -136,21 +162,25 @@ class Ledger:
             return {artifact: _entry(raw) for artifact, raw in self._entries.items()}
 
     def record(self, artifact: str, entry: LedgerEntry) -> None:
+        """Keep what this run deployed of `artifact`, stamped with this run unless nothing changed."""
+        raw = _raw(entry)
         with self._lock:
-            raw = {"fingerprint": entry.fingerprint, "last_updated": entry.last_updated}
-            if entry.status:
-                raw["status"] = entry.status
-            raw.update({ATTACHMENT + name: digest for name, digest in entry.attachments.items()})
+            before = self._entries.get(artifact) or {}
+            if _content(before) == raw:
+                # Nothing changed (a re-run's status read): the last deployment stays the one named.
+                raw.update({k: v for k, v in before.items() if k in PROVENANCE})
+            else:
+                raw.update({**self._stamp, "deployed_at": _now()})
             self._entries[artifact] = self._changed[artifact] = raw
 
     def restore(self, artifact: str, entry: LedgerEntry | None) -> None:
         """Put back what the ledger said of `artifact` before a run (None: it said nothing)."""
-        if entry is None:
-            with self._lock:
+        with self._lock:
+            if entry is None:
                 self._entries.pop(artifact, None)
                 self._changed[artifact] = None
-        else:
-            self.record(artifact, entry)
+            else:
+                self._entries[artifact] = self._changed[artifact] = {**_raw(entry), **entry.provenance}
 
     def save(self) -> None:
         """Write this run's changes over what the store holds now, so a run that saved in between

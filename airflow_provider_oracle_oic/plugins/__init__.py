@@ -1,0 +1,1 @@
+"""Airflow UI plugins of the provider: pages served by the api-server."""
