@@ -93,6 +93,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/emulator_throughput.py
 	$(PY) benchmarks/deploy_concurrency.py
 	$(PY) benchmarks/upload_memory.py
+	$(PY) benchmarks/estate_page.py
 
 # The two distributions (target-oracle-oic without Airflow, airflow-provider-oracle-oic) into dist/.
 dists: $(STAMP)

@@ -12,6 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from ..deploy.model.specs import Kind
 from ..deploy.recovery.drift import find_drift
 from ..deploy.state.ledger import Ledger, MemoryStore
 from ..oic import OICClient, OICConfig, OICError
@@ -34,10 +35,15 @@ def read_instance(client: OICClient, instance: Instance, ledger_data: Mapping[st
         projects = client.projects.list() if instance.integration_instance else []
     except OICError:
         projects = []  # an OIC without projects (Gen 2) answers 404 here
-    drift = {f"{d.kind.value}:{d.ident}": d.reason for d in find_drift(client, ledger, CONCURRENCY)}
+    integrations, lookups = client.integrations.list(), client.lookups.list()
+    listings = {
+        Kind.INTEGRATION: {i.id: i for i in integrations},
+        Kind.LOOKUP: {lk.name: lk for lk in lookups},
+    }
+    drift = {f"{d.kind.value}:{d.ident}": d.reason for d in find_drift(client, ledger, CONCURRENCY, listings)}
     return InstanceState(
-        integrations=client.integrations.list(),
-        lookups=client.lookups.list(),
+        integrations=integrations,
+        lookups=lookups,
         projects=projects,
         drift=drift,
         provenance={k: Provenance.of(e.provenance) for k, e in ledger.entries().items() if e.provenance},

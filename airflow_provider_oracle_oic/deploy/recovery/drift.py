@@ -7,6 +7,7 @@ moved, or when an integration that was ACTIVATED is not any more.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,9 @@ from ..plan.families import family
 from ..plan.fingerprints import fingerprint
 from ..plan.observe import read_many
 from ..state.ledger import Ledger, LedgerEntry
+
+# Families whose listing carries what the drift rule compares (for a lookup: whether it moved at all).
+LISTED = (Kind.INTEGRATION, Kind.LOOKUP)
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,30 @@ def _reason(kind: Kind, entry: LedgerEntry, current: Any, key: bytes) -> str | N
     return f"changed in OIC since the last deployment ({moved})"
 
 
-def find_drift(client: OICClient, ledger: Ledger, concurrency: int) -> list[Drift]:
-    """Every artifact of the ledger that OIC no longer holds as deployed, in ledger order."""
+def _listed(
+    kind: Kind, entries: dict[str, LedgerEntry], listing: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """What a listing already settles (an integration's status and lastUpdated; a lookup that is gone
+    or unchanged), and the ids that still need a read of their own (a lookup whose lastUpdated moved:
+    only its rows tell drift from a touch)."""
+    settled, unread = {}, []
+    for ident, entry in entries.items():
+        current = listing.get(ident)
+        if kind == Kind.LOOKUP and current is not None and current.last_updated != entry.last_updated:
+            unread.append(ident)
+        else:
+            settled[ident] = current
+    return settled, unread
+
+
+def find_drift(
+    client: OICClient,
+    ledger: Ledger,
+    concurrency: int,
+    listings: Mapping[Kind, Mapping[str, Any]] | None = None,
+) -> list[Drift]:
+    """Every artifact of the ledger that OIC no longer holds as deployed, in ledger order. `listings`
+    (the instance's integrations and lookups by id, as listed) spare one read per artifact they settle."""
     groups: dict[tuple[Kind, str | None], dict[str, LedgerEntry]] = {}
     for key, entry in ledger.entries().items():
         parsed = parse_key(key)
@@ -80,7 +106,10 @@ def find_drift(client: OICClient, ledger: Ledger, concurrency: int) -> list[Drif
             groups.setdefault((kind, project), {})[ident] = entry
     drifted = []
     for (kind, project), entries in groups.items():
-        found = read_many(family(client.in_project(project), kind), list(entries), concurrency)
+        listing = (listings or {}).get(kind) if project is None and kind in LISTED else None
+        found, unread = _listed(kind, entries, listing) if listing is not None else ({}, list(entries))
+        if unread:
+            found.update(read_many(family(client.in_project(project), kind), unread, concurrency))
         for ident, entry in entries.items():
             reason = _reason(kind, entry, found.get(ident), ledger.hmac_key)
             if reason is not None:
