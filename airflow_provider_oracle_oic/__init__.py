@@ -62,12 +62,6 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_oracle_oic.links.OICConsoleLink",
             "airflow_provider_oracle_oic.links.OICRunReportLink",
         ],
-        "plugins": [
-            {
-                "name": "oracle_oic",
-                "plugin-class": "airflow_provider_oracle_oic.plugins.estate.OracleOICPlugin",
-            }
-        ],
         "connection-types": [
             {
                 "connection-type": "oracle_oic",

@@ -75,6 +75,11 @@ SOURCE_SEED = {
 }
 
 
+def worker_hostname() -> str:
+    """The hostname a Celery worker's tasks report: its name, so a test can tell which worker ran a try."""
+    return os.environ.get("OIC_WORKER_NAME") or socket.getfqdn()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -92,6 +97,12 @@ class LocalAirflow:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     emulator_url: str = ""
     source_url: str = ""
+    # "CeleryExecutor": `workers` Celery workers, each with its own HOME and TMPDIR (as separate machines
+    # would have), on the Redis at `broker_url`; `settings` are further Airflow environment variables.
+    executor: str = "LocalExecutor"
+    workers: int = 0
+    broker_url: str = ""
+    settings: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[TextIO] = field(default_factory=list)
     _traffic: threading.Event = field(default_factory=threading.Event)
@@ -108,7 +119,9 @@ class LocalAirflow:
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": self.executor,
+            "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+sqlite:///{self.home / 'celery-results.db'}",
             "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.home / 'airflow.db'}",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
@@ -124,6 +137,7 @@ class LocalAirflow:
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            **self.settings,
         }
 
     def _jwt_secret(self) -> str:
@@ -178,8 +192,38 @@ class LocalAirflow:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        for n in range(1, self.workers + 1):
+            self.start_worker(f"worker-{n}")
         self._wait_for_api()
         threading.Thread(target=self._pump_traffic, daemon=True).start()
+
+    def start_worker(self, name: str) -> None:
+        """A Celery worker running one task at a time, in its own HOME and TMPDIR; tasks it runs report
+        `name` as their hostname (`worker_hostname`)."""
+        home = self.home / name
+        (home / "tmp").mkdir(parents=True, exist_ok=True)
+        log = (self.home / f"{name}.log").open("w")
+        self._logs.append(log)
+        self.processes[name] = subprocess.Popen(
+            [str(BIN / "airflow"), "celery", "worker", "--concurrency", "1", "--celery-hostname", f"{name}@%h"],
+            env={
+                **self.environ,
+                "HOME": str(home),
+                "TMPDIR": str(home / "tmp"),
+                "OIC_WORKER_NAME": name,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "scripts"), os.environ.get("PYTHONPATH")])),
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "local_airflow.worker_hostname",
+            },
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a component and everything it started, as a machine lost would."""
+        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait(timeout=30)
 
     def _start_emulator(self, name: str, *options: str) -> str:
         """Start an emulator on a free port; its URL."""
@@ -290,7 +334,8 @@ class LocalAirflow:
         self._traffic.set()
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes.values():
             try:
                 process.wait(timeout=30)
