@@ -7,8 +7,10 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..deploy.model.specs import Kind
-from ..oic.models import Integration, Lookup, Project
+from ..deploy.model.specs import Kind, scoped
+from ..deploy.recovery.drift import Drift
+from ..oic.identifiers import IntegrationId
+from ..oic.models import Deployment, Integration, Lookup, Project
 from ..oic.status import IntegrationStatus
 
 # What the estate has rows for, in the order they are shown.
@@ -67,8 +69,10 @@ class InstanceState:
     integrations: Sequence[Integration] = ()
     lookups: Sequence[Lookup] = ()
     projects: Sequence[Project] = ()
-    # Drift reasons by ledger key (`integrations:CODE|VERSION`, `lookups:NAME`, `projects:ID`).
-    drift: Mapping[str, str] = field(default_factory=dict)
+    # The integrations inside each OIC 3 project, by project id.
+    project_integrations: Mapping[str, Sequence[Integration]] = field(default_factory=dict)
+    # Drift by ledger key (`integrations:CODE|VERSION`, `lookups:NAME`, `projects:ID`).
+    drift: Mapping[str, Drift] = field(default_factory=dict)
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     # Why the instance could not be read (then nothing else is known, and the page says so).
     error: str | None = None
@@ -118,16 +122,15 @@ def _live(versions: Sequence[Integration]) -> Integration | list[Integration]:
     return active if active else max(versions, key=lambda i: i.version)
 
 
-def _integration_cell(versions: Sequence[Integration], state: InstanceState) -> Cell:
+def _integration_cell(versions: Sequence[Integration], state: InstanceState, project: str | None) -> Cell:
     live = _live(versions)
     shown = live if isinstance(live, list) else [live]
-    keys = [f"{Kind.INTEGRATION.value}:{i.id}" for i in versions]
-    drift = "; ".join(state.drift[k] for k in keys if k in state.drift) or None
-    deployed = [
-        state.provenance[f"{Kind.INTEGRATION.value}:{i.id}"]
-        for i in shown
-        if f"{Kind.INTEGRATION.value}:{i.id}" in state.provenance
-    ]
+
+    def key(integration: Integration) -> str:
+        return f"{Kind.INTEGRATION.value}:{scoped(project, integration.id)}"
+
+    drift = "; ".join(state.drift[key(i)].reason for i in versions if key(i) in state.drift) or None
+    deployed = [state.provenance[key(i)] for i in shown if key(i) in state.provenance]
     return Cell(
         ", ".join(i.version for i in shown),
         "/".join(dict.fromkeys(i.status for i in shown)),
@@ -136,19 +139,55 @@ def _integration_cell(versions: Sequence[Integration], state: InstanceState) -> 
     )
 
 
+def _by_code(integrations: Sequence[Integration]) -> dict[str, list[Integration]]:
+    codes: dict[str, list[Integration]] = {}
+    for integration in integrations:
+        codes.setdefault(integration.code, []).append(integration)
+    return codes
+
+
+def _deployment_cell(deployment: Deployment, members: Sequence[Integration]) -> Cell:
+    """A project deployment: its versions, and ACTIVATED only when all of them are."""
+    status = {i.id: i.status for i in members}
+    states = {status.get(ident, "missing") for ident in deployment.integrations}
+    versions = sorted({IntegrationId.of(ident).version for ident in deployment.integrations})
+    return Cell(", ".join(versions), "/".join(sorted(states)))
+
+
+def _reason(state: InstanceState, key: str) -> str | None:
+    drift = state.drift.get(key)
+    return drift.reason if drift else None
+
+
 def _cells(kind: Kind, state: InstanceState) -> dict[str, Cell]:
     if kind == Kind.INTEGRATION:
-        codes: dict[str, list[Integration]] = {}
-        for integration in state.integrations:
-            codes.setdefault(integration.code, []).append(integration)
-        return {code: _integration_cell(versions, state) for code, versions in codes.items()}
-    artifacts = state.lookups if kind == Kind.LOOKUP else state.projects
+        cells = {code: _integration_cell(v, state, None) for code, v in _by_code(state.integrations).items()}
+        for project, members in state.project_integrations.items():
+            for code, versions in _by_code(members).items():
+                cells[scoped(project, code)] = _integration_cell(versions, state, project)
+        return cells
+    if kind == Kind.LOOKUP:
+        return {
+            lk.name: Cell(
+                "",
+                "present",
+                _reason(state, f"{kind.value}:{lk.name}"),
+                state.provenance.get(f"{kind.value}:{lk.name}"),
+            )
+            for lk in state.lookups
+        }
     cells = {}
-    for artifact in artifacts:
-        name = artifact.name if isinstance(artifact, Lookup) else artifact.id
-        key = f"{kind.value}:{name}"
-        revision = artifact.revision if isinstance(artifact, Project) else ""
-        cells[name] = Cell(revision, "present", state.drift.get(key), state.provenance.get(key))
+    for project in state.projects:
+        key = f"{kind.value}:{project.id}"
+        cells[project.id] = Cell(
+            f"revision {project.revision}" if project.revision else "",
+            "present",
+            _reason(state, key),
+            state.provenance.get(key),
+        )
+        members = state.project_integrations.get(project.id, ())
+        for deployment in project.deployments:
+            cells[f"{project.id} deployment {deployment.code}"] = _deployment_cell(deployment, members)
     return cells
 
 
@@ -156,11 +195,11 @@ def _missing(kind: Kind, state: InstanceState) -> dict[str, Cell]:
     """Artifacts the ledger says were deployed and drift says are gone: shown, not left out."""
     prefix = f"{kind.value}:"
     gone = {}
-    for key, reason in state.drift.items():
-        if key.startswith(prefix) and "deleted" in reason:
+    for key, drift in state.drift.items():
+        if key.startswith(prefix) and drift.gone:
             ident = key[len(prefix) :]
             name = ident.split("|", 1)[0] if kind == Kind.INTEGRATION else ident
-            gone[name] = Cell("", "deleted", reason, state.provenance.get(key))
+            gone[name] = Cell("", "deleted", drift.reason, state.provenance.get(key))
     return gone
 
 

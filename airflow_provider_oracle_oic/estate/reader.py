@@ -36,15 +36,17 @@ def read_instance(client: OICClient, instance: Instance, ledger_data: Mapping[st
     except OICError:
         projects = []  # an OIC without projects (Gen 2) answers 404 here
     integrations, lookups = client.integrations.list(), client.lookups.list()
+    members = {project.id: client.in_project(project.id).integrations.list() for project in projects}
     listings = {
         Kind.INTEGRATION: {i.id: i for i in integrations},
         Kind.LOOKUP: {lk.name: lk for lk in lookups},
     }
-    drift = {f"{d.kind.value}:{d.ident}": d.reason for d in find_drift(client, ledger, CONCURRENCY, listings)}
+    drift = {f"{d.kind.value}:{d.ident}": d for d in find_drift(client, ledger, CONCURRENCY, listings)}
     return InstanceState(
         integrations=integrations,
         lookups=lookups,
         projects=projects,
+        project_integrations=members,
         drift=drift,
         provenance={k: Provenance.of(e.provenance) for k, e in ledger.entries().items() if e.provenance},
         read_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -148,3 +148,34 @@ def test_filters_narrow_rows_by_name_and_columns_by_instance_or_connection(estat
     page = render(by_conn, instance="readonly")
     assert "value='readonly'" in page
     assert "01.01.0000" not in page
+
+
+def test_oic3_projects_show_their_integrations_and_deployments(two):
+    two.reset("prod")
+    members = [
+        {"code": "ORD_IN", "version": v, "status": "ACTIVATED" if v == "01.01.0000" else "CONFIGURED"}
+        for v in ("01.00.0000", "01.01.0000")
+    ]
+    deployments = [
+        {"code": f"REL_{n}", "name": f"Release {n}", "integrations": [{"code": "ORD_IN", "version": v}]}
+        for n, v in enumerate(("01.00.0000", "01.01.0000"), start=1)
+    ]
+    two._control(
+        "POST",
+        "seed",
+        {"projects": [{"id": "HUB", "name": "Hub", "integrations": members, "deployments": deployments}]},
+        instance="prod",
+    )
+    instances = [Instance(two.url, "prod", ("oic_prod",))]
+    states = EstateReader(ttl=0).read(instances, lambda i: _oic(two, "prod"), lambda i: {})
+    cells = {(r.kind, r.name): r.cells["prod"] for r in build_estate(instances, states).rows}
+    assert (
+        cells[(Kind.INTEGRATION, "HUB/ORD_IN")].version,
+        cells[(Kind.INTEGRATION, "HUB/ORD_IN")].status,
+    ) == (
+        "01.01.0000",
+        "ACTIVATED",
+    )
+    assert cells[(Kind.PROJECT, "HUB deployment REL_2")].status == "ACTIVATED"
+    assert cells[(Kind.PROJECT, "HUB deployment REL_1")].status == "CONFIGURED"
+    assert (Kind.PROJECT, "HUB") in cells

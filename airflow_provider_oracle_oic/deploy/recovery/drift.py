@@ -30,6 +30,8 @@ class Drift:
     kind: Kind
     ident: str
     reason: str
+    # Deleted in OIC (the rest changed in place).
+    gone: bool = False
 
     def line(self) -> str:
         return f"drift: {self.kind.singular} {self.ident}: {self.reason}"
@@ -113,5 +115,5 @@ def find_drift(
         for ident, entry in entries.items():
             reason = _reason(kind, entry, found.get(ident), ledger.hmac_key)
             if reason is not None:
-                drifted.append(Drift(kind, scoped(project, ident), reason))
+                drifted.append(Drift(kind, scoped(project, ident), reason, found.get(ident) is None))
     return drifted
