@@ -17,6 +17,7 @@ $(STAMP): $(PY) pyproject.toml constraints/dev.txt
 # it; never a downloaded browser) and the install is announced; elsewhere that test is skipped, saying why.
 CHROMIUM := /usr/bin/chromium
 APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+APT_REDIS := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server
 test: $(STAMP)
 	@if [ -x $(CHROMIUM) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
@@ -25,6 +26,14 @@ test: $(STAMP)
 	    || echo "make test: chromium could not be installed; the browser test will be skipped"; \
 	else \
 	  echo "make test: no $(CHROMIUM), and installing it needs root and apt-get: the browser test will be skipped"; \
+	fi
+	@if command -v redis-server > /dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	  echo "make test: installing Debian's redis-server for the CeleryExecutor test (apt-get install --no-install-recommends redis-server: 3 packages, 1.5 MB)"; \
+	  $(APT_REDIS) || (apt-get update -q && $(APT_REDIS)) \
+	    || echo "make test: redis-server could not be installed; the CeleryExecutor test will be skipped"; \
+	else \
+	  echo "make test: no redis-server, and installing it needs root and apt-get: the CeleryExecutor test will be skipped"; \
 	fi
 	@echo "make test: the whole suite on the locked set (make check is the fast tier), then every dependency range at both ends (make deps)"
 	$(PY) -m pytest --durations=10
