@@ -1,4 +1,5 @@
 VENV ?= .venv
+, := ,
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
@@ -13,28 +14,24 @@ $(STAMP): $(PY) pyproject.toml constraints/dev.txt
 	$(PY) -m pip install --quiet -c constraints/dev.txt -e '.[test,dev]'
 	touch $(STAMP)
 
-# The whole suite. As root with apt-get, Debian's chromium is installed first (the one browser test drives
-# it; never a downloaded browser) and the install is announced; elsewhere that test is skipped, saying why.
-CHROMIUM := /usr/bin/chromium
-APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
-APT_REDIS := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server
+# The whole suite. As root with apt-get, the Debian packages two tests need are installed first and the
+# install is announced: chromium (the browser tests drive it; never a downloaded browser) and redis-server
+# (the CeleryExecutor test's broker). Elsewhere those tests are skipped, saying why.
+# $(call debian,COMMAND,PACKAGE,WHAT FOR,SIZE)
+define debian
+	@if command -v $(1) > /dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	  echo "make test: installing Debian's $(2) for $(3) (apt-get install --no-install-recommends $(2): $(4))"; \
+	  $(APT) $(2) || (apt-get update -q && $(APT) $(2)) \
+	    || echo "make test: $(2) could not be installed; $(3) will be skipped"; \
+	else \
+	  echo "make test: no $(1), and installing it needs root and apt-get: $(3) will be skipped"; \
+	fi
+endef
+APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 test: $(STAMP)
-	@if [ -x $(CHROMIUM) ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
-	  echo "make test: installing Debian's chromium for the browser test (apt-get install --no-install-recommends chromium: about 25 packages, 115 MB to download, 400 MB on disk)"; \
-	  $(APT_CHROMIUM) || (apt-get update -q && $(APT_CHROMIUM)) \
-	    || echo "make test: chromium could not be installed; the browser test will be skipped"; \
-	else \
-	  echo "make test: no $(CHROMIUM), and installing it needs root and apt-get: the browser test will be skipped"; \
-	fi
-	@if command -v redis-server > /dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
-	  echo "make test: installing Debian's redis-server for the CeleryExecutor test (apt-get install --no-install-recommends redis-server: 3 packages, 1.5 MB)"; \
-	  $(APT_REDIS) || (apt-get update -q && $(APT_REDIS)) \
-	    || echo "make test: redis-server could not be installed; the CeleryExecutor test will be skipped"; \
-	else \
-	  echo "make test: no redis-server, and installing it needs root and apt-get: the CeleryExecutor test will be skipped"; \
-	fi
+	$(call debian,chromium,chromium,the browser tests,about 25 packages$(,) 115 MB to download$(,) 400 MB on disk)
+	$(call debian,redis-server,redis-server,the CeleryExecutor test,4 packages$(,) 1.5 MB)
 	@echo "make test: the whole suite on the locked set (make check is the fast tier), then every dependency range at both ends (make deps)"
 	$(PY) -m pytest --durations=10
 	$(MAKE) --no-print-directory deps

@@ -42,7 +42,8 @@ def main() -> None:
                         for n in range(args.integrations)
                     ],
                     "lookups": [
-                        {"name": f"LOOKUP_{n:03d}", "columns": ["k", "v"], "rows": [["1", "x"]]} for n in range(100)
+                        {"name": f"LOOKUP_{n:03d}", "columns": ["k", "v"], "rows": [["1", "x"]]}
+                        for n in range(100)
                     ],
                 },
             )
@@ -77,7 +78,9 @@ def main() -> None:
             page = render(estate)
             elapsed = time.perf_counter() - started
             assert not [s.error for s in states.values() if s.error], states
-            rows.append((label, len(estate.rows), len(page) // 1024, elapsed, GOAL_S, verdict(elapsed <= GOAL_S)))
+            rows.append(
+                (label, len(estate.rows), len(page) // 1024, elapsed, GOAL_S, verdict(elapsed <= GOAL_S))
+            )
     table(
         f"estate page: {args.integrations} integrations + 100 lookups on each of {args.instances} instances",
         ("read", "rows", "page KiB", "seconds", "goal s", "verdict"),

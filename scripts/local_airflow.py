@@ -205,13 +205,23 @@ class LocalAirflow:
         log = (self.home / f"{name}.log").open("w")
         self._logs.append(log)
         self.processes[name] = subprocess.Popen(
-            [str(BIN / "airflow"), "celery", "worker", "--concurrency", "1", "--celery-hostname", f"{name}@%h"],
+            [
+                str(BIN / "airflow"),
+                "celery",
+                "worker",
+                "--concurrency",
+                "1",
+                "--celery-hostname",
+                f"{name}@%h",
+            ],
             env={
                 **self.environ,
                 "HOME": str(home),
                 "TMPDIR": str(home / "tmp"),
                 "OIC_WORKER_NAME": name,
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "scripts"), os.environ.get("PYTHONPATH")])),
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(REPO / "scripts"), os.environ.get("PYTHONPATH")])
+                ),
                 "AIRFLOW__CORE__HOSTNAME_CALLABLE": "local_airflow.worker_hostname",
             },
             cwd=home,
@@ -221,8 +231,14 @@ class LocalAirflow:
         )
 
     def kill(self, name: str) -> None:
-        """SIGKILL a component and everything it started, as a machine lost would."""
-        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        """SIGKILL a component and every process it started (a task's supervisor runs in a session of its
+        own), as a machine lost would."""
+        import psutil  # an Airflow dependency
+
+        root = psutil.Process(self.processes[name].pid)
+        for process in [*root.children(recursive=True), root]:
+            with suppress(psutil.Error):
+                process.kill()
         self.processes[name].wait(timeout=30)
 
     def _start_emulator(self, name: str, *options: str) -> str:

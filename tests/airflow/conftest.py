@@ -19,18 +19,24 @@ DAGS = Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
 REPO = Path(__file__).resolve().parents[2]
 
 
+def launcher() -> Any:
+    """`scripts/local_airflow.py` as a module (what `make airflow` runs)."""
+    if "local_airflow" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("local_airflow", REPO / "scripts" / "local_airflow.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["local_airflow"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["local_airflow"]
+
+
 @pytest.fixture(scope="module")
 def local_airflow(tmp_path_factory) -> Any:
     """A real local Airflow (api-server, scheduler, dag-processor, triggerer) and its emulator, as
     `make airflow` starts them; stopped after the module, so it does not load the rest of the suite."""
-    spec = importlib.util.spec_from_file_location("local_airflow", REPO / "scripts" / "local_airflow.py")
-    assert spec is not None
-    assert spec.loader is not None
-    launcher = importlib.util.module_from_spec(spec)
-    sys.modules["local_airflow"] = launcher
-    spec.loader.exec_module(launcher)
-    deployment = launcher.LocalAirflow(tmp_path_factory.mktemp("airflow-home"), activation_delay=2.0)
-    deployment.secrets = ("oic-emulator-secret", launcher.ERP_SECRET, deployment.password)
+    deployment = launcher().LocalAirflow(tmp_path_factory.mktemp("airflow-home"), activation_delay=2.0)
+    deployment.secrets = ("oic-emulator-secret", launcher().ERP_SECRET, deployment.password)
     try:
         deployment.start()
         yield deployment
