@@ -4,6 +4,7 @@ step writes (the applier does)."""
 
 from __future__ import annotations
 
+import heapq
 import queue
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,20 +58,27 @@ def schedule(
     needs = dependencies(plan)
     results: list[R | None] = [None] * len(plan.steps)
     finished: queue.Queue[tuple[int, Future[Any]]] = queue.Queue()
-    waiting, stopped = set(range(len(plan.steps))), False
+    # Each step's needs not yet met, and who waits for each step: a step is ready when its count is 0
+    # (found as steps finish, not by scanning every waiting step after each one).
+    unmet = [len(n) for n in needs]
+    waiters: list[list[int]] = [[] for _ in plan.steps]
+    for n, wanted in enumerate(needs):
+        for d in wanted:
+            waiters[d].append(n)
+    ready = [n for n, count in enumerate(unmet) if count == 0]
+    heapq.heapify(ready)
+    stopped = False
     # Started and not finished; of those, the ones holding a thread. No more are handed to the pool
     # than it has free threads, so a stop really starts nothing more (queued work would still run).
     running: set[int] = set()
     in_thread: set[int] = set()
     with ThreadPoolExecutor(concurrency, thread_name_prefix="oic-deploy") as pool:
-        while waiting or running:
-            if not stopped:
-                ready = [n for n in sorted(waiting) if all(results[d] for d in needs[n])]
-                for n in ready[: concurrency - len(in_thread)]:
-                    waiting.discard(n)
-                    running.add(n)
-                    in_thread.add(n)
-                    pool.submit(start, plan.steps[n]).add_done_callback(partial(_deliver, finished, n))
+        while ready or running:
+            while not stopped and ready and len(in_thread) < concurrency:
+                n = heapq.heappop(ready)
+                running.add(n)
+                in_thread.add(n)
+                pool.submit(start, plan.steps[n]).add_done_callback(partial(_deliver, finished, n))
             if not running:
                 break
             n, future = finished.get()
@@ -82,4 +90,10 @@ def schedule(
             running.discard(n)
             results[n] = outcome
             stopped = stopped or stop(outcome)
+            if outcome:
+                # A step that did not go well leaves those waiting for it unstarted.
+                for m in waiters[n]:
+                    unmet[m] -= 1
+                    if unmet[m] == 0:
+                        heapq.heappush(ready, m)
     return Scheduled(results, stopped)
