@@ -431,7 +431,12 @@ def test_the_operator_deploys_with_the_hooks_own_client_and_settings(
     assert client.config.request_timeout == 2.5
     assert oic_emulator.stats()["token_requests"] == 1
     assert operator.console_url == f"{oic_emulator.url}/ic/home/"
-    assert [link.name for link in operator.operator_extra_links] == ["OIC console"]
+    assert [link.name for link in operator.operator_extra_links] == ["OIC console", "OIC run report"]
+    from airflow.models.taskinstancekey import TaskInstanceKey
+
+    key = TaskInstanceKey("promote", "deploy", "manual__2026-12-03T10:00:00+00:00", 1, 3)
+    report = operator.operator_extra_links[1].get_link(operator, ti_key=key)
+    assert report == "/oracle-oic/runs/promote/manual__2026-12-03T10%3A00%3A00%2B00%3A00/deploy?map_index=3"
 
 
 def test_a_target_config_typo_fails_the_task_naming_it(airflow_db, oic_emulator, monkeypatch):
