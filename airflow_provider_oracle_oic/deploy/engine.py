@@ -297,7 +297,11 @@ class Deployment:
                     if entry.outcome == JournalOutcome.UNKNOWN:
                         journal.settle(entry, JournalOutcome.DONE)
             ledger = self._ledger()
-            return self._apply(client, Plan(), Observed(), ledger, result, [], journal)
+            done = self._apply(client, Plan(), Observed(), ledger, result, [], journal)
+            if done.ok:
+                _record_journaled(ledger, client, run, self.settings.max_concurrency)
+                ledger.save()
+            return done
 
         return self._session(result, self.settings.state_path, use, written_before=True)
 
@@ -706,17 +710,49 @@ def _read_after(
 def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: int) -> None:
     """The status after the run of each package or project member the plan activates, so the drift
     watch notices one taken down behind the tool's back (the ledger's entry of the package or project
-    itself does not move when that happens)."""
+    itself does not move when that happens); and of each integration the ledger knows whose status the
+    run changed (retired, or replaced by a version of the same major), so the drift watch does not take
+    this run's own change for one made behind its back."""
     members: dict[str | None, list[str]] = {}
+    moved: dict[str | None, list[str]] = {}
     for step in plan.steps:
-        if step.is_activation and step.member_of is not None and step.action != Action.REFUSE:
+        if step.action == Action.REFUSE:
+            continue
+        if step.is_activation and step.member_of is not None:
             members.setdefault(step.project, []).append(step.target)
-    for project, ids in members.items():
+        if step.action in (Action.ACTIVATE, Action.DEACTIVATE) and step.target_kind == Kind.INTEGRATION:
+            moved.setdefault(step.project, []).append(step.target)
+        if step.replaces_active:
+            moved.setdefault(step.project, []).append(step.replaces_active)
+    _record_statuses(ledger, client, members, concurrency, only_known=False)
+    _record_statuses(ledger, client, moved, concurrency, only_known=True)
+
+
+def _record_statuses(
+    ledger: Ledger, client: OICClient, ids: dict[str | None, list[str]], concurrency: int, only_known: bool
+) -> None:
+    """Each integration's status and lastUpdated as OIC has them now (`only_known`: only those the
+    ledger already holds, keeping their fingerprints)."""
+    for project, idents in ids.items():
         for ident, (status, last_updated) in _read_after(
-            client, Kind.INTEGRATION, project, ids, concurrency
+            client, Kind.INTEGRATION, project, list(dict.fromkeys(idents)), concurrency
         ).items():
-            if status is not None:
-                ledger.record(f"{Kind.INTEGRATION.value}:{ident}", LedgerEntry("", last_updated, status))
+            key = f"{Kind.INTEGRATION.value}:{ident}"
+            known = ledger.get(key)
+            if status is None or (only_known and known is None):
+                continue
+            fingerprint = known.fingerprint if only_known and known is not None else ""
+            ledger.record(key, LedgerEntry(fingerprint, last_updated, status))
+
+
+def _record_journaled(ledger: Ledger, client: OICClient, run: PastRun, concurrency: int) -> None:
+    """After a paused run goes on: the status of every integration its journal changed, as
+    `_record_members` would have recorded it had the run not paused."""
+    moved: dict[str | None, list[str]] = {}
+    for entry in run.entries:
+        if entry.undo.kind == Kind.INTEGRATION:
+            moved.setdefault(entry.undo.project, []).append(entry.undo.ident)
+    _record_statuses(ledger, client, moved, concurrency, only_known=True)
 
 
 def _deployed(step: Step, ledger: Ledger, last_updated: str = "", status: str = "") -> LedgerEntry:

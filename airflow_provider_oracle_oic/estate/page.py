@@ -76,7 +76,10 @@ def _row(row: Row, keys: list[str], unreachable: set[str]) -> str:
         else _cell(row.cells.get(key), key in differs)
         for key in keys
     )
-    return f"<tr><td><span class='kind'>{row.kind.singular}</span><br>{escape(row.name)}</td>{cells}</tr>"
+    return (
+        f"<tr data-kind='{row.kind.singular}'><td><span class='kind'>{row.kind.singular}</span><br>"
+        f"<span class='name'>{escape(row.name)}</span></td>{cells}</tr>"
+    )
 
 
 def render(estate: Estate, name: str = "", instance: str = "", run_view: str = "") -> str:

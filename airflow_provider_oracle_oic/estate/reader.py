@@ -16,6 +16,7 @@ from ..deploy.model.specs import Kind
 from ..deploy.recovery.drift import find_drift
 from ..deploy.state.ledger import Ledger, MemoryStore
 from ..oic import OICClient, OICConfig, OICError
+from ..oic.errors import OICNotFoundError
 from .model import Instance, InstanceState, Provenance
 
 # Reads of one instance in flight at once (drift reads one artifact per request).
@@ -36,7 +37,12 @@ def read_instance(client: OICClient, instance: Instance, ledger_data: Mapping[st
     except OICError:
         projects = []  # an OIC without projects (Gen 2) answers 404 here
     integrations, lookups = client.integrations.list(), client.lookups.list()
-    members = {project.id: client.in_project(project.id).integrations.list() for project in projects}
+    members = {}
+    for project in projects:
+        try:
+            members[project.id] = client.in_project(project.id).integrations.list()
+        except OICNotFoundError:
+            continue  # replaced or deleted since it was listed: the next read shows what it became
     listings = {
         Kind.INTEGRATION: {i.id: i for i in integrations},
         Kind.LOOKUP: {lk.name: lk for lk in lookups},

@@ -80,20 +80,19 @@ def _ledger_of(instance: Any) -> dict[str, object]:
     from sqlalchemy import select
 
     best: dict[str, object] = {}
+    most = 0
     with create_session() as session:
         for conn_id in instance.conn_ids:
             row = session.scalar(select(Variable).where(Variable.key == LEDGER_PREFIX + conn_id))
-            if row is None:
-                continue
             try:
-                data = json.loads(row.val)
+                data = json.loads(row.val) if row is not None else None
             except (TypeError, ValueError):
+                data = None  # a damaged ledger shows no provenance; the deploy task names the damage
+            if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
                 continue
-            entries = (data.get("instances") or {}).get(instance.key) or {}
-            if isinstance(data, dict) and len(entries) > len(
-                ((best.get("instances") or {}).get(instance.key)) or {}
-            ):  # type: ignore[union-attr]
-                best = data
+            entries = data["instances"].get(instance.key)
+            if isinstance(entries, dict) and len(entries) > most:
+                best, most = data, len(entries)
     return best
 
 

@@ -25,6 +25,7 @@ CODES = ("ORD_IN", "ORD_OUT", "ORD_SYNC")
 IMPORTS = """
 from airflow_provider_oracle_oic.operators.activate import ActivateIntegrationOperator
 from airflow_provider_oracle_oic.operators.deployment import ActivateProjectDeploymentOperator
+from airflow_provider_oracle_oic.operators.drift import CheckDriftOperator
 from airflow_provider_oracle_oic.sensors.activation import IntegrationActivationSensor
 """
 
@@ -78,13 +79,20 @@ second = ActivateProjectDeploymentOperator(task_id="second", project_id="{HUB}",
                                            deferrable={deferrable}, poll_interval=0.1, timeout=30)
 again = ActivateProjectDeploymentOperator(task_id="again", project_id="{HUB}", deployment="REL_2",
                                           deferrable={deferrable}, poll_interval=0.1, timeout=30)
-first >> second >> again
+# What the activations left in the ledger is what OIC holds: no drift (a paused run records it on resume).
+drift = CheckDriftOperator(task_id="drift")
+first >> second >> again >> drift
 """
     )
     started = time.monotonic()
     run = dag_runner.run(body)
     took = time.monotonic() - started
-    assert task_states(run) == {"first": "success", "second": "success", "again": "success"}
+    assert task_states(run) == {
+        "first": "success",
+        "second": "success",
+        "again": "success",
+        "drift": "success",
+    }
     values = xcom_values(run)
     first = _value(values["first:return_value"])
     assert first["integrations"] == {f"{c}|{V1}": "ACTIVATED" for c in CODES}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -454,11 +455,26 @@ def test_the_estate_page_and_the_run_view_in_a_browser(local_airflow, page):
     headers = page.locator("th").all_inner_texts()
     assert any("local-test" in h and "oracle_oic_default" in h for h in headers), headers
     assert any("local-dev" in h and "oracle_oic_source" in h for h in headers), headers
-    orders = page.locator("tr").filter(has_text="ORDERS").filter(has_text="integration").first
+    assert not [h for h in headers if "cannot be read" in h and "oracle_oic_" in h], headers
+    # The connection the form test saved with a wrong secret is shown as unreadable, never as empty.
+    assert all("cannot be read" in h for h in headers if "oic_from_browser" in h), headers
+    rows = page.locator("tr:has(td)")
+
+    def row(kind: str, name: str) -> Any:
+        return page.locator(f"tr[data-kind='{kind}']").filter(
+            has=page.locator("span.name", has_text=re.compile(f"^{re.escape(name)}$"))
+        )
+
+    orders = row("integration", "ORDERS")
     assert "01.00.0000" in orders.inner_text()
     assert "ACTIVATED" in orders.inner_text()
     assert "oic_scheduled_promotion" in orders.inner_text(), "the run that deployed it"
-    assert page.locator(".drift").count() == 0
+    assert page.locator(".drift").count() == 0, rows.filter(has=page.locator(".drift")).all_inner_texts()
+    # The dev OIC's OIC 3 project: its integrations and its deployments have rows of their own.
+    hub = row("integration", "ORDERS-HUB/ORD_IN")
+    assert "01.01.0000" in hub.inner_text()
+    assert "ACTIVATED" in hub.inner_text()
+    assert row("project", "ORDERS-HUB deployment REL_2").count() == 1
     _shot(page, "estate")
     page.goto(f"{url}/plugin/oic-estate")
     page.frame_locator("iframe").locator("h1").filter(has_text="OIC estate").wait_for()
@@ -473,19 +489,18 @@ def test_the_estate_page_and_the_run_view_in_a_browser(local_airflow, page):
         headers={"X-HTTP-Method-Override": "PATCH"},
     )
     codes = _oic(airflow, "GET", "/lookups/COUNTRY_CODES")
-    rows = [r["rowData"] for r in codes["rows"]]
-    rows[0] = [rows[0][0], "edited by hand"]
+    table = [r["rowData"] for r in codes["rows"]]
+    table[0] = [table[0][0], "edited by hand"]
     _oic(
         airflow,
         "PUT",
         "/lookups/COUNTRY_CODES",
-        json={"name": "COUNTRY_CODES", "columns": codes["columns"], "rows": [{"rowData": r} for r in rows]},
+        json={"name": "COUNTRY_CODES", "columns": codes["columns"], "rows": [{"rowData": r} for r in table]},
     )
     page.goto(f"{url}/oracle-oic/estate?refresh=1")
-    drifted = page.locator("tr").filter(has=page.locator(".drift"))
-    names = " ".join(drifted.all_inner_texts())
-    assert "ORDERS" in names, names
-    assert "COUNTRY_CODES" in names, names
+    assert rows.filter(has=page.locator(".drift")).count() == 2
+    assert row("integration", "ORDERS").locator(".drift").count() == 1
+    assert row("lookup", "COUNTRY_CODES").locator(".drift").count() == 1
     _shot(page, "estate-drift")
 
     # The scheduled promotion repairs the drift; its run view shows the lookup rows it put back.
