@@ -38,6 +38,22 @@ def test_an_integration_deactivated_inside_a_project_is_drift(
     ]
 
 
+def test_a_project_deleted_in_oic_is_drift_of_everything_in_it(
+    project_config, archives, oic_emulator, tmp_path
+):
+    assert deploy(project_config, records_lines(archives)).ok
+    api = Api(oic_emulator)
+    for code in CODES:
+        api.patch(f"/projects/{HUB}/integrations/{enc(f'{code}|{V1}')}", {"status": "CONFIGURED"})
+    answer = api.delete(f"/projects/{HUB}")
+    assert answer.status_code in (200, 204), answer.text
+    drifted = drift_check(project_config, tmp_path)
+    assert drifted.returncode == 3, drifted.stderr
+    lines = drifted.stdout.splitlines()
+    assert f"drift: project {HUB}: deleted in OIC since the last deployment" in lines
+    assert f"drift: integration {HUB}/{CODES[0]}|{V1}: deleted in OIC since the last deployment" in lines
+
+
 def records_lines(archives) -> list[str]:
     return singer_lines(records(archives.car(hub())))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...oic import OICClient
+from ...oic.errors import OICNotFoundError
 from ...oic.status import IntegrationStatus
 from ..model.specs import Kind, LookupSpec, scoped
 from ..plan.families import family
@@ -111,7 +112,12 @@ def find_drift(
         listing = (listings or {}).get(kind) if project is None and kind in LISTED else None
         found, unread = _listed(kind, entries, listing) if listing is not None else ({}, list(entries))
         if unread:
-            found.update(read_many(family(client.in_project(project), kind), unread, concurrency))
+            try:
+                found.update(read_many(family(client.in_project(project), kind), unread, concurrency))
+            except OICNotFoundError:
+                if project is None:
+                    raise
+                # The project itself is gone, and with it everything the ledger holds inside it.
         for ident, entry in entries.items():
             reason = _reason(kind, entry, found.get(ident), ledger.hmac_key)
             if reason is not None:
