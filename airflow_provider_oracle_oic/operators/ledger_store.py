@@ -100,8 +100,13 @@ def airflow_stores(
     files (then None, None: the engine uses the files)."""
     if state_path is not None:
         return None, None
-    ledger = ledger_variable or f"oracle_oic_ledger_secret__{conn_id}"
+    ledger = ledger_variable or default_ledger_variable(conn_id)
     return VariableLedgerStore(ledger), VariableJournalStore(journal_variable(conn_id))
+
+
+def default_ledger_variable(conn_id: str) -> str:
+    """The Variable of an OIC connection's ledger (its key says `secret`: it holds the HMAC key)."""
+    return f"oracle_oic_ledger_secret__{conn_id}"
 
 
 def journal_variable(conn_id: str) -> str:

@@ -14,8 +14,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..links import PLUGIN_PREFIX as PREFIX
 
-LEDGER_PREFIX = "oracle_oic_ledger_secret__"
-
 app = FastAPI(title="Oracle Integration Cloud", docs_url=None, redoc_url=None, openapi_url=None)
 
 
@@ -55,21 +53,21 @@ def _instances(user: Any) -> tuple[list[Any], dict[str, Any]]:
     from ..hooks.oic import config_from_connection
 
     allowed = get_auth_manager().get_authorized_connections(user=user, method="GET")
-    configs: dict[tuple[str, str | None], list[tuple[str, Any]]] = {}
+    found: dict[tuple[str, str | None], dict[str, Any]] = {}
     with create_session() as session:
         for conn in session.scalars(select(Connection).where(Connection.conn_type == "oracle_oic")):
             if conn.conn_id not in allowed:
                 continue
             config = config_from_connection(conn)
-            where = (config.base_url.rstrip("/"), config.integration_instance)
-            configs.setdefault(where, []).append((conn.conn_id, config))
-    instances = [
-        Instance(base, instance, tuple(sorted(c for c, _ in conns)))
-        for (base, instance), conns in sorted(configs.items(), key=lambda item: sorted(c for c, _ in item[1]))
-    ]
-    return instances, {
-        i.key: dict(configs[(i.base_url, i.integration_instance)])[i.conn_ids[0]] for i in instances
-    }
+            found.setdefault((config.base_url.rstrip("/"), config.integration_instance), {})[conn.conn_id] = (
+                config
+            )
+    # One instance per host and integration instance, read with the settings of its first connection.
+    instances = sorted(
+        (Instance(base, instance, tuple(sorted(configs))) for (base, instance), configs in found.items()),
+        key=lambda i: i.conn_ids,
+    )
+    return instances, {i.key: found[(i.base_url, i.integration_instance)][i.conn_ids[0]] for i in instances}
 
 
 def _ledger_of(instance: Any) -> dict[str, object]:
@@ -79,11 +77,13 @@ def _ledger_of(instance: Any) -> dict[str, object]:
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
+    from ..operators.ledger_store import default_ledger_variable
+
     best: dict[str, object] = {}
     most = 0
     with create_session() as session:
         for conn_id in instance.conn_ids:
-            row = session.scalar(select(Variable).where(Variable.key == LEDGER_PREFIX + conn_id))
+            row = session.scalar(select(Variable).where(Variable.key == default_ledger_variable(conn_id)))
             try:
                 data = json.loads(row.val) if row is not None else None
             except (TypeError, ValueError):
