@@ -725,7 +725,11 @@ def _record_members(ledger: Ledger, client: OICClient, plan: Plan, concurrency: 
         if step.replaces_active:
             moved.setdefault(step.project, []).append(step.replaces_active)
     _record_statuses(ledger, client, members, concurrency, only_known=False)
-    _record_statuses(ledger, client, moved, concurrency, only_known=True)
+    # Members were just read and recorded; the rest of what moved is read once more, not them again.
+    others = {p: [i for i in ids if i not in members.get(p, ())] for p, ids in moved.items()}
+    _record_statuses(
+        ledger, client, {p: ids for p, ids in others.items() if ids}, concurrency, only_known=True
+    )
 
 
 def _record_statuses(

@@ -90,10 +90,8 @@ def schedule(
             running.discard(n)
             results[n] = outcome
             stopped = stopped or stop(outcome)
-            if outcome:
-                # A step that did not go well leaves those waiting for it unstarted.
-                for m in waiters[n]:
-                    unmet[m] -= 1
-                    if unmet[m] == 0:
-                        heapq.heappush(ready, m)
+            for m in waiters[n]:
+                unmet[m] -= 1
+                if unmet[m] == 0:
+                    heapq.heappush(ready, m)
     return Scheduled(results, stopped)
