@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -196,7 +197,10 @@ class Deployment:
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
         try:
             with exclusive(locking), client.in_flight(self.settings.max_concurrency):
-                return use(client)
+                try:
+                    return use(client)
+                finally:
+                    self._fold_ledger()
         except (Busy, LedgerError) as exc:
             result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
             return result
@@ -210,6 +214,12 @@ class Deployment:
             if own_client:
                 client.close()
             self._workdir.cleanup()
+
+    def _fold_ledger(self) -> None:
+        """Leave the ledger file whole at the end of a run; its log keeps every change if this fails."""
+        if isinstance(self._ledger_store, JsonFileStore):
+            with contextlib.suppress(OSError, LedgerError):
+                self._ledger_store.fold()
 
     def promote(self, promotion: CanaryPromotion, resume: Resumption | None = None) -> DeploymentResult:
         """Run a canary promotion of versions already in OIC, or go on with a paused one after the step

@@ -126,6 +126,7 @@ def test_a_rerun_after_sigkill_converges_and_a_third_run_writes_nothing(
     second = files.run()
     assert second.ok, second.summary()
     assert differences(comparable(crash_emulator.state()), reference["desired"]) == [], second.summary()
+    assert not Path(f"{files.config['state_path']}.log").exists(), "the re-run left the ledger's log unfolded"
 
     crash_emulator.reset_stats()
     third = files.run()

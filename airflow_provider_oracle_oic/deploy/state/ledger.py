@@ -79,25 +79,32 @@ class LedgerStore(Protocol):
 
 
 class JsonFileStore:
-    """A ledger in one JSON file, replaced atomically, readable only by its owner."""
+    """A ledger in one JSON file, replaced atomically, readable only by its owner. Changes between two
+    whole saves are appended to `<file>.log` (one fsynced JSON line each): saving after every write
+    then costs the change, not the ledger; the log is folded into the file once it outgrows it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.log_path = path.with_name(path.name + ".log")
         self.where = f"state_path {path}"
+        self._logged = 0
+        self._size = 0
 
     def load(self) -> dict[str, object]:
-        if not self.path.exists():
-            return {}
-        try:
-            data = json.loads(self.path.read_bytes().decode("utf-8"))
-        except UnicodeDecodeError:
-            raise LedgerError(f"{self.where} is not UTF-8 text; fix or remove it") from None
-        except json.JSONDecodeError as exc:
-            raise LedgerError(f"{self.where} is not valid JSON ({exc}); fix or remove it") from None
-        except OSError as exc:
-            raise LedgerError(f"{self.where} cannot be read ({exc.strerror or exc})") from None
-        if not isinstance(data, dict):
-            raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or remove it")
+        data: dict[str, object] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_bytes().decode("utf-8"))
+            except UnicodeDecodeError:
+                raise LedgerError(f"{self.where} is not UTF-8 text; fix or remove it") from None
+            except json.JSONDecodeError as exc:
+                raise LedgerError(f"{self.where} is not valid JSON ({exc}); fix or remove it") from None
+            except OSError as exc:
+                raise LedgerError(f"{self.where} cannot be read ({exc.strerror or exc})") from None
+            if not isinstance(data, dict):
+                raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or remove it")
+        self._logged = _replay(data, self.log_path)
+        self._size = _size(data)
         return data
 
     def save(self, data: dict[str, object]) -> None:
@@ -109,6 +116,64 @@ class JsonFileStore:
             os.fsync(out.fileno())
         os.chmod(temp, 0o600)
         os.replace(temp, self.path)
+        # Only after the file holds everything the log said (a crash in between replays it again).
+        self.log_path.unlink(missing_ok=True)
+        self._logged, self._size = 0, _size(data)
+
+    def append(self, instance: str, changes: Mapping[str, dict[str, str] | None]) -> None:
+        """Keep `changes` to `instance`'s entries without rewriting the file."""
+        lines = "".join(
+            json.dumps({"instance": instance, "artifact": artifact, "entry": raw}, sort_keys=True) + "\n"
+            for artifact, raw in changes.items()
+        )
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
+            out.write(lines)
+            out.flush()
+            os.fsync(out.fileno())
+        self._logged += len(changes)
+        if self._logged > max(LOG_FOLD, self._size):
+            self.fold()
+
+    def fold(self) -> None:
+        """Write the log into the file (done when it outgrows the file, and at the end of a run)."""
+        if self.log_path.exists():
+            self.save(self.load())
+
+
+# Appended changes kept before the log is folded into the file, at the least.
+LOG_FOLD = 256
+
+
+def _replay(data: dict[str, object], log: Path) -> int:
+    """Apply the changes `log` holds to `data`; how many. A torn last line (a crash mid-write) is skipped."""
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return 0
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"{log} cannot be read ({exc}); fix or remove it") from None
+    instances = data.setdefault("instances", {})
+    count = 0
+    for line in lines:
+        try:
+            change = json.loads(line)
+            entries = instances.setdefault(str(change["instance"]), {}) if isinstance(instances, dict) else {}
+            if change["entry"] is None:
+                entries.pop(change["artifact"], None)
+            else:
+                entries[change["artifact"]] = change["entry"]
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            continue
+        count += 1
+    return count
+
+
+def _size(data: Mapping[str, object]) -> int:
+    instances = data.get("instances")
+    return (
+        sum(len(e) for e in instances.values() if isinstance(e, dict)) if isinstance(instances, dict) else 0
+    )
 
 
 class MemoryStore:
@@ -146,6 +211,10 @@ class Ledger:
         self._entries: dict[str, dict[str, str]] = instances.setdefault(instance, {})
         # What this run changed (None: removed); a save merges only these into what the store holds now.
         self._changed: dict[str, dict[str, str] | None] = {}
+        # Changed since the last save; one save takes all of them (callers waiting behind it find none).
+        self._pending: dict[str, dict[str, str] | None] = {}
+        self._saving = threading.Lock()
+        self._saved_whole = False
 
     @property
     def persistent(self) -> bool:
@@ -171,32 +240,52 @@ class Ledger:
                 raw.update({k: v for k, v in before.items() if k in PROVENANCE})
             else:
                 raw.update({**self._stamp, "deployed_at": _now()})
-            self._entries[artifact] = self._changed[artifact] = raw
+            self._entries[artifact] = self._changed[artifact] = self._pending[artifact] = raw
 
     def restore(self, artifact: str, entry: LedgerEntry | None) -> None:
         """Put back what the ledger said of `artifact` before a run (None: it said nothing)."""
         with self._lock:
             if entry is None:
                 self._entries.pop(artifact, None)
-                self._changed[artifact] = None
+                self._changed[artifact] = self._pending[artifact] = None
             else:
-                self._entries[artifact] = self._changed[artifact] = {**_raw(entry), **entry.provenance}
+                raw = {**_raw(entry), **entry.provenance}
+                self._entries[artifact] = self._changed[artifact] = self._pending[artifact] = raw
 
     def save(self) -> None:
-        """Write this run's changes over what the store holds now, so a run that saved in between
-        (another DAG through the same connection) keeps its entries."""
-        with self._lock:
-            current = self._store.load()
-            current.setdefault("hmac_key", self._data["hmac_key"])
-            instances = current.setdefault("instances", {})
-            assert isinstance(instances, dict)
-            entries = instances.setdefault(self._instance, {})
-            for artifact, raw in self._changed.items():
-                if raw is None:
-                    entries.pop(artifact, None)
+        """Make this run's changes durable: the first save merges them over what the store holds now, so
+        a run that saved in between (another DAG through the same connection) keeps its entries; later
+        ones append to a store that can, else merge again. Calls that queue behind a save it covered
+        return at once (one save for many writes)."""
+        with self._saving:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+                changed = dict(self._changed)
+            if not pending and self._saved_whole:
+                return
+            try:
+                if self._saved_whole and isinstance(self._store, JsonFileStore):
+                    self._store.append(self._instance, pending)
                 else:
-                    entries[artifact] = raw
-            self._store.save(current)
+                    self._save_whole(changed)
+            except BaseException:
+                with self._lock:
+                    self._pending = {**pending, **self._pending}
+                raise
+
+    def _save_whole(self, changed: Mapping[str, dict[str, str] | None]) -> None:
+        current = self._store.load()
+        current.setdefault("hmac_key", self._data["hmac_key"])
+        instances = current.setdefault("instances", {})
+        assert isinstance(instances, dict)
+        entries = instances.setdefault(self._instance, {})
+        for artifact, raw in changed.items():
+            if raw is None:
+                entries.pop(artifact, None)
+            else:
+                entries[artifact] = raw
+        self._store.save(current)
+        self._saved_whole = True
 
 
 def _checked(data: dict[str, object], where: str) -> dict[str, object]:
