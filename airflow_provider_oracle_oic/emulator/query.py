@@ -60,13 +60,21 @@ def filter_items(items: list[T], terms: list[Term], field: Callable[[T, str], st
     return [item for item in items if all(term.matches(field(item, term.key)) for term in terms)]
 
 
-def page(items: list[dict[str, Any]], limit: int | None, offset: int | None) -> dict[str, Any]:
-    """The list envelope; `totalResults` is the number of matches before paging."""
+def page(
+    items: list[Any],
+    limit: int | None,
+    offset: int | None,
+    render: Callable[[Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The list envelope; `totalResults` is the number of matches before paging. Only the page's items
+    are `render`ed (a view may cost a scan of the whole store)."""
     limit = DEFAULT_LIMIT if limit is None else limit
     offset = offset or 0
     if limit < 1 or offset < 0:
         raise bad_request("limit must be at least 1 and offset at least 0")
     chunk = items[offset : offset + limit]
+    if render is not None:
+        chunk = [render(item) for item in chunk]
     return {
         "items": chunk,
         "hasMore": offset + len(chunk) < len(items),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -34,6 +35,61 @@ def test_many_ids_are_read_from_the_listing_page_by_page(client, oic_emulator):
     requests = _requests(oic_emulator)
     assert requests[LIST] == 3
     assert sum(requests.values()) == 3
+
+
+class _CountingListing:
+    """Integrations whose pages count how many are read at once; `total` may under-state the listing."""
+
+    def __init__(self, client: OICClient, total: int | None = None) -> None:
+        self.integrations = client.integrations
+        self.total = total
+        self._lock = threading.Lock()
+        self.in_flight = self.most = self.pages = 0
+
+    def page(self, offset: int) -> Page:
+        with self._lock:
+            self.in_flight += 1
+            self.pages += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            page = self.integrations.page(offset)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+        return Page(page.items, page.has_more, self.total if self.total is not None else page.total)
+
+    def key_of(self, item) -> str:
+        return item.id
+
+    def find(self, ident: str):
+        return self.integrations.find(ident)
+
+
+def test_the_pages_after_the_first_are_read_at_once_when_oic_says_how_many(client, oic_emulator):
+    oic_emulator.seed(
+        {"integrations": [{"code": f"BULK_{n:03d}", "version": "01.00.0000"} for n in range(650)]}
+    )
+    oic_emulator.set_faults([{"route": "/ic/api/integration/v1/integrations", "latency_ms": 200}])
+    try:
+        listing = _CountingListing(client)
+        wanted = [f"BULK_{n:03d}|01.00.0000" for n in range(0, 650, 10)] + ["ABSENT|01.00.0000"]
+        found = read_many(listing, wanted, 4)
+    finally:
+        oic_emulator.clear_faults()
+    assert [found[w].id for w in wanted[:-1]] == wanted[:-1] and found["ABSENT|01.00.0000"] is None
+    assert listing.pages == 7
+    assert listing.most > 1, "the pages after the first were read one after the other"
+
+
+def test_a_listing_longer_than_oic_said_is_read_to_its_end(client, oic_emulator):
+    oic_emulator.seed(
+        {"integrations": [{"code": f"BULK_{n:03d}", "version": "01.00.0000"} for n in range(450)]}
+    )
+    listing = _CountingListing(client, total=250)
+    wanted = [f"BULK_{n:03d}|01.00.0000" for n in range(0, 450, 10)] + ["ABSENT|01.00.0000"]
+    found = read_many(listing, wanted, 4)
+    assert [found[w].id for w in wanted[:-1]] == wanted[:-1] and found["ABSENT|01.00.0000"] is None
+    assert listing.pages == 5
 
 
 def test_few_ids_are_read_one_by_one(client, oic_emulator):

@@ -107,4 +107,4 @@ def listing(items: list[Any], keys: tuple[str, ...], field, render, q, limit, of
     """Filter by `q`, render and page a collection (already in its order)."""
     terms = parse_q(q, keys)
     chosen = filter_items(items, terms, field)
-    return page([render(item) for item in chosen], limit, offset)
+    return page(chosen, limit, offset, render)

@@ -55,13 +55,16 @@ def list_integrations(
             items.sort(key=lambda i: (i.name.lower(), i.id))
         else:
             items.sort(key=lambda i: (i.last_updated, i.id), reverse=True)
-        rendered = [_view(request, store, i) for i in items]
-        if expand == "connection":
-            for body, item in zip(rendered, items, strict=True):
+
+        def render(item: Any) -> dict[str, Any]:
+            body = _view(request, store, item)
+            if expand == "connection":
                 for end_point, conn_id in zip(body["endPoints"], item.connections, strict=True):
                     if conn_id in store.connections:
                         end_point["connection"] = views.connection(store.connections[conn_id], site(request))
-    return page(rendered, limit, offset)
+            return body
+
+        return page(items, limit, offset, render)
 
 
 @router.post("/integrations/archive", status_code=204)
