@@ -47,7 +47,8 @@ def test_saves_after_the_first_append_to_a_log_that_a_reader_replays_and_a_fold_
     assert store.path.read_bytes() == whole, "a later save rewrote the whole file"
     assert len(store.log_path.read_text().splitlines()) == 2
     reader = Ledger(JsonFileStore(store.path), "oic")
-    assert reader.get("lookups:A") is None and reader.get("lookups:B") == LedgerEntry("fb", "t2")
+    assert reader.get("lookups:A") is None
+    assert reader.get("lookups:B") == LedgerEntry("fb", "t2")
     store.fold()
     assert not store.log_path.exists()
     assert set(json.loads(store.path.read_text())["instances"]["oic"]) == {"lookups:B"}
@@ -62,7 +63,8 @@ def test_a_torn_last_line_of_the_log_is_skipped(tmp_path):
     with store.log_path.open("a") as log:
         log.write('{"artifact": "lookups:B", "entr')
     again = Ledger(JsonFileStore(store.path), "oic")
-    assert again.get("lookups:A") == LedgerEntry("fa", "t1") and again.get("lookups:B") is None
+    assert again.get("lookups:A") == LedgerEntry("fa", "t1")
+    assert again.get("lookups:B") is None
 
 
 def test_the_log_is_folded_once_it_outgrows_the_file(tmp_path):

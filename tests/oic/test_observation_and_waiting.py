@@ -76,7 +76,8 @@ def test_the_pages_after_the_first_are_read_at_once_when_oic_says_how_many(clien
         found = read_many(listing, wanted, 4)
     finally:
         oic_emulator.clear_faults()
-    assert [found[w].id for w in wanted[:-1]] == wanted[:-1] and found["ABSENT|01.00.0000"] is None
+    assert [found[w].id for w in wanted[:-1]] == wanted[:-1]
+    assert found["ABSENT|01.00.0000"] is None
     assert listing.pages == 7
     assert listing.most > 1, "the pages after the first were read one after the other"
 
@@ -88,7 +89,8 @@ def test_a_listing_longer_than_oic_said_is_read_to_its_end(client, oic_emulator)
     listing = _CountingListing(client, total=250)
     wanted = [f"BULK_{n:03d}|01.00.0000" for n in range(0, 450, 10)] + ["ABSENT|01.00.0000"]
     found = read_many(listing, wanted, 4)
-    assert [found[w].id for w in wanted[:-1]] == wanted[:-1] and found["ABSENT|01.00.0000"] is None
+    assert [found[w].id for w in wanted[:-1]] == wanted[:-1]
+    assert found["ABSENT|01.00.0000"] is None
     assert listing.pages == 5
 
 
