@@ -22,17 +22,19 @@ from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib.exceptions import SingerReadError
 from singer_sdk.sinks import RecordSink
 
-from ..deploy.engine import Deployment, SecretMasker
-from ..deploy.model.result import DeploymentResult
 from ..deploy.model.setting_specs import SETTINGS
 from ..deploy.model.settings import SettingsError
 from ..deploy.model.specs import STREAMS, UnknownStreamError
-from ..deploy.state.journal import JournalStore
-from ..deploy.state.ledger import LedgerStore
 from ..oic.identifiers import IntegrationId
 from .distribution import DISTRIBUTION
 from .reader import InputLineError, SafeSingerReader
 from .settings_schema import CONFIG_SCHEMA
+
+if t.TYPE_CHECKING:
+    from ..deploy.engine import Deployment, SecretMasker
+    from ..deploy.model.result import DeploymentResult
+    from ..deploy.state.journal import JournalStore
+    from ..deploy.state.ledger import LedgerStore
 
 
 def integration_identity(record: dict) -> dict:
@@ -209,6 +211,9 @@ class TargetOracleOIC(Target):
         self._config.update({k: v for k, v in (overrides or {}).items() if v is not None})
         if validate_config:
             _refuse_unknown_settings(self.config, self.config_jsonschema["properties"])
+        # Imported here: `--about` and `--help` need none of the engine (start-up time, docs/performance.md).
+        from ..deploy.engine import Deployment
+
         self.deployment = deployment or Deployment.from_target_config(
             dict(self.config),
             secrets=secrets,
