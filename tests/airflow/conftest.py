@@ -12,6 +12,7 @@ import textwrap
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -146,3 +147,19 @@ def load(folder: Path, name: str, variable: str = "dag") -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return getattr(module, variable)
+
+
+def task_instances(airflow: Any, token: str, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    """A DAG run's task instances, through the REST API."""
+    path = f"/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances"
+    return airflow.api("GET", path, token=token)["task_instances"]
+
+
+def task_log(airflow: Any, token: str, ti: dict[str, Any]) -> list[dict[str, Any]]:
+    """A task instance's log of its last try, as structured entries, through the REST API."""
+    path = (
+        f"/dags/{ti['dag_id']}/dagRuns/{quote(ti['dag_run_id'], safe='')}/taskInstances/"
+        f"{ti['task_id']}/logs/{ti['try_number']}?full_content=true"
+    )
+    content = airflow.api("GET", path, token=token)["content"]
+    return [entry for entry in content if isinstance(entry, dict)]

@@ -6,7 +6,8 @@ and TMPDIR as two machines would have) and backups in S3-compatible storage (mot
 The worker running a deploy is SIGKILLed after the backup export and the replace, while the activation
 is in progress; Airflow retries the task on the other worker, which finds the journal (a Variable) and
 the backup (in object storage) and converges. A restore of the killed run, on the surviving worker, puts
-the old archive back byte for byte."""
+the old archive back byte for byte. Then two example DAGs (a scheduled promotion and the OIC 3 project
+promotion, whose deployment activation defers to the triggerer) run on both workers."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import pytest
 import requests
 
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
-from tests.airflow.conftest import launcher
+from tests.airflow.conftest import EXAMPLES, launcher, task_instances, task_log
 from tests.object_storage import BUCKET, keys
 
 pytestmark = pytest.mark.e2e
@@ -103,7 +104,8 @@ def redis_url(tmp_path_factory):
 def celery_airflow(tmp_path_factory, redis_url, s3):
     home = tmp_path_factory.mktemp("celery-airflow")
     dags = home / "dags"
-    dags.mkdir()
+    # The example DAGs beside the scenario's (paused until a test runs them).
+    shutil.copytree(EXAMPLES, dags, ignore=shutil.ignore_patterns("__pycache__"))
     (dags / "celery_deploy.py").write_text(DAG)
     deployment = launcher().LocalAirflow(
         home,
@@ -246,3 +248,44 @@ def test_a_worker_lost_mid_deploy_is_retried_on_the_other_worker_and_converges(c
     assert _tries(airflow, "celery_restore", restore, "restore")[-1]["hostname"] == survivor
     assert oic.archive() == FIRST
     assert oic.status() == "ACTIVATED"
+
+
+@pytest.mark.timeout(900)
+def test_example_dags_succeed_on_the_celery_deployment_and_a_deferral_resumes_in_the_triggerer(
+    celery_airflow, capsys
+):
+    airflow = celery_airflow
+    for worker in ("worker-1", "worker-2"):
+        if worker not in airflow.processes or airflow.processes[worker].poll() is not None:
+            # The scenario above killed it; the examples get both workers again.
+            airflow.start_worker(worker)
+    token = airflow.token()
+    dag_ids = ("oic_scheduled_promotion", "oic3_project_promotion")
+    runs = {}
+    for dag_id in dag_ids:
+        _wait_for_dag(airflow, dag_id)
+        airflow.api("PATCH", f"/dags/{dag_id}", {"is_paused": False}, token=token)
+        runs[dag_id] = _trigger(airflow, dag_id, {})
+    states = {dag_id: _finish(airflow, dag_id, run_id, timeout=600) for dag_id, run_id in runs.items()}
+    token = airflow.token()
+    instances = [
+        ti for dag_id, run_id in runs.items() for ti in task_instances(airflow, token, dag_id, run_id)
+    ]
+    with capsys.disabled():
+        print("\nCeleryExecutor: the example DAGs' tasks")
+        for ti in instances:
+            print(f"  {ti['dag_id']}.{ti['task_id']}: {ti['state']} on {ti['hostname'] or '-'}")
+    assert states == dict.fromkeys(dag_ids, "success"), [(t["task_id"], t["state"]) for t in instances]
+    ran = {ti["hostname"] for ti in instances if ti["state"] == "success" and ti["hostname"]}
+    assert ran, "no task says which worker ran it"
+    assert ran <= {"worker-1", "worker-2"}, ran
+
+    # The deferrable deployment activation waited in the triggerer and went on on a Celery worker.
+    activate = next(
+        ti for ti in instances if ti["dag_id"] == "oic3_project_promotion" and ti["task_id"] == "activate"
+    )
+    events = [e.get("event", "") for e in task_log(airflow, token, activate)]
+    assert any("Pausing task as DEFERRED" in e for e in events), events
+    assert any("Trigger fired event" in e for e in events), events
+    assert any("integration(s) are ACTIVATED" in e for e in events), events
+    assert activate["hostname"] in ("worker-1", "worker-2"), activate["hostname"]

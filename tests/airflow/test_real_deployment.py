@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.airflow.conftest import task_instances, task_log
+
 # Long or needs real processes: in make test, not in make check.
 pytestmark = pytest.mark.e2e
 
@@ -38,20 +40,6 @@ def _wait_for_runs(airflow: Any, dag_ids: list[str], timeout: float = 420) -> di
         time.sleep(3)
 
 
-def _task_instances(airflow: Any, token: str, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-    path = f"/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances"
-    return airflow.api("GET", path, token=token)["task_instances"]
-
-
-def _log(airflow: Any, token: str, ti: dict[str, Any]) -> list[dict[str, Any]]:
-    path = (
-        f"/dags/{ti['dag_id']}/dagRuns/{quote(ti['dag_run_id'], safe='')}/taskInstances/"
-        f"{ti['task_id']}/logs/{ti['try_number']}?full_content=true"
-    )
-    content = airflow.api("GET", path, token=token)["content"]
-    return [entry for entry in content if isinstance(entry, dict)]
-
-
 @pytest.mark.timeout(900)
 def test_example_dags_on_a_real_deployment(local_airflow):
     airflow = local_airflow
@@ -68,7 +56,7 @@ def test_example_dags_on_a_real_deployment(local_airflow):
         ti
         for dag_id, dag_runs in runs.items()
         for run in dag_runs
-        for ti in _task_instances(airflow, token, dag_id, run["dag_run_id"])
+        for ti in task_instances(airflow, token, dag_id, run["dag_run_id"])
     ]
     assert {r["state"] for rs in runs.values() for r in rs} == {"success"}, [
         (ti["dag_id"], ti["task_id"], ti["state"]) for ti in instances
@@ -78,14 +66,14 @@ def test_example_dags_on_a_real_deployment(local_airflow):
     deployment = next(
         ti for ti in instances if ti["dag_id"] == "oic3_project_promotion" and ti["task_id"] == "activate"
     )
-    events = [e.get("event", "") for e in _log(airflow, token, deployment)]
+    events = [e.get("event", "") for e in task_log(airflow, token, deployment)]
     assert any("Pausing task as DEFERRED" in e for e in events), events
     assert any("Trigger fired event" in e for e in events), events
     assert any("all 3 integration(s) are ACTIVATED" in e for e in events), events
 
     # Clean logs: each line once, nothing at ERROR on a successful run, no secret anywhere.
     for ti in instances:
-        entries = _log(airflow, token, ti)
+        entries = task_log(airflow, token, ti)
         lines = [(e.get("timestamp"), e.get("level"), e.get("event")) for e in entries if e.get("timestamp")]
         assert len(lines) == len(set(lines)), f"{ti['task_id']}: a line appears twice"
         assert not [e for e in entries if str(e.get("level", "")).lower() in ("error", "critical")], ti[
@@ -287,7 +275,7 @@ def _awaiting_approval(airflow: Any, run_id: str, timeout: float = 300) -> dict[
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         token = airflow.token()
-        states = {ti["task_id"]: ti["state"] for ti in _task_instances(airflow, token, dag, run_id)}
+        states = {ti["task_id"]: ti["state"] for ti in task_instances(airflow, token, dag, run_id)}
         if states.get("approve") == "awaiting_input":
             _parked(airflow, run_id, deadline)
             return airflow.api("GET", path, token=airflow.token())
@@ -312,24 +300,22 @@ def _answer(airflow: Any, run_id: str, choice: str) -> dict[str, Any]:
         if run["state"] in ("success", "failed"):
             states = {
                 ti["task_id"]: ti["state"]
-                for ti in _task_instances(airflow, token, "oic_approved_promotion", run_id)
+                for ti in task_instances(airflow, token, "oic_approved_promotion", run_id)
             }
             return {"run": run["state"], **states}
         time.sleep(2)
     pytest.fail(f"run {run_id} did not finish after the answer {choice}")
 
 
-def _task_log(airflow: Any, run_id: str, task_id: str) -> str:
+def _task_log_text(airflow: Any, run_id: str, task_id: str) -> str:
     """The events of a task's log, one per line (for failure messages)."""
     token = airflow.token()
     ti = next(
-        t
-        for t in _task_instances(airflow, token, "oic_approved_promotion", run_id)
-        if t["task_id"] == task_id
+        t for t in task_instances(airflow, token, "oic_approved_promotion", run_id) if t["task_id"] == task_id
     )
     return "\n".join(
         " ".join(str(v) for k, v in e.items() if k not in ("timestamp", "logger", "level"))
-        for e in _log(airflow, token, ti)
+        for e in task_log(airflow, token, ti)
     )
 
 
@@ -355,7 +341,7 @@ def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
     _emulator(airflow, "POST", "/_emulator/stats/reset")
     outcome = _answer(airflow, rejected, "Reject")
     assert outcome == {"run": "success", "plan": "success", "approve": "success", "apply": "skipped"}, (
-        _task_log(airflow, rejected, "approve")
+        _task_log_text(airflow, rejected, "approve")
     )
     assert _emulator(airflow, "GET", "/_emulator/stats")["writes"] == 0
 
@@ -363,7 +349,7 @@ def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
     _awaiting_approval(airflow, approved)
     outcome = _answer(airflow, approved, "Approve")
     assert outcome == {"run": "success", "plan": "success", "approve": "success", "apply": "success"}, (
-        _task_log(airflow, approved, "apply") + _task_log(airflow, approved, "approve")
+        _task_log_text(airflow, approved, "apply") + _task_log_text(airflow, approved, "approve")
     )
     integrations = _emulator(airflow, "GET", "/_emulator/state")["integrations"]
     assert {(i["code"], i["status"]) for i in integrations} == {("ORDERS", "ACTIVATED")}
@@ -384,10 +370,10 @@ def test_approved_promotion_applies_only_what_a_person_approved(local_airflow):
     token = airflow.token()
     apply = next(
         ti
-        for ti in _task_instances(airflow, token, "oic_approved_promotion", changed)
+        for ti in task_instances(airflow, token, "oic_approved_promotion", changed)
         if ti["task_id"] == "apply"
     )
-    text = json.dumps(_log(airflow, token, apply))
+    text = json.dumps(task_log(airflow, token, apply))
     assert "lookup COUNTRY_CODES: plan: OIC changed it since the plan" in text
 
 
