@@ -45,8 +45,9 @@ CONFIG: dict[str, Any] = {
             BACKUP_DIRECTORY: {
                 "description": "Where every deployment keeps the exports it takes before replacing an artifact, "
                 "unless its connection's backup_directory extra or the task's target_config says otherwise. "
-                "Use object storage (an fsspec URL: s3://bucket/prefix, gs://…, file:///shared/…) when tasks "
-                "run on several machines: a retry or a restore on another worker needs them.",
+                "Use object storage (an fsspec URL: s3://bucket/prefix, gs://…, file:///shared/…; "
+                "s3://conn_id@bucket/prefix reads the endpoint and keys from that Airflow connection) when "
+                "tasks run on several machines: a retry or a restore on another worker needs them.",
                 "version_added": "0.2.0",
                 "type": "string",
                 "example": "s3://oic-backups/airflow",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Variable
 
+from ..deploy.state.backups import names_connection, open_with
 from ..deploy.state.ledger import LedgerError
 
 if TYPE_CHECKING:
@@ -115,11 +116,25 @@ def journal_variable(conn_id: str) -> str:
 
 
 def with_storage_defaults(config: Mapping[str, Any], hook: OracleOICHook) -> dict[str, Any]:
-    """`config` with the backup location of the connection or `[oracle_oic]` where it names none."""
+    """`config` with the backup location of the connection or `[oracle_oic]` where it names none; storage
+    URLs may name an Airflow connection (`s3://conn_id@bucket/prefix`)."""
+    open_with(connection_storage)
     given = dict(config)
     if given.get("backup_directory") is None and hook.backup_directory:
         given["backup_directory"] = hook.backup_directory
     return given
+
+
+def connection_storage(location: str) -> tuple[Any, str] | None:
+    """The filesystem and path of `scheme://conn_id@bucket/…` through the Airflow connection, as
+    `ObjectStoragePath` opens it (the provider of the scheme, e.g. amazon for s3, must be installed);
+    None for a URL that names no connection."""
+    if not names_connection(location):
+        return None
+    from airflow.sdk import ObjectStoragePath
+
+    path = ObjectStoragePath(location)
+    return path.fs, path.path
 
 
 # Executors whose tasks all run on the scheduler's machine: a retry finds local backups there.

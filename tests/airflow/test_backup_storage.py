@@ -1,12 +1,15 @@
 """Where Airflow tasks keep backups without each task saying so: the `[oracle_oic] backup_directory`
 option for every task, the connection's `backup_directory` extra for one OIC (object storage served by
-moto on 127.0.0.1); a restore task names no location and still finds the backups."""
+moto on 127.0.0.1); a restore task names no location and still finds the backups. A location may name
+the Airflow connection that holds the storage's endpoint and keys (`s3://conn_id@bucket/prefix`)."""
 
 from __future__ import annotations
 
 import base64
+import json
+import os
 
-from tests.airflow.conftest import connection_json, task_states
+from tests.airflow.conftest import connection_json, task_states, xcom_values
 from tests.airflow.test_operators import IMPORTS, iar_b64
 from tests.http_api import Api
 from tests.object_storage import BUCKET, keys
@@ -55,3 +58,45 @@ def test_the_provider_option_and_the_connection_extra_choose_where_backups_live(
     added = set(keys(s3)) - before
     assert added
     assert all(k.startswith("this-oic/") for k in added), added
+
+
+def test_a_storage_url_naming_an_airflow_connection_uses_that_connection(
+    s3, dag_runner, oic_connection, monkeypatch, capsys, caplog
+):
+    """`s3://conn_id@bucket/prefix`, as `ObjectStoragePath` reads it: the endpoint and keys come from the
+    Airflow connection, not from the worker's environment (which here points at nothing)."""
+    import s3fs
+
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    secret = "aws-secret-in-the-connection-only"
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OIC_BACKUPS",
+        json.dumps(
+            {
+                "conn_type": "aws",
+                "login": "AKIAOICBACKUPS",
+                "password": secret,
+                "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"},
+            }
+        ),
+    )
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    s3fs.S3FileSystem.clear_instance_cache()
+    monkeypatch.setenv("AIRFLOW__ORACLE_OIC__BACKUP_DIRECTORY", f"s3://oic_backups@{BUCKET}/by-connection")
+    first, second = iar_b64("HELLO", payload=b"first"), iar_b64("HELLO", payload=b"second")
+    before = set(keys(s3))
+    try:
+        run = _run(dag_runner, first, second)
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
+    assert task_states(run) == {"one": "success", "two": "success", "restore": "success"}
+    assert (
+        base64.b64encode(Api(oic_connection).get("/integrations/HELLO%7C01.00.0000/archive").content).decode()
+        == first
+    )
+    added = set(keys(s3)) - before
+    assert added
+    assert all(k.startswith("by-connection/") for k in added), added
+    assert secret not in capsys.readouterr().out + caplog.text + json.dumps(xcom_values(run), default=str)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 
 from airflow_provider_oracle_oic.deploy.engine import Deployment
+from airflow_provider_oracle_oic.deploy.state import backups
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.http_api import Api
@@ -80,4 +81,20 @@ def test_a_backup_location_that_cannot_be_written_is_refused_before_any_write(s3
         "configuration: backup_directory: s3://no-such-bucket/prod cannot be written ("
     )
     assert "test-secret" not in result.summary()
+    assert oic_emulator.stats()["writes"] == 0
+
+
+def test_outside_airflow_a_location_naming_a_connection_is_refused_before_any_write(
+    s3, config, oic_emulator, monkeypatch
+):
+    # As in a process where no Airflow operator ran (earlier tests of this session may have run some).
+    monkeypatch.setattr(backups, "_OPENERS", [])
+    oic_emulator.reset_stats()
+    result = run_target({**config, "backup_directory": f"s3://oic_backups@{BUCKET}/prod"}, release(b"x"))
+    [issue] = result.issues
+    assert str(issue) == (
+        f"configuration: backup_directory: s3://oic_backups@{BUCKET}/prod names a connection (oic_backups@), "
+        "which only Airflow reads; outside Airflow leave it out and give the storage's credentials in the "
+        "environment; fix the setting"
+    )
     assert oic_emulator.stats()["writes"] == 0

@@ -198,7 +198,8 @@ SETTINGS: tuple[Setting, ...] = (
         "string",
         "Where rollback keeps exported archives (default: a temp folder): a local folder, or object storage "
         "every worker reaches (s3://bucket/prefix with the s3 extra, also Oracle Object Storage's S3 "
-        "endpoint; any fsspec URL); a local one also holds the journals without state_path",
+        "endpoint; any fsspec URL; in Airflow s3://conn_id@bucket/prefix takes the endpoint and keys from "
+        "that connection); a local one also holds the journals without state_path",
     ),
     Setting("backup_retention", "integer", "Runs whose backups and journals are kept", default=5, minimum=1),
     Setting("deployment_prefix", "string", "Prefix for integration codes (blue-green: GREEN_)"),

@@ -1,6 +1,7 @@
 """Exported archives of what a run replaces, one folder per run, the newest `retention` kept: in a
-local folder, or at any fsspec location (`s3://bucket/prefix`, `gs://…`, `oci://…`, `file://…`) so that
-a retry or a restore on another worker (another machine) finds them. An export is written to a local
+local folder, or at any fsspec location (`s3://bucket/prefix`, `gs://…`, `oci://…`, `file://…`; in
+Airflow also `s3://conn_id@bucket/prefix`) so that a retry or a restore on another worker (another
+machine) finds them. An export is written to a local
 file first and kept where the backups live before the write it guards is sent; the journal names each
 backup by that location."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,42 @@ def is_remote(location: Location) -> bool:
     return isinstance(location, str) and "://" in location
 
 
+class UnreadableLocation(ValueError):
+    """A location this process cannot open whatever the storage says; the message says why."""
+
+
+# Ways to open a URL before fsspec's own: the Airflow provider adds one for Airflow connection ids
+# (`s3://conn_id@bucket/prefix`) when its operators run.
+Opener = Callable[[str], "tuple[Any, str] | None"]
+_OPENERS: list[Opener] = []
+
+
+def open_with(opener: Opener) -> None:
+    """Open URLs with `opener` first (it answers None for a URL it leaves to fsspec)."""
+    if opener not in _OPENERS:
+        _OPENERS.append(opener)
+
+
 def _fs(location: str) -> tuple[Any, str]:
     """The fsspec filesystem and path of a URL (its implementation, e.g. s3fs, must be installed)."""
+    for opener in _OPENERS:
+        opened = opener(location)
+        if opened is not None:
+            return opened
+    if names_connection(location):
+        raise UnreadableLocation(
+            f"{location} names a connection ({location.split('://', 1)[1].split('@', 1)[0]}@), which only "
+            "Airflow reads; outside Airflow leave it out and give the storage's credentials in the environment"
+        )
     from fsspec.core import url_to_fs
 
     return url_to_fs(location)
+
+
+def names_connection(location: str) -> bool:
+    """Whether an object-storage URL names an Airflow connection (`scheme://conn_id@bucket/…`)."""
+    authority = location.split("://", 1)[1].split("/", 1)[0] if is_remote(location) else ""
+    return "@" in authority and ":" not in authority.split("@", 1)[0]
 
 
 def backup_exists(location: str) -> bool:
@@ -41,6 +74,9 @@ def remote_problem(location: str) -> str | None:
     run writes anything to OIC); None when they can."""
     try:
         fs, path = _fs(location)
+    except UnreadableLocation as exc:
+        return str(exc)
+    try:
         probe = f"{path.rstrip('/')}/.oic-write-check"
         fs.pipe_file(probe, b"")
         fs.rm(probe)
