@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 from harness import Emulator, emulator, table, verdict
-from scale import ACTIVATION_S, LATENCY_MS, THREADS, write_release
+from scale import ACTIVATION_S, LATENCY_MS, THREADS, deploy_config, write_release
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,14 +37,7 @@ def start(folder: Path, server: Emulator, release: Path, name: str) -> subproces
     state = folder / name
     state.mkdir()
     server.latency(LATENCY_MS)
-    config = server.target_config(
-        archive_directory=str(folder),
-        state_path=str(state / "ledger.json"),
-        backup_directory=str(state / "backups"),
-        max_concurrency=THREADS,
-        activation_poll_interval=0.5,
-        activation_timeout=600,
-    )
+    config = deploy_config(server, folder, state)
     config_path = state / "config.json"
     config_path.write_text(json.dumps(config))
     command = [sys.executable, str(HERE / "scale.py"), "--child", str(config_path), str(release)]

@@ -60,6 +60,18 @@ def write_release(folder: Path, size: int) -> Path:
     return path
 
 
+def deploy_config(server: Emulator, archives: Path, state: Path) -> dict:
+    """The benchmark's target settings: archives in `archives`, ledger and backups in `state`."""
+    return server.target_config(
+        archive_directory=str(archives),
+        state_path=str(state / "ledger.json"),
+        backup_directory=str(state / "backups"),
+        max_concurrency=THREADS,
+        activation_poll_interval=0.5,
+        activation_timeout=600,
+    )
+
+
 def child(config_path: str, input_path: str) -> None:
     """One deploy in this process; prints its wall time, peak memory and CPU seconds (start-up included) as
     JSON."""
@@ -179,14 +191,7 @@ def main() -> None:
             folder = Path(tmp)
             release = write_release(folder, size)
             server.latency(LATENCY_MS)
-            config = server.target_config(
-                archive_directory=str(folder),
-                state_path=str(folder / "ledger.json"),
-                backup_directory=str(folder / "backups"),
-                max_concurrency=THREADS,
-                activation_poll_interval=0.5,
-                activation_timeout=600,
-            )
+            config = deploy_config(server, folder, folder)
             first = deploy(config, folder, release)
             server.control("POST", "/stats/reset")
             rerun = deploy(config, folder, release)

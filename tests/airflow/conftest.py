@@ -163,3 +163,10 @@ def task_log(airflow: Any, token: str, ti: dict[str, Any]) -> list[dict[str, Any
     )
     content = airflow.api("GET", path, token=token)["content"]
     return [entry for entry in content if isinstance(entry, dict)]
+
+
+def assert_resumed_from_triggerer(airflow: Any, token: str, ti: dict[str, Any], outcome: str) -> None:
+    """The task's log says it deferred, its trigger fired, and it went on to `outcome`."""
+    events = [e.get("event", "") for e in task_log(airflow, token, ti)]
+    for line in ("Pausing task as DEFERRED", "Trigger fired event", outcome):
+        assert any(line in e for e in events), (line, events)
