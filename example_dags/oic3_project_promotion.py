@@ -7,13 +7,15 @@ of the deployment at once; the wait runs in the triggerer) → smoke_test (the d
 exactly as at the source).
 
 Connections: `oracle_oic_source` and `oracle_oic_default` (both OIC 3: set their integration instance);
-the ERP password placeholder `${ERP_PASSWORD}` is filled from the Airflow connection `erp_api`. Export
-and deploy share `exchange_dir` (one worker, or a shared volume). Tasks that write to the target OIC
-run in the pool `oracle_oic`.
+the ERP password placeholder `${ERP_PASSWORD}` is filled from the Airflow connection `erp_api`. The
+exported `.car` travels to the deploy task inside its records (XCom), so the two may run on different
+workers (CeleryExecutor, KubernetesExecutor); for projects of many megabytes, keep XComs in object storage
+(`[common.io] xcom_objectstorage_path`). Tasks that write to the target OIC run in the pool `oracle_oic`.
 """
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,26 +39,21 @@ with DAG(
     params={
         "project_id": Param("ORDERS-HUB", type="string", description="The OIC 3 project (its code)"),
         "deployment": Param("REL_2", type="string", description="The deployment to promote"),
-        "exchange_dir": Param(
-            str(Path(tempfile.gettempdir()) / "oic3-promotion"),
-            type="string",
-            description="Where the exported .car waits for the deploy task",
-        ),
     },
 ) as dag:
 
     @task
-    def export(project_id: str, deployment: str, exchange_dir: str) -> list[dict[str, Any]]:
+    def export(project_id: str, deployment: str) -> list[dict[str, Any]]:
         """Export the deployment's `.car` from the source OIC; returns the records that deploy it."""
         from airflow_provider_oracle_oic.hooks import oic_hook
 
         client = oic_hook(SOURCE).client
         project = client.projects.get(project_id)
         chosen = project.deployment(deployment) or client.project(project_id).deployments.get(deployment)
-        file_name = f"{project_id}-{deployment}.car"
-        download = client.projects.export(
-            project_id, Path(exchange_dir) / file_name, label=deployment, name=project.name
-        )
+        with tempfile.TemporaryDirectory(prefix="oic3-export-") as folder:
+            path = Path(folder) / f"{project_id}-{deployment}.car"
+            download = client.projects.export(project_id, path, label=deployment, name=project.name)
+            archive = base64.b64encode(path.read_bytes()).decode()
         selection = [dict(zip(("code", "version"), i.split("|"), strict=True)) for i in chosen.integrations]
         return [
             {
@@ -64,7 +61,7 @@ with DAG(
                 "record": {
                     "id": project_id,
                     "name": project.name,
-                    "archive_path": file_name,
+                    "archive_base64": archive,
                     "checksum": f"sha256:{download.sha256}",
                     "deployment": {"code": deployment, "name": chosen.name, "integrations": selection},
                     "activate": False,
@@ -100,11 +97,10 @@ with DAG(
             )
         return statuses
 
-    records = export("{{ params.project_id }}", "{{ params.deployment }}", "{{ params.exchange_dir }}")
+    records = export("{{ params.project_id }}", "{{ params.deployment }}")
     deploy = SingerToOICOperator(
         task_id="deploy",
         records=records,
-        archive_directory="{{ params.exchange_dir }}",
         secret_connections={"ERP_PASSWORD": "erp_api"},
         conflict_resolution="overwrite",
         pool="oracle_oic",

@@ -171,7 +171,7 @@ def hub_car(version_payload: str) -> bytes:
     )
 
 
-def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeypatch, tmp_path, capfd):
+def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeypatch, capfd):
     monkeypatch.setenv(
         "AIRFLOW_CONN_ORACLE_OIC_DEFAULT", connection_json(oic_emulator, integration_instance="oic3-test")
     )
@@ -181,8 +181,7 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
         )
         Api(source).upload("POST", "/projects/archive", hub_car("dev"), "hub.car")
         dag = load(examples, "oic3_project_promotion")
-        params = {"exchange_dir": str(tmp_path / "exchange")}
-        run = dag.test(run_conf=params)
+        run = dag.test()
         assert task_states(run) == {
             "export": "success",
             "deploy": "success",
@@ -201,7 +200,7 @@ def test_oic3_project_promotion_between_two_oics(examples, oic_emulator, monkeyp
             f"{c}|01.01.0000" for c in ("ORD_IN", "ORD_OUT", "ORD_SYNC")
         )
         oic_emulator.reset_stats()
-        again = dag.test(run_conf=params)
+        again = dag.test()
         assert set(task_states(again).values()) == {"success"}
         assert oic_emulator.stats()["writes"] == 0
     out, err = capfd.readouterr()
