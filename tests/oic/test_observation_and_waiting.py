@@ -177,37 +177,3 @@ def test_waiter_carries_activation_errors(client, iar):
         pytest.raises(OICActivationError, match="NEEDS"),
     ):
         waiter.wait("NEEDS|01.00.0000", "ACTIVATED").result(timeout=10)
-
-
-STATUS = "GET /ic/api/integration/v1/integrations/{ident}/activationStatus"
-
-
-def test_many_waits_share_the_listing_and_a_failed_activation_still_carries_its_errors(iar):
-    config = EmulatorServer().with_config(activation_delay=0.5)
-    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
-        ids = [f"MANY_{n:02d}|01.00.0000" for n in range(30)]
-        for ident in ids:
-            code = ident.split("|")[0]
-            oic.integrations.import_archive(
-                iar(code, connections=("UNSET_CONN",) if code == "MANY_17" else ())
-            )
-        server.reset_stats()
-        with StatusWaiter(oic.integrations, timeout=30, poll_interval=0.2) as waiter:
-            futures = {}
-            for ident in ids:
-                oic.integrations.activate(ident)
-                futures[ident] = waiter.wait(ident, "ACTIVATED")
-            outcomes = {}
-            for ident, future in futures.items():
-                try:
-                    outcomes[ident] = future.result(timeout=30)
-                except OICActivationError as exc:
-                    outcomes[ident] = str(exc)
-        requests = _requests(server)
-    assert outcomes.pop("MANY_17|01.00.0000").startswith(
-        "Integration MANY_17|01.00.0000 failed to activate: "
-    )
-    assert set(outcomes.values()) == {"ACTIVATED"}
-    assert requests.get(LIST, 0) > 0, requests
-    # Each wait read on its own would be 30 reads at least; the first BATCH - 1 are, and the failed one.
-    assert requests.get(STATUS, 0) < 30, requests
