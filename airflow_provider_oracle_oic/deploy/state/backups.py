@@ -1,9 +1,8 @@
 """Exported archives of what a run replaces, one folder per run, the newest `retention` kept: in a
 local folder, or at any fsspec location (`s3://bucket/prefix`, `gs://…`, `oci://…`, `file://…`; in
 Airflow also `s3://conn_id@bucket/prefix`) so that a retry or a restore on another worker (another
-machine) finds them. An export is written to a local
-file first and kept where the backups live before the write it guards is sent; the journal names each
-backup by that location."""
+machine) finds them. An export is written to a local file first and kept where the backups live before
+the write it guards is sent; the journal names each backup by that location."""
 
 from __future__ import annotations
 
