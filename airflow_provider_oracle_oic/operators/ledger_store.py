@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Variable
 
-from ..deploy.state.backups import names_connection, open_with
+from ..deploy.state.backups import connection_named, open_with
 from ..deploy.state.ledger import LedgerError
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def connection_storage(location: str) -> tuple[Any, str] | None:
     """The filesystem and path of `scheme://conn_id@bucket/…` through the Airflow connection, as
     `ObjectStoragePath` opens it (the provider of the scheme, e.g. amazon for s3, must be installed);
     None for a URL that names no connection."""
-    if not names_connection(location):
+    if connection_named(location) is None:
         return None
     from airflow.sdk import ObjectStoragePath
 

@@ -44,20 +44,22 @@ def _fs(location: str) -> tuple[Any, str]:
         opened = opener(location)
         if opened is not None:
             return opened
-    if names_connection(location):
+    conn_id = connection_named(location)
+    if conn_id is not None:
         raise UnreadableLocation(
-            f"{location} names a connection ({location.split('://', 1)[1].split('@', 1)[0]}@), which only "
-            "Airflow reads; outside Airflow leave it out and give the storage's credentials in the environment"
+            f"{location} names a connection ({conn_id}@), which only Airflow reads; outside Airflow leave "
+            "it out and give the storage's credentials in the environment"
         )
     from fsspec.core import url_to_fs
 
     return url_to_fs(location)
 
 
-def names_connection(location: str) -> bool:
-    """Whether an object-storage URL names an Airflow connection (`scheme://conn_id@bucket/…`)."""
+def connection_named(location: str) -> str | None:
+    """The Airflow connection an object-storage URL names (`scheme://conn_id@bucket/…`), else None."""
     authority = location.split("://", 1)[1].split("/", 1)[0] if is_remote(location) else ""
-    return "@" in authority and ":" not in authority.split("@", 1)[0]
+    conn_id, at, _ = authority.partition("@")
+    return conn_id if at and ":" not in conn_id else None
 
 
 def backup_exists(location: str) -> bool:

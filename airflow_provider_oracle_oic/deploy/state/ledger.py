@@ -258,13 +258,15 @@ class Ledger:
         ones append to a store that can, else merge again. Calls that queue behind a save it covered
         return at once (one save for many writes)."""
         with self._saving:
+            appending = self._saved_whole and isinstance(self._store, JsonFileStore)
             with self._lock:
                 pending, self._pending = self._pending, {}
-                changed = dict(self._changed)
+                # Copied only for a merge: an append costs the change, not every change of the run.
+                changed = {} if appending else dict(self._changed)
             if not pending and self._saved_whole:
                 return
             try:
-                if self._saved_whole and isinstance(self._store, JsonFileStore):
+                if appending:
                     self._store.append(self._instance, pending)
                 else:
                     self._save_whole(changed)

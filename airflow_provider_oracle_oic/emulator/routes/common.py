@@ -104,7 +104,7 @@ def deleted() -> Response:
 
 
 def listing(items: list[Any], keys: tuple[str, ...], field, render, q, limit, offset):
-    """Filter by `q`, render and page a collection (already in its order)."""
+    """Filter by `q` and page a collection (already in its order), rendering only the page."""
     terms = parse_q(q, keys)
     chosen = filter_items(items, terms, field)
     return page(chosen, limit, offset, render)
