@@ -31,7 +31,7 @@ from .plan.validation import offline_issues, online_issues, project_issues, sett
 from .recovery.drift import find_drift
 from .recovery.restore import RestoreError, plan_restore
 from .recovery.rollback import Restorer
-from .state.backups import Backups, Location, is_remote
+from .state.backups import Backups
 from .state.journal import (
     FileJournalStore,
     Journal,
@@ -44,7 +44,18 @@ from .state.journal import (
     take_over,
 )
 from .state.journal import Outcome as JournalOutcome
-from .state.ledger import JsonFileStore, Ledger, LedgerEntry, LedgerError, LedgerStore, MemoryStore
+from .state.ledger import (
+    AppendingStore,
+    JsonFileStore,
+    Ledger,
+    LedgerEntry,
+    LedgerError,
+    LedgerStore,
+    MemoryStore,
+)
+from .state.locations import Location, is_remote
+from .state.object_journal import ObjectJournalStore
+from .state.object_ledger import ObjectLedgerStore
 from .state.run_lock import Busy, exclusive
 from .strategies.deployment import (
     DeploymentActivation,
@@ -103,11 +114,8 @@ class Deployment:
         self._workdir = tempfile.TemporaryDirectory(prefix="oic-deploy-")
         sources = ArchiveSources(self.settings.archive_directory, Path(self._workdir.name))
         self.parser = RecordParser(self.settings, Placeholders(secrets, environ), sources)
-        if ledger_store is None:
-            path = self.settings.state_path
-            ledger_store = JsonFileStore(path) if path else MemoryStore()
-        self._ledger_store = ledger_store
-        self._journal_store = journal_store or FileJournalStore(self._journal_folder())
+        self._ledger_store = ledger_store or self._own_ledger_store()
+        self._journal_store = journal_store or self._own_journal_store()
 
     @classmethod
     def from_target_config(cls, config: Mapping[str, Any], **options: Any) -> Deployment:
@@ -187,7 +195,7 @@ class Deployment:
     def _session(
         self,
         result: DeploymentResult,
-        locking: Path | None,
+        locking: Location | None,
         use: Callable[[OICClient], DeploymentResult],
         written_before: bool = False,
     ) -> DeploymentResult:
@@ -217,7 +225,7 @@ class Deployment:
 
     def _fold_ledger(self) -> None:
         """Leave the ledger file whole at the end of a run; its log keeps every change if this fails."""
-        if isinstance(self._ledger_store, JsonFileStore):
+        if isinstance(self._ledger_store, AppendingStore):
             with contextlib.suppress(OSError, LedgerError):
                 self._ledger_store.fold()
 
@@ -453,7 +461,7 @@ class Deployment:
         if not ledger.entries():
             # Comparing nothing is no answer: a wrong path or connection must not read as "no drift".
             store = self._ledger_store
-            missing = isinstance(store, JsonFileStore) and not store.path.exists()
+            missing = isinstance(store, AppendingStore) and not store.exists()
             held = "does not exist" if missing else f"holds nothing deployed to {self._instance}"
             result.issues.append(
                 Issue(
@@ -554,17 +562,25 @@ class Deployment:
             return [Issue("run", "plan", str(exc), Where.PLAN)]
         return saved_plan.differences(saved, steps)
 
-    def _journal_folder(self) -> Path:
-        """Journals live beside the ledger file, else in a local backup directory (else a temp folder:
-        object storage keeps backups only; the journals of a run that keeps its backups there belong
-        beside a state_path, or in Airflow's Variables)."""
+    def _own_ledger_store(self) -> LedgerStore:
+        """The ledger at `state_path` (a file, or an object in storage); in memory without one."""
+        state_path = self.settings.state_path
+        if state_path is None:
+            return MemoryStore()
+        return ObjectLedgerStore(state_path) if is_remote(state_path) else JsonFileStore(Path(state_path))
+
+    def _own_journal_store(self) -> JournalStore:
+        """Journals live beside the ledger (a folder, or objects under `<state_path>.journals`), else in a
+        local backup directory (else a temp folder: object storage keeps backups only; the journals of
+        a run that keeps its backups there belong beside a state_path, or in Airflow's Variables)."""
         state_path = self.settings.state_path
         if state_path is not None:
-            return state_path.with_name(state_path.name + ".journals")
+            if is_remote(state_path):
+                return ObjectJournalStore(f"{state_path}.journals")
+            return FileJournalStore(Path(state_path).with_name(Path(state_path).name + ".journals"))
         root = self._backup_root()
-        return (
-            Path(tempfile.gettempdir()) / "oic-deploy-backups" if is_remote(root) else Path(root)
-        ) / "journals"
+        folder = Path(tempfile.gettempdir()) / "oic-deploy-backups" if is_remote(root) else Path(root)
+        return FileJournalStore(folder / "journals")
 
     def _backup_root(self) -> Location:
         return self.settings.backup_directory or Path(tempfile.gettempdir()) / "oic-deploy-backups"

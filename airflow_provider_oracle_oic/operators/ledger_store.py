@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Variable
 
-from ..deploy.state.backups import connection_named, open_with
+from ..deploy.state.journal import JournalStore
 from ..deploy.state.ledger import LedgerError
+from ..deploy.state.locations import connection_named, open_with
 
 if TYPE_CHECKING:
     from ..hooks.oic import OracleOICHook
@@ -49,7 +50,7 @@ class VariableLedgerStore:
             )
 
 
-class VariableJournalStore:
+class VariableJournalStore(JournalStore):
     """Write-ahead journals in one JSON Variable (run id to events); each event is committed before
     the write it describes is sent. Its key never names a secret: Airflow masks every value it reads
     under such a key, and a journal is read before each write it records, so each run would add every

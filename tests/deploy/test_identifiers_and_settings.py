@@ -56,10 +56,11 @@ def test_a_file_url_is_a_path_and_other_urls_are_refused_by_name():
         {"backup_directory": "file:///shared/oic/backups", "state_path": "ledger.json"}
     )
     assert str(settings.backup_directory) == "/shared/oic/backups"
+    assert deploy_settings({"state_path": "s3://bucket/ledger.json"}).state_path == "s3://bucket/ledger.json"
     with pytest.raises(
-        SettingsError, match=r"Setting 'state_path' is a s3:// location; it must be a local path"
+        SettingsError, match=r"Setting 'audit_log' is a s3:// location; it must be a local path"
     ):
-        deploy_settings({"state_path": "s3://bucket/ledger.json"})
+        deploy_settings({"audit_log": "s3://bucket/audit.jsonl"})
     with pytest.raises(
         SettingsError, match=r"Setting 'backup_directory': nope:// is not a storage fsspec knows"
     ):

@@ -17,6 +17,7 @@ import pytest
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.emulator.config import EmulatorConfig
 from airflow_provider_oracle_oic.singer.inprocess import run_target
+from tests.object_storage import BUCKET, keys
 from tests.target.conftest import Archives, singer_lines, target_config
 from tests.target.mixed_release import CONN_PASSWORD, comparable, differences, prepare, release
 from tests.target.test_chaos import SECRETS
@@ -109,12 +110,37 @@ def test_the_release_has_writes_to_crash_at(reference):
 def test_a_rerun_after_sigkill_converges_and_a_third_run_writes_nothing(
     k, crash_emulator, reference, tmp_path
 ):
+    files = crash_and_rerun(k, crash_emulator, reference, tmp_path)
+    assert not Path(f"{files.config['state_path']}.log").exists(), "the re-run left the ledger's log unfolded"
+
+
+@pytest.mark.parametrize("k", [2, 9, 16, 23])
+def test_with_run_state_in_object_storage_a_rerun_after_sigkill_converges(
+    k, s3, crash_emulator, reference, tmp_path
+):
+    state = f"crash-{k}/ledger.json"
+
+    def in_the_bucket(files: Release) -> None:
+        files.config.update(
+            state_path=f"s3://{BUCKET}/{state}", backup_directory=f"s3://{BUCKET}/crash-{k}/backups"
+        )
+        files.config_path.write_text(json.dumps(files.config))
+
+    crash_and_rerun(k, crash_emulator, reference, tmp_path, in_the_bucket)
+    # The killed run's lease was taken over (its holder died on this host) and released; its log folded.
+    assert [key for key in keys(s3) if key.startswith(f"{state}.l")] == []
+
+
+def crash_and_rerun(k, crash_emulator, reference, tmp_path, configure=None) -> Release:
+    """Kill the release's run after `k` writes; the re-run converges, a third run writes nothing."""
     if k > reference["writes"]:
         pytest.skip(f"the release makes {reference['writes']} writes")
     crash_emulator.reset()
     prepare(crash_emulator)
     crash_emulator.reset_stats()
     files = Release(tmp_path, crash_emulator)
+    if configure is not None:
+        configure(files)
     crash_emulator.set_faults(
         [{"route": "/ic/api/*", "methods": ["POST", "PUT", "DELETE"], "latency_ms": WRITE_LATENCY_MS}]
     )
@@ -126,9 +152,9 @@ def test_a_rerun_after_sigkill_converges_and_a_third_run_writes_nothing(
     second = files.run()
     assert second.ok, second.summary()
     assert differences(comparable(crash_emulator.state()), reference["desired"]) == [], second.summary()
-    assert not Path(f"{files.config['state_path']}.log").exists(), "the re-run left the ledger's log unfolded"
 
     crash_emulator.reset_stats()
     third = files.run()
     assert third.ok, third.summary()
     assert writes(crash_emulator) == 0, third.summary()
+    return files

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 
 from airflow_provider_oracle_oic.deploy.engine import Deployment
-from airflow_provider_oracle_oic.deploy.state import backups
+from airflow_provider_oracle_oic.deploy.state import locations
 from airflow_provider_oracle_oic.emulator.builders import IntegrationArchiveSpec, build_iar
 from airflow_provider_oracle_oic.singer.inprocess import run_target
 from tests.http_api import Api
@@ -88,7 +88,7 @@ def test_outside_airflow_a_location_naming_a_connection_is_refused_before_any_wr
     s3, config, oic_emulator, monkeypatch
 ):
     # As in a process where no Airflow operator ran (earlier tests of this session may have run some).
-    monkeypatch.setattr(backups, "_OPENERS", [])
+    monkeypatch.setattr(locations, "_OPENERS", [])
     oic_emulator.reset_stats()
     result = run_target({**config, "backup_directory": f"s3://oic_backups@{BUCKET}/prod"}, release(b"x"))
     [issue] = result.issues

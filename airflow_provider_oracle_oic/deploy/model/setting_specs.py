@@ -191,7 +191,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("audit_log", "string", "Path of the JSONL audit trail (one event per action, never a secret)"),
     Setting(
-        "state_path", "string", "Deployment ledger (JSON) that makes re-runs idempotent and notices drift"
+        "state_path",
+        "string",
+        "Deployment ledger (JSON) that makes re-runs idempotent and notices drift; the run's journals and "
+        "lock live beside it. A local file, or an object in storage every runner reaches "
+        "(s3://bucket/prefix/ledger.json; any fsspec URL whose storage takes conditional writes)",
     ),
     Setting(
         "backup_directory",

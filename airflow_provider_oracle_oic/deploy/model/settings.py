@@ -56,7 +56,7 @@ class DeploySettings:
     rollback_on_failure: bool
     max_concurrency: int
     audit_log: Path | None
-    state_path: Path | None
+    state_path: Path | str | None
     # A local folder, or an fsspec URL (s3://…, gs://…, oci://…) every worker can reach.
     backup_directory: Path | str | None
     backup_retention: int
@@ -143,7 +143,7 @@ def _path(config: Mapping[str, Any], name: str) -> Path | None:
     if len(parts.scheme) > 1 and "://" in text:
         raise SettingsError(
             f"Setting '{name}' is a {parts.scheme}:// location; it must be a local path (only "
-            "backup_directory may be in object storage)"
+            "backup_directory and state_path may be in object storage)"
         )
     return Path(text).expanduser()
 
@@ -250,7 +250,7 @@ def deploy_settings(config: Mapping[str, Any]) -> DeploySettings:
         rollback_on_failure=_bool(config, "rollback_on_failure"),
         max_concurrency=int(_number(config, "max_concurrency")),
         audit_log=_path(config, "audit_log"),
-        state_path=_path(config, "state_path"),
+        state_path=_location(config, "state_path"),
         backup_directory=_location(config, "backup_directory"),
         backup_retention=int(_number(config, "backup_retention")),
         deployment_prefix=str(config.get("deployment_prefix") or ""),

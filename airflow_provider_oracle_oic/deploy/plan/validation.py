@@ -10,7 +10,7 @@ from ..input.records import Inventory
 from ..model.issues import Issue, Where
 from ..model.settings import DeploySettings
 from ..model.specs import Kind, label, project_of, ref, scoped
-from ..state.backups import remote_problem
+from ..state.locations import remote_problem
 from .observe import Observed
 
 
@@ -42,7 +42,8 @@ def settings_issues(settings: DeploySettings) -> list[Issue]:
     issues = []
     for name, path, directory in places:
         if isinstance(path, str):
-            problem = remote_problem(path)
+            # A ledger's folder must also take its run's lease (an object written only if absent).
+            problem = remote_problem(path if directory else path.rsplit("/", 1)[0], exclusive=not directory)
         else:
             problem = _unwritable(path, directory) if path is not None else None
         if problem is not None:

@@ -9,81 +9,18 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..model.specs import Kind
-
-Location = str | Path
-
-
-def is_remote(location: Location) -> bool:
-    return isinstance(location, str) and "://" in location
-
-
-class UnreadableLocation(ValueError):
-    """A location this process cannot open whatever the storage says; the message says why."""
-
-
-# Ways to open a URL before fsspec's own: the Airflow provider adds one for Airflow connection ids
-# (`s3://conn_id@bucket/prefix`) when its operators run.
-Opener = Callable[[str], "tuple[Any, str] | None"]
-_OPENERS: list[Opener] = []
-
-
-def open_with(opener: Opener) -> None:
-    """Open URLs with `opener` first (it answers None for a URL it leaves to fsspec)."""
-    if opener not in _OPENERS:
-        _OPENERS.append(opener)
-
-
-def _fs(location: str) -> tuple[Any, str]:
-    """The fsspec filesystem and path of a URL (its implementation, e.g. s3fs, must be installed)."""
-    for opener in _OPENERS:
-        opened = opener(location)
-        if opened is not None:
-            return opened
-    conn_id = connection_named(location)
-    if conn_id is not None:
-        raise UnreadableLocation(
-            f"{location} names a connection ({conn_id}@), which only Airflow reads; outside Airflow leave "
-            "it out and give the storage's credentials in the environment"
-        )
-    from fsspec.core import url_to_fs
-
-    return url_to_fs(location)
-
-
-def connection_named(location: str) -> str | None:
-    """The Airflow connection an object-storage URL names (`scheme://conn_id@bucket/…`), else None."""
-    authority = location.split("://", 1)[1].split("/", 1)[0] if is_remote(location) else ""
-    conn_id, at, _ = authority.partition("@")
-    return conn_id if at and ":" not in conn_id else None
+from .locations import Location, filesystem, is_remote
 
 
 def backup_exists(location: str) -> bool:
     """Whether the backup a journal names is still there."""
     if not is_remote(location):
         return Path(location).exists()
-    fs, path = _fs(location)
+    fs, path = filesystem(location)
     return bool(fs.exists(path))
-
-
-def remote_problem(location: str) -> str | None:
-    """Why backups could not be kept at `location` (one small object written and removed, before the
-    run writes anything to OIC); None when they can."""
-    try:
-        fs, path = _fs(location)
-    except UnreadableLocation as exc:
-        return str(exc)
-    try:
-        probe = f"{path.rstrip('/')}/.oic-write-check"
-        fs.pipe_file(probe, b"")
-        fs.rm(probe)
-    except Exception as exc:  # any storage failure is the answer, named for the user
-        return f"{location} cannot be written ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else 'no detail'})"
-    return None
 
 
 class BackupCache:
@@ -97,7 +34,7 @@ class BackupCache:
     def local(self, location: str) -> Path:
         if not is_remote(location):
             return Path(location)
-        fs, path = _fs(location)
+        fs, path = filesystem(location)
         with self._lock:
             if self._folder is None:
                 self._folder = tempfile.TemporaryDirectory(prefix="oic-restore-")
@@ -147,7 +84,7 @@ class Backups:
             self.kept += 1
         if not self.remote:
             return str(exported)
-        fs, root = _fs(str(self.root))
+        fs, root = filesystem(str(self.root))
         target = f"{root.rstrip('/')}/{self.run_id}/{exported.name}"
         # One whole-object upload: a reader finds the complete backup or none.
         fs.put_file(str(exported), target)
@@ -174,7 +111,7 @@ class Backups:
             shutil.rmtree(root / old, ignore_errors=True)
 
     def _prune_remote(self) -> None:
-        fs, root = _fs(str(self.root))
+        fs, root = filesystem(str(self.root))
         if not fs.exists(root):
             return
         newest: dict[str, float] = {}

@@ -100,8 +100,11 @@ class JournalStore(Protocol):
     def remove(self, run_id: str) -> None:
         """Forget a run's journal."""
 
+    def seal(self, run_id: str) -> None:
+        """A run's journal is complete (a store may compact it); nothing to do for most stores."""
 
-class FileJournalStore:
+
+class FileJournalStore(JournalStore):
     """One JSON-lines file per run in `folder`, each line fsynced, readable only by its owner."""
 
     def __init__(self, folder: Path) -> None:
@@ -129,13 +132,17 @@ class FileJournalStore:
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:
-    """A journal file's events; a torn last line (a crash mid-write) is skipped."""
+    """A journal file's events (none when it cannot be read)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        return parsed_lines(path.read_bytes())
+    except OSError:
         return []
+
+
+def parsed_lines(body: bytes) -> list[dict[str, Any]]:
+    """The events of JSON lines; a torn last line (a crash mid-write) is skipped."""
     events = []
-    for line in lines:
+    for line in body.decode("utf-8", "replace").splitlines():
         with contextlib.suppress(json.JSONDecodeError):
             event = json.loads(line)
             if isinstance(event, dict):
@@ -143,7 +150,7 @@ def _read_lines(path: Path) -> list[dict[str, Any]]:
     return events
 
 
-class MemoryJournalStore:
+class MemoryJournalStore(JournalStore):
     """Journals that live as long as the process (for callers that keep no files)."""
 
     def __init__(self) -> None:
@@ -237,6 +244,7 @@ class Journal:
         with self._lock:
             if self._start is None:
                 self._append({"event": "end", "status": status, "time": _now()})
+                self.store.seal(self.run_id)
 
 
 @dataclass

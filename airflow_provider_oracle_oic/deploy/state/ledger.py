@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,19 @@ class LedgerStore(Protocol):
     def save(self, data: dict[str, object]) -> None: ...
 
 
+@runtime_checkable
+class AppendingStore(LedgerStore, Protocol):
+    """A store that keeps changes between two whole saves in a log (saving then costs the change)."""
+
+    def append(self, instance: str, changes: Mapping[str, dict[str, str] | None]) -> None: ...
+
+    def fold(self) -> None:
+        """Write the log into the whole ledger (done when it outgrows it, and at the end of a run)."""
+
+    def exists(self) -> bool:
+        """Whether a ledger has been written there."""
+
+
 class JsonFileStore:
     """A ledger in one JSON file, replaced atomically, readable only by its owner. Changes between two
     whole saves are appended to `<file>.log` (one fsynced JSON line each): saving after every write
@@ -94,17 +107,12 @@ class JsonFileStore:
         data: dict[str, object] = {}
         if self.path.exists():
             try:
-                data = json.loads(self.path.read_bytes().decode("utf-8"))
-            except UnicodeDecodeError:
-                raise LedgerError(f"{self.where} is not UTF-8 text; fix or remove it") from None
-            except json.JSONDecodeError as exc:
-                raise LedgerError(f"{self.where} is not valid JSON ({exc}); fix or remove it") from None
+                text = self.path.read_bytes()
             except OSError as exc:
                 raise LedgerError(f"{self.where} cannot be read ({exc.strerror or exc})") from None
-            if not isinstance(data, dict):
-                raise LedgerError(f"{self.where} is not a ledger (a JSON object); fix or remove it")
+            data = parsed(text, self.where)
         self._logged = _replay(data, self.log_path)
-        self._size = _size(data)
+        self._size = size(data)
         return data
 
     def save(self, data: dict[str, object]) -> None:
@@ -118,14 +126,11 @@ class JsonFileStore:
         os.replace(temp, self.path)
         # Only after the file holds everything the log said (a crash in between replays it again).
         self.log_path.unlink(missing_ok=True)
-        self._logged, self._size = 0, _size(data)
+        self._logged, self._size = 0, size(data)
 
     def append(self, instance: str, changes: Mapping[str, dict[str, str] | None]) -> None:
         """Keep `changes` to `instance`'s entries without rewriting the file."""
-        lines = "".join(
-            json.dumps({"instance": instance, "artifact": artifact, "entry": raw}, sort_keys=True) + "\n"
-            for artifact, raw in changes.items()
-        )
+        lines = log_lines(instance, changes)
         fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as out:
             out.write(lines)
@@ -135,8 +140,10 @@ class JsonFileStore:
         if self._logged > max(LOG_FOLD, self._size):
             self.fold()
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
     def fold(self) -> None:
-        """Write the log into the file (done when it outgrows the file, and at the end of a run)."""
         if self.log_path.exists():
             self.save(self.load())
 
@@ -145,14 +152,40 @@ class JsonFileStore:
 LOG_FOLD = 256
 
 
-def _replay(data: dict[str, object], log: Path) -> int:
-    """Apply the changes `log` holds to `data`; how many. A torn last line (a crash mid-write) is skipped."""
+def parsed(text: bytes, where: str) -> dict[str, object]:
+    """A ledger's JSON object; `LedgerError` saying what is wrong with it."""
     try:
-        lines = log.read_text(encoding="utf-8").splitlines()
+        data = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LedgerError(f"{where} is not UTF-8 text; fix or remove it") from None
+    except json.JSONDecodeError as exc:
+        raise LedgerError(f"{where} is not valid JSON ({exc}); fix or remove it") from None
+    if not isinstance(data, dict):
+        raise LedgerError(f"{where} is not a ledger (a JSON object); fix or remove it")
+    return data
+
+
+def log_lines(instance: str, changes: Mapping[str, dict[str, str] | None]) -> str:
+    """Changes to `instance`'s entries as log lines (None: the entry was removed)."""
+    return "".join(
+        json.dumps({"instance": instance, "artifact": artifact, "entry": raw}, sort_keys=True) + "\n"
+        for artifact, raw in changes.items()
+    )
+
+
+def _replay(data: dict[str, object], log: Path) -> int:
+    """Apply the changes `log` holds to `data`; how many."""
+    try:
+        text = log.read_text(encoding="utf-8")
     except FileNotFoundError:
         return 0
     except (OSError, UnicodeDecodeError) as exc:
         raise LedgerError(f"{log} cannot be read ({exc}); fix or remove it") from None
+    return replay(data, text.splitlines())
+
+
+def replay(data: dict[str, object], lines: list[str]) -> int:
+    """Apply log `lines` to `data`; how many. A torn last line (a crash mid-write) is skipped."""
     instances = data.setdefault("instances", {})
     count = 0
     for line in lines:
@@ -169,7 +202,8 @@ def _replay(data: dict[str, object], log: Path) -> int:
     return count
 
 
-def _size(data: Mapping[str, object]) -> int:
+def size(data: Mapping[str, object]) -> int:
+    """How many entries a ledger holds, over every instance."""
     instances = data.get("instances")
     return (
         sum(len(e) for e in instances.values() if isinstance(e, dict)) if isinstance(instances, dict) else 0
@@ -258,7 +292,7 @@ class Ledger:
         ones append to a store that can, else merge again. Calls that queue behind a save it covered
         return at once (one save for many writes)."""
         with self._saving:
-            appending = self._saved_whole and isinstance(self._store, JsonFileStore)
+            appending = self._saved_whole and isinstance(self._store, AppendingStore)
             with self._lock:
                 pending, self._pending = self._pending, {}
                 # Copied only for a merge: an append costs the change, not every change of the run.

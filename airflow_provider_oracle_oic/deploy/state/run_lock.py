@@ -1,17 +1,30 @@
 """One deployment at a time per ledger: two runs against the same OIC and ledger would race on the
-same artifacts and on the ledger itself."""
+same artifacts and on the ledger itself. A local ledger is guarded by `flock`; one in object storage by
+a lease object, created only if absent (a conditional write) and renewed while the run lasts."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from .locations import Location, failure, filesystem, is_remote
 
 try:
     import fcntl
 except ImportError:  # Windows has no flock; runs there are not serialised.
     fcntl = None  # type: ignore[assignment]
+
+# A lease its holder stopped renewing (a killed pod) is free after this long.
+LEASE_SECONDS = 120.0
 
 
 class Busy(Exception):
@@ -19,9 +32,22 @@ class Busy(Exception):
 
 
 @contextlib.contextmanager
-def exclusive(state_path: Path | None) -> Iterator[None]:
-    """Hold `<state_path>.lock` for the duration; `Busy` naming the holder when another run has it."""
-    if state_path is None or fcntl is None:
+def exclusive(state_path: Location | None) -> Iterator[None]:
+    """Hold the lock of `state_path` for the duration; `Busy` naming the holder when another run has it."""
+    if state_path is None:
+        yield
+    elif is_remote(state_path):
+        with Lease(f"{state_path}.lock").held():
+            yield
+    else:
+        with _flocked(Path(state_path)):
+            yield
+
+
+@contextlib.contextmanager
+def _flocked(state_path: Path) -> Iterator[None]:
+    """Hold `<state_path>.lock` with flock."""
+    if fcntl is None:
         yield
         return
     lock_path = state_path.with_name(state_path.name + ".lock")
@@ -41,3 +67,116 @@ def exclusive(state_path: Path | None) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+class Lease:
+    """A lease object at an fsspec URL: taken by creating it only if absent, renewed by its holder,
+    free once it has expired (its holder was killed) or its holder removed it."""
+
+    def __init__(self, url: str, seconds: float = LEASE_SECONDS) -> None:
+        self.url = url
+        self.seconds = seconds
+        self.token = uuid.uuid4().hex
+        self.holder = f"pid {os.getpid()} on {socket.gethostname()}"
+        self._stop = threading.Event()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        fs, path = filesystem(self.url)
+        self._take(fs, path)
+        renewer = threading.Thread(target=self._renew, args=(fs, path), name="oic-lease", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            self._stop.set()
+            renewer.join()
+            with contextlib.suppress(Exception):  # a lease left behind expires by itself
+                if self._ours(fs, path):
+                    fs.rm(path)
+
+    def _body(self) -> bytes:
+        expires = time.time() + self.seconds
+        return json.dumps(
+            {
+                "holder": self.holder,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "token": self.token,
+                "expires": expires,
+            }
+        ).encode()
+
+    def _take(self, fs: Any, path: str) -> None:
+        for _ in range(2):
+            try:
+                fs.pipe_file(path, self._body(), mode="create")
+                return
+            except FileExistsError:
+                pass
+            except Exception as exc:
+                raise Busy(
+                    f"the lease {self.url} cannot be taken ({failure(exc)}); fix the state_path"
+                ) from None
+            try:
+                held = _read(fs, path)
+            except Exception as exc:
+                raise Busy(
+                    f"the lease {self.url} cannot be read ({failure(exc)}); fix the state_path"
+                ) from None
+            if held is None:
+                continue
+            if float(held.get("expires", 0)) > time.time() and not _holder_gone(held):
+                until = datetime.fromtimestamp(float(held["expires"]), timezone.utc).strftime("%H:%M:%S UTC")
+                raise Busy(
+                    f"another target-oracle-oic run ({held.get('holder', 'unknown')}) holds {self.url} "
+                    f"(renewed while it runs; free by {until} if it was killed); wait for it to finish, "
+                    "then run again"
+                )
+            # Expired (its holder stopped renewing it), or its holder died on this host: removed once;
+            # the create above decides again.
+            with contextlib.suppress(FileNotFoundError):
+                fs.rm(path)
+        raise Busy(
+            f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again"
+        )
+
+    def _renew(self, fs: Any, path: str) -> None:
+        while not self._stop.wait(self.seconds / 4):
+            # A failed renewal is tried again next time; the lease lasts four renewal periods.
+            with contextlib.suppress(Exception):
+                if self._ours(fs, path):
+                    fs.pipe_file(path, self._body())
+
+    def _ours(self, fs: Any, path: str) -> bool:
+        held = _read(fs, path)
+        return held is not None and held.get("token") == self.token
+
+
+def _read(fs: Any, path: str) -> dict[str, Any] | None:
+    """A lease's content: None when it is gone, empty (expired) when it is not a lease; a storage
+    failure is raised (a lease that could not be read must not be taken)."""
+    try:
+        body = fs.cat_file(path)
+    except FileNotFoundError:
+        return None
+    try:
+        held = json.loads(body)
+        float(held["expires"])
+    except (ValueError, TypeError, KeyError):
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def _holder_gone(held: dict[str, Any]) -> bool:
+    """Whether the lease's holder ran on this host and its process is gone (a killed run re-run here
+    need not wait for the lease to expire)."""
+    if held.get("host") != socket.gethostname() or not isinstance(held.get("pid"), int):
+        return False
+    try:
+        os.kill(held["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

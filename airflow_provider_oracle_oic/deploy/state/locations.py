@@ -1,0 +1,77 @@
+"""Where run state may live: a local path, or an fsspec URL (`s3://bucket/prefix`, `gs://…`, `oci://…`,
+`file://…`; in Airflow also `s3://conn_id@bucket/prefix`), opened here for backups, ledgers and journals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Location = str | Path
+
+
+def is_remote(location: Location) -> bool:
+    return isinstance(location, str) and "://" in location
+
+
+class UnreadableLocation(ValueError):
+    """A location this process cannot open whatever the storage says; the message says why."""
+
+
+# Ways to open a URL before fsspec's own: the Airflow provider adds one for Airflow connection ids
+# (`s3://conn_id@bucket/prefix`) when its operators run.
+Opener = Callable[[str], "tuple[Any, str] | None"]
+_OPENERS: list[Opener] = []
+
+
+def open_with(opener: Opener) -> None:
+    """Open URLs with `opener` first (it answers None for a URL it leaves to fsspec)."""
+    if opener not in _OPENERS:
+        _OPENERS.append(opener)
+
+
+def filesystem(location: str) -> tuple[Any, str]:
+    """The fsspec filesystem and path of a URL (its implementation, e.g. s3fs, must be installed)."""
+    for opener in _OPENERS:
+        opened = opener(location)
+        if opened is not None:
+            return opened
+    conn_id = connection_named(location)
+    if conn_id is not None:
+        raise UnreadableLocation(
+            f"{location} names a connection ({conn_id}@), which only Airflow reads; outside Airflow leave "
+            "it out and give the storage's credentials in the environment"
+        )
+    from fsspec.core import url_to_fs
+
+    return url_to_fs(location)
+
+
+def connection_named(location: str) -> str | None:
+    """The Airflow connection an object-storage URL names (`scheme://conn_id@bucket/…`), else None."""
+    authority = location.split("://", 1)[1].split("/", 1)[0] if is_remote(location) else ""
+    conn_id, at, _ = authority.partition("@")
+    return conn_id if at and ":" not in conn_id else None
+
+
+def failure(exc: BaseException) -> str:
+    """A storage failure in a few words (its type and first line), for one-line messages."""
+    first = str(exc).splitlines()[0][:200] if str(exc) else "no detail"
+    return f"{type(exc).__name__}: {first}"
+
+
+def remote_problem(folder: str, exclusive: bool = False) -> str | None:
+    """Why run state could not be kept under the URL `folder` (one small object written and removed,
+    before the run writes anything to OIC; `exclusive`: written only if absent, as a run's lease is);
+    None when it can."""
+    try:
+        fs, path = filesystem(folder)
+    except UnreadableLocation as exc:
+        return str(exc)
+    probe = f"{path.rstrip('/')}/.oic-write-check"
+    try:
+        fs.pipe_file(probe, b"", **({"mode": "create"} if exclusive else {}))
+        fs.rm(probe)
+    except Exception as exc:  # any storage failure is the answer, named for the user
+        return f"{folder} cannot be written ({failure(exc)})"
+    return None
