@@ -1,7 +1,8 @@
 """Where Airflow tasks keep backups without each task saying so: the `[oracle_oic] backup_directory`
 option for every task, the connection's `backup_directory` extra for one OIC (object storage served by
 moto on 127.0.0.1); a restore task names no location and still finds the backups. A location may name
-the Airflow connection that holds the storage's endpoint and keys (`s3://conn_id@bucket/prefix`)."""
+the Airflow connection that holds the storage's endpoint and keys (`s3://conn_id@bucket/prefix`), and so
+may a `state_path` keeping the ledger and journals there."""
 
 from __future__ import annotations
 
@@ -22,16 +23,18 @@ from airflow_provider_oracle_oic.operators.restore import RestoreRunOperator
 def hello(archive):
     return [{{"stream": "integrations", "record": {{"code": "HELLO", "version": "01.00.0000", "archive_base64": archive}}}}]
 
-one = SingerToOICOperator(task_id="one", records=hello({first!r}))
-two = SingerToOICOperator(task_id="two", records=hello({second!r}))
-restore = RestoreRunOperator(task_id="restore", run_id="{{{{ ti.xcom_pull(task_ids='two')['run_id'] }}}}")
+one = SingerToOICOperator(task_id="one", records=hello({first!r}), target_config={config!r})
+two = SingerToOICOperator(task_id="two", records=hello({second!r}), target_config={config!r})
+restore = RestoreRunOperator(
+    task_id="restore", run_id="{{{{ ti.xcom_pull(task_ids='two')['run_id'] }}}}", target_config={config!r}
+)
 one >> two >> restore
 """
 )
 
 
-def _run(dag_runner, first: str, second: str):
-    return dag_runner.run(DAG_BODY.format(first=first, second=second))
+def _run(dag_runner, first: str, second: str, config: dict | None = None):
+    return dag_runner.run(DAG_BODY.format(first=first, second=second, config=config or {}))
 
 
 def test_the_provider_option_and_the_connection_extra_choose_where_backups_live(
@@ -87,8 +90,10 @@ def test_a_storage_url_naming_an_airflow_connection_uses_that_connection(
     monkeypatch.setenv("AIRFLOW__ORACLE_OIC__BACKUP_DIRECTORY", f"s3://oic_backups@{BUCKET}/by-connection")
     first, second = iar_b64("HELLO", payload=b"first"), iar_b64("HELLO", payload=b"second")
     before = set(keys(s3))
+    # The ledger, the journals and the run's lease too, instead of the connection's Variables.
+    state = {"state_path": f"s3://oic_backups@{BUCKET}/by-connection/state/ledger.json"}
     try:
-        run = _run(dag_runner, first, second)
+        run = _run(dag_runner, first, second, state)
     finally:
         s3fs.S3FileSystem.clear_instance_cache()
     assert task_states(run) == {"one": "success", "two": "success", "restore": "success"}
@@ -97,6 +102,13 @@ def test_a_storage_url_naming_an_airflow_connection_uses_that_connection(
         == first
     )
     added = set(keys(s3)) - before
-    assert added
     assert all(k.startswith("by-connection/") for k in added), added
+    state_objects = {
+        k.removeprefix("by-connection/state/") for k in added if k.startswith("by-connection/state/")
+    }
+    assert "ledger.json" in state_objects, added
+    # The two deploys' journals, each sealed into one object; no lease left.
+    assert len([k for k in state_objects if k.startswith("ledger.json.journals/")]) == 2, state_objects
+    assert "ledger.json.lock" not in state_objects
+    assert [k for k in added if not k.startswith("by-connection/state/")], "no backup was kept"
     assert secret not in capsys.readouterr().out + caplog.text + json.dumps(xcom_values(run), default=str)
