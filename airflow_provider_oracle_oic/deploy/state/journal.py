@@ -109,17 +109,20 @@ class FileJournalStore(JournalStore):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # One line at a time: a long line may reach the file in several writes.
+        self._lock = threading.Lock()
 
     def _path(self, run_id: str) -> Path:
         return self.folder / f"{run_id}{JOURNAL_SUFFIX}"
 
     def append(self, run_id: str, event: dict[str, Any]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._path(run_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as out:
-            out.write(json.dumps(event, sort_keys=True) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._path(run_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(json.dumps(event, sort_keys=True) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
         if not self.folder.is_dir():
@@ -167,7 +170,9 @@ class MemoryJournalStore(JournalStore):
 
 
 class Journal:
-    """A run's intents and outcomes, in write order, written through to a store."""
+    """A run's intents and outcomes, in write order, written through to a store. Events of different
+    writes go to the store at once (a store in object storage answers each in one round trip); an
+    outcome is only ever sent after its intent is durable."""
 
     def __init__(
         self, store: JournalStore, run_id: str, instance: str, inherited_active: tuple[str, ...] = ()
@@ -176,6 +181,7 @@ class Journal:
         self.run_id = run_id
         self._lock = threading.Lock()
         self._entries: list[Entry] = []
+        self._seq = 0
         self.not_restorable: list[str] = []
         self._start: dict[str, Any] | None = {
             "event": "start",
@@ -186,34 +192,37 @@ class Journal:
         }
 
     def _append(self, event: dict[str, Any]) -> None:
-        # A run that writes nothing keeps no journal; the start event goes out with the first intent.
-        if self._start is not None:
-            self.store.append(self.run_id, self._start)
-            self._start = None
+        # A run that writes nothing keeps no journal; the start event goes out with the first intent,
+        # before any other event of the run.
+        with self._lock:
+            if self._start is not None:
+                self.store.append(self.run_id, self._start)
+                self._start = None
         self.store.append(self.run_id, event)
 
     def intend(self, undo: Undo) -> Entry:
         """Journal how to undo a write that is about to be sent."""
         with self._lock:
-            entry = Entry(len(self._entries) + 1, undo)
-            self._append({"event": "intent", "seq": entry.seq, "undo": undo.to_json()})
+            self._seq += 1
+            entry = Entry(self._seq, undo)
+        self._append({"event": "intent", "seq": entry.seq, "undo": undo.to_json()})
+        with self._lock:
             self._entries.append(entry)
-            return entry
+            self._entries.sort(key=lambda e: e.seq)
+        return entry
 
     def settle(self, entry: Entry, outcome: Outcome) -> None:
         """Journal what became of the write `entry` undoes."""
-        with self._lock:
-            entry.outcome = outcome
-            self._append({"event": "outcome", "seq": entry.seq, "outcome": outcome.value})
+        entry.outcome = outcome
+        self._append({"event": "outcome", "seq": entry.seq, "outcome": outcome.value})
 
     def cannot_restore(self, what: str) -> None:
         with self._lock:
             self.not_restorable.append(what)
-            self._append({"event": "cannot_restore", "what": what})
+        self._append({"event": "cannot_restore", "what": what})
 
     def rolled_back(self, entry: Entry, ok: bool, detail: str | None) -> None:
-        with self._lock:
-            self._append({"event": "rollback", "seq": entry.seq, "ok": ok, "detail": detail})
+        self._append({"event": "rollback", "seq": entry.seq, "ok": ok, "detail": detail})
 
     @property
     def entries(self) -> list[Entry]:
@@ -234,6 +243,7 @@ class Journal:
         journal = cls(store, run.run_id, run.instance, run.inherited_active)
         journal._start = None
         journal._entries = list(run.entries)
+        journal._seq = max((e.seq for e in run.entries), default=0)
         journal.not_restorable = list(run.not_restorable)
         journal._append({"event": "resumed", "time": _now()})
         return journal
@@ -241,10 +251,9 @@ class Journal:
     def finish(self, status: str) -> None:
         """Close the journal: `deployed`, `rolled_back`, `incomplete` (a later run converges it) or
         `paused` (its canary step is watched elsewhere; the same run goes on with `reopen`)."""
-        with self._lock:
-            if self._start is None:
-                self._append({"event": "end", "status": status, "time": _now()})
-                self.store.seal(self.run_id)
+        if self._start is None:
+            self._append({"event": "end", "status": status, "time": _now()})
+            self.store.seal(self.run_id)
 
 
 @dataclass

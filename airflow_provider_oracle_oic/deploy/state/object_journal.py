@@ -46,8 +46,10 @@ class ObjectJournalStore(JournalStore):
                 self._last[run_id] = max((last for _, last, _ in self._objects(run_id)), default=0)
             self._last[run_id] += 1
             number = self._last[run_id]
-            name = f"{root}/{run_id}/{number:08d}-{number:08d}.jsonl"
-            self._put(name, json.dumps(event, sort_keys=True) + "\n")
+        # Numbered under the lock, written outside it: events of concurrent writes travel at once.
+        self._put(
+            f"{root}/{run_id}/{number:08d}-{number:08d}.jsonl", json.dumps(event, sort_keys=True) + "\n"
+        )
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
         fs, root = self._opened()
