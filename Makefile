@@ -102,6 +102,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/estate_page.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/fleet.py
+	$(PY) benchmarks/object_state.py
 
 # The two distributions (target-oracle-oic without Airflow, airflow-provider-oracle-oic) into dist/.
 dists: $(STAMP)

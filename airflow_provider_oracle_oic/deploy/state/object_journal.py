@@ -32,6 +32,8 @@ class ObjectJournalStore(JournalStore):
         self._lock = threading.Lock()
         # The last event number of each run this process read or wrote (one writer per run: the lease).
         self._last: dict[str, int] = {}
+        # The events this process wrote, by run and number: sealing reads back only the others.
+        self._written: dict[str, dict[int, str]] = {}
 
     def _opened(self) -> tuple[Any, str]:
         if self._fs is None:
@@ -46,10 +48,11 @@ class ObjectJournalStore(JournalStore):
                 self._last[run_id] = max((last for _, last, _ in self._objects(run_id)), default=0)
             self._last[run_id] += 1
             number = self._last[run_id]
+        text = json.dumps(event, sort_keys=True) + "\n"
         # Numbered under the lock, written outside it: events of concurrent writes travel at once.
-        self._put(
-            f"{root}/{run_id}/{number:08d}-{number:08d}.jsonl", json.dumps(event, sort_keys=True) + "\n"
-        )
+        self._put(f"{root}/{run_id}/{number:08d}-{number:08d}.jsonl", text)
+        with self._lock:
+            self._written.setdefault(run_id, {})[number] = text
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
         fs, root = self._opened()
@@ -95,16 +98,19 @@ class ObjectJournalStore(JournalStore):
             objects = _uncovered(self._objects(run_id))
             if len(objects) < 2:
                 return
+            written = self._written.pop(run_id, {})
+            unknown = [path for first, last, path in objects if not (first == last and first in written)]
             try:
-                bodies = fs.cat([path for _, _, path in objects], on_error="raise")
+                bodies = fs.cat(unknown, on_error="raise") if unknown else {}
             except Exception as exc:
                 raise JournalStorageError(
                     f"the journal of run {run_id} cannot be read ({failure(exc)})"
                 ) from None
             last = objects[-1][1]
-            self._put(
-                f"{root}/{run_id}/{1:08d}-{last:08d}.jsonl", "".join(_text(bodies[p]) for _, _, p in objects)
+            text = "".join(
+                _text(bodies[path]) if path in bodies else written[first] for first, _, path in objects
             )
+            self._put(f"{root}/{run_id}/{1:08d}-{last:08d}.jsonl", text)
             covered = [
                 path for first, _, path in objects if not (first == 1 and path.endswith(f"-{last:08d}.jsonl"))
             ]
