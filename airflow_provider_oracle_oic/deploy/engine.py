@@ -56,7 +56,7 @@ from .state.ledger import (
 from .state.locations import Location, is_remote
 from .state.object_journal import ObjectJournalStore
 from .state.object_ledger import ObjectLedgerStore
-from .state.run_lock import Busy, exclusive
+from .state.run_lock import Busy, RunLock, exclusive
 from .strategies.deployment import (
     DeploymentActivation,
     deployment_issues,
@@ -95,8 +95,11 @@ class Deployment:
         environ: Mapping[str, str] | None = None,
         hooks: Sequence[DeployHook] = (),
         origin: Mapping[str, str] | None = None,
+        run_lock: RunLock | None = None,
     ) -> None:
         self.settings = settings
+        # One run at a time per ledger: beside a state_path, else where the caller keeps one.
+        self._run_lock = RunLock.beside(settings.state_path) if settings.state_path else run_lock
         # Who started the run (in Airflow: dag_id, dag_run_id, task_id, map_index), kept in the ledger.
         self.origin = dict(origin or {})
         self.hooks = [*deploy_hooks.resolve(settings.deploy_hooks), *hooks]
@@ -181,7 +184,6 @@ class Deployment:
         if issues:
             result.issues = issues
             return result
-        locking = self.settings.state_path if self.mode in ("deploy", "restore") else None
 
         def use(client: OICClient) -> DeploymentResult:
             if self.settings.check_drift:
@@ -190,13 +192,13 @@ class Deployment:
                 return self._restore(client, result, self.settings.restore_run)
             return self._run(client, result)
 
-        return self._session(result, locking, use)
+        return self._session(result, use, locked=self.mode in ("deploy", "restore"))
 
     def _session(
         self,
         result: DeploymentResult,
-        locking: Location | None,
         use: Callable[[OICClient], DeploymentResult],
+        locked: bool = True,
         written_before: bool = False,
     ) -> DeploymentResult:
         """`use` the client under the run lock; a lock, ledger or OIC failure becomes the result's issue
@@ -204,12 +206,16 @@ class Deployment:
         own_client = self._client is None
         client = self._client or OICClient(self.oic_config, secret_masker=self.masker)
         try:
-            with exclusive(locking), client.in_flight(self.settings.max_concurrency):
+            run_lock = self._run_lock if locked else None
+            with exclusive(run_lock, _task(self.origin)), client.in_flight(self.settings.max_concurrency):
                 try:
                     return use(client)
                 finally:
                     self._fold_ledger()
-        except (Busy, LedgerError) as exc:
+        except Busy as exc:
+            result.issues.append(Issue("run", exc.setting, str(exc), Where.SETTINGS))
+            return result
+        except LedgerError as exc:
             result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
             return result
         except OICError as exc:
@@ -264,7 +270,7 @@ class Deployment:
             ledger = self._ledger()
             return self._apply(client, plan, observed, ledger, result, [], journal)
 
-        return self._session(result, settings.state_path, use, written_before=resume is not None)
+        return self._session(result, use, written_before=resume is not None)
 
     def activate_deployment(self, activation: DeploymentActivation) -> DeploymentResult:
         """Bring an OIC 3 project deployment live (or down) as one journaled run; with
@@ -295,7 +301,7 @@ class Deployment:
             ledger = self._ledger()
             return self._apply(client, plan, state.observed, ledger, result, [])
 
-        return self._session(result, settings.state_path, use)
+        return self._session(result, use)
 
     def finish_activation(self, run_id: str, failure: str | None) -> DeploymentResult:
         """Go on with a run paused for its activations: close it when they all got there, else (with
@@ -321,7 +327,7 @@ class Deployment:
                 ledger.save()
             return done
 
-        return self._session(result, self.settings.state_path, use, written_before=True)
+        return self._session(result, use, written_before=True)
 
     def _paused_run(self, run_id: str, what: str, result: DeploymentResult) -> PastRun | None:
         """The paused run `run_id` against this OIC, or None with an issue saying it is not one."""
@@ -799,3 +805,10 @@ def _record_ledger(ledger: Ledger, plan: Plan, after: dict[str, tuple[str | None
         if step.action in WRITES or step.unchanged:
             status, last_updated = after.get(ref(step.spec), (None, ""))
             ledger.record(_ledger_key(step), _deployed(step, ledger, last_updated, status or ""))
+
+
+def _task(origin: Mapping[str, str]) -> str:
+    """The Airflow task a run belongs to, for a lock's holder ("" outside Airflow)."""
+    if "task_id" not in origin:
+        return ""
+    return f"task {origin['task_id']} of DAG {origin.get('dag_id', '?')} run {origin.get('dag_run_id', '?')}"

@@ -12,9 +12,11 @@ from airflow.sdk import Variable
 
 from ..deploy.state.journal import JournalStore
 from ..deploy.state.ledger import LedgerError
-from ..deploy.state.locations import connection_named, open_with
+from ..deploy.state.locations import connection_named, is_remote, open_with
+from ..deploy.state.run_lock import RunLock
 
 if TYPE_CHECKING:
+    from ..deploy.model.settings import DeploySettings
     from ..hooks.oic import OracleOICHook
 
 # A deployment saves its ledger and its journal from several threads; the task's channel to Airflow
@@ -95,15 +97,25 @@ def _parsed(raw: str | None) -> Any:
     return None if raw is None else json.loads(raw)
 
 
-def airflow_stores(
-    conn_id: str, ledger_variable: str | None, state_path: object | None
-) -> tuple[VariableLedgerStore | None, VariableJournalStore | None]:
-    """The Variable-backed ledger and journals of an OIC connection, unless `state_path` keeps them in
-    files (then None, None: the engine uses the files)."""
-    if state_path is not None:
-        return None, None
+def airflow_state(conn_id: str, ledger_variable: str | None, settings: DeploySettings) -> dict[str, Any]:
+    """Where an OIC connection's run state lives, as the engine's keyword arguments: the Variable-backed
+    ledger and journals, and, with backups in object storage, a lease there that keeps one run at a time
+    per connection whichever worker or DAG runs it; nothing when `state_path` keeps them (the engine
+    then keeps its own)."""
+    if settings.state_path is not None:
+        return {}
+    backups = settings.backup_directory
+    lease = (
+        RunLock(f"{backups}/leases/{conn_id}.lock", "backup_directory")
+        if isinstance(backups, str) and is_remote(backups)
+        else None
+    )
     ledger = ledger_variable or default_ledger_variable(conn_id)
-    return VariableLedgerStore(ledger), VariableJournalStore(journal_variable(conn_id))
+    return {
+        "ledger_store": VariableLedgerStore(ledger),
+        "journal_store": VariableJournalStore(journal_variable(conn_id)),
+        "run_lock": lease,
+    }
 
 
 def default_ledger_variable(conn_id: str) -> str:

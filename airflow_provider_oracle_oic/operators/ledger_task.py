@@ -11,7 +11,7 @@ from airflow.sdk.log import mask_secret
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, OICRunReportLink, console_home
-from .ledger_store import airflow_stores, with_storage_defaults
+from .ledger_store import airflow_state, with_storage_defaults
 from .origin import task_origin
 
 if TYPE_CHECKING:
@@ -53,14 +53,12 @@ class LedgerTaskOperator(BaseOperator):
         hook = oic_hook(self.oracle_oic_conn_id)
         self.console_url = console_home(hook.oic_config.base_url)
         settings = deploy_settings(with_storage_defaults({**(self.target_config or {}), **mode}, hook))
-        ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
         return Deployment(
             settings,
             hook.client,
             secret_masker=mask_secret,
-            ledger_store=ledger,
-            journal_store=journals,
             origin=task_origin(),
+            **airflow_state(self.oracle_oic_conn_id, self.ledger_variable, settings),
         )
 
     def run_engine(self, mode: Mapping[str, Any]) -> DeploymentResult:

@@ -18,7 +18,7 @@ from airflow.sdk.log import mask_secret
 from ..connection_form import DEFAULT_CONN_ID
 from ..hooks import oic_hook
 from ..links import OICConsoleLink, OICRunReportLink, console_home
-from .ledger_store import airflow_stores, local_backups_warning, with_storage_defaults
+from .ledger_store import airflow_state, local_backups_warning, with_storage_defaults
 from .origin import task_origin
 
 if TYPE_CHECKING:
@@ -304,16 +304,14 @@ class SingerToOICOperator(BaseOperator):
         warning = local_backups_warning(settings.backup_directory)
         if warning and not settings.dry_run:
             self.log.warning("%s", warning)
-        ledger, journals = airflow_stores(self.oracle_oic_conn_id, self.ledger_variable, settings.state_path)
         deployment = Deployment(
             settings,
             hook.client,
             secrets=secrets,
             secret_masker=mask_secret,
-            ledger_store=ledger,
-            journal_store=journals,
             hooks=self.deploy_hooks,
             origin=task_origin(),
+            **airflow_state(self.oracle_oic_conn_id, self.ledger_variable, settings),
         )
         states: list[dict] = []
         pairs = self._direct_records()

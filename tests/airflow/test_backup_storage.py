@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 
 from tests.airflow.conftest import connection_json, task_states, xcom_values
 from tests.airflow.test_operators import IMPORTS, iar_b64
@@ -112,3 +113,36 @@ def test_a_storage_url_naming_an_airflow_connection_uses_that_connection(
     assert "ledger.json.lock" not in state_objects
     assert [k for k in added if not k.startswith("by-connection/state/")], "no backup was kept"
     assert secret not in capsys.readouterr().out + caplog.text + json.dumps(xcom_values(run), default=str)
+
+
+def test_with_backups_in_object_storage_one_run_at_a_time_per_connection_across_dags_and_workers(
+    s3, dag_runner, oic_connection, monkeypatch
+):
+    """Ledger and journals in Variables cannot refuse a second writer; a lease beside the backups can."""
+    monkeypatch.setenv("AIRFLOW__ORACLE_OIC__BACKUP_DIRECTORY", f"s3://{BUCKET}/leased")
+    lease = "leased/leases/oracle_oic_default.lock"
+    holder = "pid 4242 on worker-7, task deploy of DAG other_promotion run manual__1"
+    s3.put_object(
+        Bucket=BUCKET,
+        Key=lease,
+        Body=json.dumps({"holder": holder, "host": "worker-7", "pid": 4242, "expires": time.time() + 60}),
+    )
+    first, second = iar_b64("HELLO", payload=b"first"), iar_b64("HELLO", payload=b"second")
+    oic_connection.reset_stats()
+    refused = _run(dag_runner, first, second)
+    assert task_states(refused)["one"] == "failed"
+    assert oic_connection.stats()["writes"] == 0
+    [message] = [v for k, v in xcom_values(refused).items() if k == "one:return_value"]
+    [issue] = message["issues"]
+    assert issue["field"] == "backup_directory", issue
+    assert issue["message"].startswith(
+        f"another target-oracle-oic run ({holder}) holds s3://{BUCKET}/leased/leases/oracle_oic_default.lock ("
+    ), issue
+
+    # That run ended: this one goes, and leaves no lease behind.
+    s3.delete_object(Bucket=BUCKET, Key=lease)
+    run = _run(dag_runner, first, second)
+    assert task_states(run) == {"one": "success", "two": "success", "restore": "success"}
+    assert lease not in keys(s3)
+    # Retention never takes the lease folder for a run's backups.
+    assert [k for k in keys(s3) if k.startswith("leased/") and not k.startswith("leased/leases/")]

@@ -328,9 +328,11 @@ def test_the_journals_variable_is_not_masked_by_airflow():
     # Airflow masks every value read under a key naming a secret; journals are read before each write.
     from airflow.sdk.execution_time.secrets_masker import should_hide_value_for_key
 
-    from airflow_provider_oracle_oic.operators.ledger_store import airflow_stores
+    from airflow_provider_oracle_oic.deploy.model.settings import deploy_settings
+    from airflow_provider_oracle_oic.operators.ledger_store import airflow_state
 
-    ledger, journals = airflow_stores("oracle_oic_default", None, None)
+    state = airflow_state("oracle_oic_default", None, deploy_settings({}))
+    ledger, journals = state["ledger_store"], state["journal_store"]
     assert journals.key == JOURNALS
     assert not should_hide_value_for_key(journals.key)
     assert should_hide_value_for_key(ledger.key)  # the ledger holds the key of its HMACs

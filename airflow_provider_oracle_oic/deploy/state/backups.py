@@ -11,6 +11,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..model.run_ids import RUN_ID
 from ..model.specs import Kind
 from .locations import Location, filesystem, is_remote
 
@@ -106,7 +107,7 @@ class Backups:
         root = Path(self.root)
         if not root.is_dir():
             return
-        runs = {p.name: p.stat().st_mtime for p in root.iterdir() if p.is_dir() and p.name != "journals"}
+        runs = {p.name: p.stat().st_mtime for p in root.iterdir() if p.is_dir() and RUN_ID.fullmatch(p.name)}
         for old in self._beyond_retention(runs):
             shutil.rmtree(root / old, ignore_errors=True)
 
@@ -118,6 +119,8 @@ class Backups:
         for info in fs.find(root, detail=True).values():
             relative = info["name"][len(root.rstrip("/")) + 1 :]
             run = relative.split("/", 1)[0]
+            if not RUN_ID.fullmatch(run):
+                continue  # not a run's folder (a lease, a write check): never pruned
             modified = info.get("LastModified") or info.get("mtime") or info.get("created") or 0
             stamp = modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
             newest[run] = max(newest.get(run, 0.0), stamp)

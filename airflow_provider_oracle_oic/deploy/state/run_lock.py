@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,19 +29,37 @@ LEASE_SECONDS = 120.0
 
 
 class Busy(Exception):
-    """Another run holds the lock."""
+    """Another run holds the lock; `setting` is the one that put the lock where it is."""
+
+    def __init__(self, message: str, setting: str = "state_path") -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class RunLock:
+    """Where a run's lock lives: beside a ledger (`<state_path>.lock`), or, for ledgers kept in Airflow
+    Variables, a lease object in the backups' storage; `setting` names what put it there."""
+
+    place: Location
+    setting: str = "state_path"
+
+    @classmethod
+    def beside(cls, state_path: Location) -> RunLock:
+        return cls(f"{state_path}.lock" if is_remote(state_path) else state_path)
 
 
 @contextlib.contextmanager
-def exclusive(state_path: Location | None) -> Iterator[None]:
-    """Hold the lock of `state_path` for the duration; `Busy` naming the holder when another run has it."""
-    if state_path is None:
+def exclusive(lock: RunLock | None, task: str = "") -> Iterator[None]:
+    """Hold `lock` for the duration (`task` says who holds it, beyond the process); `Busy` naming the
+    holder when another run has it."""
+    if lock is None:
         yield
-    elif is_remote(state_path):
-        with Lease(f"{state_path}.lock").held():
+    elif is_remote(lock.place):
+        with Lease(str(lock.place), task=task, setting=lock.setting).held():
             yield
     else:
-        with _flocked(Path(state_path)):
+        with _flocked(Path(lock.place)):
             yield
 
 
@@ -73,11 +92,14 @@ class Lease:
     """A lease object at an fsspec URL: taken by creating it only if absent, renewed by its holder,
     free once it has expired (its holder was killed) or its holder removed it."""
 
-    def __init__(self, url: str, seconds: float = LEASE_SECONDS) -> None:
+    def __init__(
+        self, url: str, seconds: float = LEASE_SECONDS, task: str = "", setting: str = "state_path"
+    ) -> None:
         self.url = url
+        self.setting = setting
         self.seconds = seconds
         self.token = uuid.uuid4().hex
-        self.holder = f"pid {os.getpid()} on {socket.gethostname()}"
+        self.holder = f"pid {os.getpid()} on {socket.gethostname()}" + (f", {task}" if task else "")
         self._stop = threading.Event()
 
     @contextlib.contextmanager
@@ -116,13 +138,15 @@ class Lease:
                 pass
             except Exception as exc:
                 raise Busy(
-                    f"the lease {self.url} cannot be taken ({failure(exc)}); fix the state_path"
+                    f"the lease {self.url} cannot be taken ({failure(exc)}); fix the {self.setting}",
+                    self.setting,
                 ) from None
             try:
                 held = _read(fs, path)
             except Exception as exc:
                 raise Busy(
-                    f"the lease {self.url} cannot be read ({failure(exc)}); fix the state_path"
+                    f"the lease {self.url} cannot be read ({failure(exc)}); fix the {self.setting}",
+                    self.setting,
                 ) from None
             if held is None:
                 continue
@@ -131,14 +155,16 @@ class Lease:
                 raise Busy(
                     f"another target-oracle-oic run ({held.get('holder', 'unknown')}) holds {self.url} "
                     f"(renewed while it runs; free by {until} if it was killed); wait for it to finish, "
-                    "then run again"
+                    "then run again",
+                    self.setting,
                 )
             # Expired (its holder stopped renewing it), or its holder died on this host: removed once;
             # the create above decides again.
             with contextlib.suppress(FileNotFoundError):
                 fs.rm(path)
         raise Busy(
-            f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again"
+            f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again",
+            self.setting,
         )
 
     def _renew(self, fs: Any, path: str) -> None:
