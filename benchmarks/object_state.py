@@ -95,15 +95,35 @@ def main() -> None:
                     state_path=f"s3://{BUCKET}/prod/ledger.json", backup_directory=f"s3://{BUCKET}/backups"
                 )
             storage.take()
+            cpu = time.process_time()
             first = deploy(config, folder, release)
+            storage_cpu = time.process_time() - cpu
             first_requests = storage.take()
             rerun = deploy(config, folder, release)
             rerun_requests = storage.take()
         figures[where] = first["wall"]
-        rows.append((where, first["wall"], _counts(first_requests), rerun["wall"], _counts(rerun_requests)))
+        rows.append(
+            (
+                where,
+                first["wall"],
+                first["cpu"],
+                storage_cpu,
+                _counts(first_requests),
+                rerun["wall"],
+                _counts(rerun_requests),
+            )
+        )
     table(
         f"run state: N={args.size} ({LATENCY_MS:.0f} ms an OIC request, {STORAGE_MS:.0f} ms a storage request)",
-        ("state", "first deploy s", "storage requests", "re-run s", "storage requests"),
+        (
+            "state",
+            "first deploy s",
+            "its CPU s",
+            "storage CPU s",
+            "storage requests",
+            "re-run s",
+            "storage requests",
+        ),
         rows,
     )
     ratio = figures["object storage"] / figures["local disk"]

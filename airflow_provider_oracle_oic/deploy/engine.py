@@ -215,12 +215,11 @@ class Deployment:
         except Busy as exc:
             result.issues.append(Issue("run", exc.setting, str(exc), Where.SETTINGS))
             return result
-        except LedgerError as exc:
-            result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
-            return result
-        except OICError as exc:
+        except (LedgerError, OICError) as exc:
             if result.wrote or written_before:
                 result.error = str(exc)
+            elif isinstance(exc, LedgerError):
+                result.issues.append(Issue("run", "state_path", str(exc), Where.SETTINGS))
             else:
                 result.issues.append(Issue("run", "OIC", str(exc), Where.OIC))
             return result

@@ -16,7 +16,7 @@ from airflow_provider_oracle_oic.deploy.state.journal import Journal, Outcome, U
 from airflow_provider_oracle_oic.deploy.state.ledger import LOG_FOLD, Ledger, LedgerEntry, LedgerError
 from airflow_provider_oracle_oic.deploy.state.object_journal import ObjectJournalStore
 from airflow_provider_oracle_oic.deploy.state.object_ledger import ObjectLedgerStore
-from airflow_provider_oracle_oic.deploy.state.run_lock import Busy, Lease, exclusive
+from airflow_provider_oracle_oic.deploy.state.run_lock import Busy, Lease, RunLock, exclusive
 
 
 @pytest.fixture
@@ -117,6 +117,7 @@ def test_a_journal_is_one_object_per_event_until_the_run_ends_then_one_object(ro
     journal = Journal(store, "run1", "prod")
     first = journal.intend(undo(1))
     journal.settle(first, Outcome.DONE)
+    store.events()  # an outcome waits for the run's next event, or for a reader
     assert objects(url) == [f"/run1/{n:08d}-{n:08d}.jsonl" for n in (1, 2, 3)]
     journal.finish("deployed")
     assert objects(url) == ["/run1/00000001-00000004.jsonl"]
@@ -179,16 +180,16 @@ def test_removing_a_journal_removes_its_objects(root):
 
 def test_a_lease_refuses_a_second_holder_naming_the_first_then_is_free_after_release(root):
     url = f"{root}/ledger.json"
-    with exclusive(url):
+    with exclusive(RunLock.beside(url)):
         assert objects(root) == ["/ledger.json.lock"]
-        with pytest.raises(Busy) as busy, exclusive(url):
+        with pytest.raises(Busy) as busy, exclusive(RunLock.beside(url)):
             pass
     assert str(busy.value).startswith(
         f"another target-oracle-oic run (pid {os.getpid()} on {os.uname().nodename}) holds {url}.lock ("
     )
     assert str(busy.value).endswith("; wait for it to finish, then run again")
     assert objects(root) == []
-    with exclusive(url):
+    with exclusive(RunLock.beside(url)):
         pass
 
 
@@ -238,3 +239,48 @@ def test_a_lease_is_renewed_while_its_run_lasts(root):
         assert later > first
         with pytest.raises(Busy), Lease(url).held():
             pass
+
+
+def test_an_outcome_travels_with_the_next_intent_and_one_lost_in_a_crash_reads_as_unknown(root):
+    url = f"{root}/journals"
+    journal = Journal(ObjectJournalStore(url), "run1", "prod")
+    first = journal.intend(undo(1))
+    journal.settle(first, Outcome.DONE)
+    second = journal.intend(undo(2))
+    journal.settle(second, Outcome.DONE)
+    # The process is killed here: the second outcome never left it.
+    assert objects(url) == [
+        "/run1/00000001-00000001.jsonl",
+        "/run1/00000002-00000002.jsonl",
+        "/run1/00000003-00000004.jsonl",
+    ]
+    [run] = past_runs(ObjectJournalStore(url), "prod")
+    assert [(e.undo.ident, e.outcome) for e in run.entries] == [("L1", Outcome.DONE), ("L2", Outcome.UNKNOWN)]
+    assert run.interrupted
+
+
+def test_a_lease_its_holder_stopped_renewing_is_waited_out_not_refused(root, caplog):
+    # A worker lost mid-run on another machine; Airflow retried its task before the lease ran out.
+    url = f"{root}/ledger.json.lock"
+    fs = fsspec.filesystem("memory")
+    now = time.time()
+    held = {
+        "holder": "pid 7 on worker-1",
+        "host": "worker-1",
+        "pid": 7,
+        "renewed": now - 0.3,
+        "expires": now + 0.3,
+    }
+    fs.pipe_file(url.removeprefix("memory://"), json.dumps(held).encode())
+    started = time.monotonic()
+    with Lease(url, seconds=0.4).held():
+        waited = time.monotonic() - started
+    assert waited >= 0.25
+    assert "of pid 7 on worker-1 was last renewed" in caplog.text
+    # One renewed a moment ago is another run at work: refused at once.
+    fs.pipe_file(
+        url.removeprefix("memory://"),
+        json.dumps({**held, "renewed": time.time(), "expires": time.time() + 60}).encode(),
+    )
+    with pytest.raises(Busy), Lease(url, seconds=0.4).held():
+        pass

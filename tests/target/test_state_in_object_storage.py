@@ -104,3 +104,31 @@ def test_a_state_path_in_a_bucket_that_does_not_exist_is_refused_before_any_writ
     assert str(issue).startswith("configuration: state_path: s3://no-such-bucket/oic cannot be written (")
     assert str(issue).endswith("; fix the setting")
     assert oic_emulator.stats()["writes"] == 0
+
+
+def test_storage_failing_mid_run_fails_the_step_rolls_back_and_says_so_in_one_line(
+    s3, stored, oic_emulator, monkeypatch
+):
+    from airflow_provider_oracle_oic.deploy.state import object_ledger
+    from airflow_provider_oracle_oic.deploy.state.ledger import StateStorageError
+
+    first = run_target(stored, release(b"first"))
+    assert first.ok, first.summary()
+    original = Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content
+    # The bucket stops answering the ledger's saves once the replace went through.
+    failing = object_ledger.ObjectLedgerStore.save
+
+    def unreachable(self, data):
+        raise StateStorageError(f"{self.where} cannot be written (EndpointConnectionError: no route)")
+
+    monkeypatch.setattr(object_ledger.ObjectLedgerStore, "save", unreachable)
+    failed = run_target(stored, release(b"second"))
+    monkeypatch.setattr(object_ledger.ObjectLedgerStore, "save", failing)
+    assert not failed.ok
+    [failure] = failed.failures
+    assert failure.detail.endswith("cannot be written (EndpointConnectionError: no route)"), failure
+    assert "Traceback" not in failed.summary()
+    assert failed.undo
+    assert all(u.ok for u in failed.undo), failed.summary()
+    assert failed.not_restorable == []
+    assert Api(oic_emulator).get("/integrations/HELLO%7C01.00.0000/archive").content == original

@@ -187,8 +187,13 @@ class Applier:
         return self._result(step, StepOutcome.FAILED, time.monotonic() - started, text)
 
     def _applied(self, step: Step, started: float, detail: str | None) -> ArtifactResult:
+        try:
+            self.on_applied(step)
+        # The write went through but the ledger could not keep it (its storage failed): the step fails,
+        # so the run rolls the write back rather than leave OIC ahead of its ledger.
+        except Exception as exc:
+            return self._failed(step, started, exc)
         log.info("%s: %s done", step.artifact, step.action.value)
-        self.on_applied(step)
         return self._result(step, StepOutcome.APPLIED, time.monotonic() - started, detail)
 
     def _send(self, undo: Undo | None, write: Callable[[], T]) -> tuple[Entry | None, T]:

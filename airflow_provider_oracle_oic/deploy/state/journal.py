@@ -103,6 +103,12 @@ class JournalStore(Protocol):
     def seal(self, run_id: str) -> None:
         """A run's journal is complete (a store may compact it); nothing to do for most stores."""
 
+    def append_later(self, run_id: str, event: dict[str, Any]) -> None:
+        """Add an event that need not be durable when this returns (what became of a write: one that is
+        lost reads as "may have taken effect", which every reader already handles); most stores write
+        it at once."""
+        self.append(run_id, event)
+
 
 class FileJournalStore(JournalStore):
     """One JSON-lines file per run in `folder`, each line fsynced, readable only by its owner."""
@@ -191,14 +197,17 @@ class Journal:
             "inherited_active": list(inherited_active),
         }
 
-    def _append(self, event: dict[str, Any]) -> None:
+    def _append(self, event: dict[str, Any], later: bool = False) -> None:
         # A run that writes nothing keeps no journal; the start event goes out with the first intent,
         # before any other event of the run.
         with self._lock:
             if self._start is not None:
                 self.store.append(self.run_id, self._start)
                 self._start = None
-        self.store.append(self.run_id, event)
+        if later:
+            self.store.append_later(self.run_id, event)
+        else:
+            self.store.append(self.run_id, event)
 
     def intend(self, undo: Undo) -> Entry:
         """Journal how to undo a write that is about to be sent."""
@@ -214,7 +223,7 @@ class Journal:
     def settle(self, entry: Entry, outcome: Outcome) -> None:
         """Journal what became of the write `entry` undoes."""
         entry.outcome = outcome
-        self._append({"event": "outcome", "seq": entry.seq, "outcome": outcome.value})
+        self._append({"event": "outcome", "seq": entry.seq, "outcome": outcome.value}, later=True)
 
     def cannot_restore(self, what: str) -> None:
         with self._lock:

@@ -67,6 +67,10 @@ class LedgerError(ValueError):
     """A ledger that cannot be read, or is not one; the message names where it lives and what to do."""
 
 
+class StateStorageError(LedgerError, OSError):
+    """The storage holding a run's ledger or journals failed (an I/O failure, as a disk's would be)."""
+
+
 class LedgerStore(Protocol):
     """Where ledgers live; a JSON file for the CLI, an Airflow-side store for operators."""
 

@@ -1,10 +1,11 @@
 """Journals as objects in object storage (beside a `state_path` URL), for runs without a shared disk.
 
-Object storage has no append: each event is one object `<journals>/<run id>/<first>-<last>.jsonl`
-(first = last, the event's number), durable when its PUT returns, before the write it describes is
-sent. When a run ends its events are sealed into one object covering them all (`1-<last>`), so a
-later run reads one object per finished journal; a reader skips objects another one covers (a crash
-between sealing and clean-up reads nothing twice)."""
+Object storage has no append: events are objects `<journals>/<run id>/<first>-<last>.jsonl`, numbered
+in write order, each durable when its PUT returns, before the write it describes is sent. An outcome
+waits for the run's next event and travels in its object (one lost in a crash reads as unknown), so an
+object may hold several events. When a run ends its events are sealed into one object covering them
+all (`1-<last>`), so a later run reads one object per finished journal; a reader skips objects another
+one covers (a crash between sealing and clean-up reads nothing twice)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .journal import JournalStore, parsed_lines
+from .ledger import StateStorageError
 from .locations import failure, filesystem
-
-
-class JournalStorageError(OSError):
-    """Object storage failed while keeping or reading a journal; the message names it."""
 
 
 class ObjectJournalStore(JournalStore):
@@ -32,8 +30,10 @@ class ObjectJournalStore(JournalStore):
         self._lock = threading.Lock()
         # The last event number of each run this process read or wrote (one writer per run: the lease).
         self._last: dict[str, int] = {}
-        # The events this process wrote, by run and number: sealing reads back only the others.
-        self._written: dict[str, dict[int, str]] = {}
+        # The objects this process wrote, by run and numbers: sealing reads back only the others.
+        self._written: dict[str, dict[tuple[int, int], str]] = {}
+        # Events that need not be durable yet, by run: they travel with the run's next durable one.
+        self._later: dict[str, list[str]] = {}
 
     def _opened(self) -> tuple[Any, str]:
         if self._fs is None:
@@ -42,19 +42,39 @@ class ObjectJournalStore(JournalStore):
         return self._fs, self._root
 
     def append(self, run_id: str, event: dict[str, Any]) -> None:
+        self._write(run_id, [json.dumps(event, sort_keys=True) + "\n"])
+
+    def append_later(self, run_id: str, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._later.setdefault(run_id, []).append(json.dumps(event, sort_keys=True) + "\n")
+
+    def _write(self, run_id: str, lines: list[str]) -> None:
+        """Put the run's waiting events and `lines` as one object numbered after the run's last."""
         root = self._opened()[1]
         with self._lock:
             if run_id not in self._last:
                 self._last[run_id] = max((last for _, last, _ in self._objects(run_id)), default=0)
-            self._last[run_id] += 1
-            number = self._last[run_id]
-        text = json.dumps(event, sort_keys=True) + "\n"
+            lines = [*self._later.pop(run_id, []), *lines]
+            if not lines:
+                return
+            first = self._last[run_id] + 1
+            self._last[run_id] += len(lines)
+            last = self._last[run_id]
+        text = "".join(lines)
         # Numbered under the lock, written outside it: events of concurrent writes travel at once.
-        self._put(f"{root}/{run_id}/{number:08d}-{number:08d}.jsonl", text)
+        self._put(f"{root}/{run_id}/{first:08d}-{last:08d}.jsonl", text)
         with self._lock:
-            self._written.setdefault(run_id, {})[number] = text
+            self._written.setdefault(run_id, {})[(first, last)] = text
+
+    def _settled(self) -> None:
+        """Write the events still waiting (before reading, sealing or removing)."""
+        with self._lock:
+            waiting = list(self._later)
+        for run_id in waiting:
+            self._write(run_id, [])
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
+        self._settled()
         fs, root = self._opened()
         fs.invalidate_cache(root)
         try:
@@ -62,9 +82,7 @@ class ObjectJournalStore(JournalStore):
         except FileNotFoundError:
             return {}
         except Exception as exc:
-            raise JournalStorageError(
-                f"the journals at {self.url} cannot be listed ({failure(exc)})"
-            ) from None
+            raise StateStorageError(f"the journals at {self.url} cannot be listed ({failure(exc)})") from None
         runs: dict[str, list[tuple[int, int, str]]] = {}
         newest: dict[str, float] = {}
         for path, info in found.items():
@@ -78,7 +96,7 @@ class ObjectJournalStore(JournalStore):
         try:
             bodies = fs.cat(paths, on_error="omit") if paths else {}
         except Exception as exc:
-            raise JournalStorageError(f"the journals at {self.url} cannot be read ({failure(exc)})") from None
+            raise StateStorageError(f"the journals at {self.url} cannot be read ({failure(exc)})") from None
         journals = {
             run_id: [e for _, _, path in objects for e in parsed_lines(bodies.get(path, b""))]
             for run_id, objects in kept.items()
@@ -93,22 +111,24 @@ class ObjectJournalStore(JournalStore):
 
     def seal(self, run_id: str) -> None:
         """Put a run's events into one object, then remove the ones it covers."""
+        self._settled()
         fs, root = self._opened()
         with self._lock:
             objects = _uncovered(self._objects(run_id))
             if len(objects) < 2:
                 return
             written = self._written.pop(run_id, {})
-            unknown = [path for first, last, path in objects if not (first == last and first in written)]
+            unknown = [path for first, last, path in objects if (first, last) not in written]
             try:
                 bodies = fs.cat(unknown, on_error="raise") if unknown else {}
             except Exception as exc:
-                raise JournalStorageError(
+                raise StateStorageError(
                     f"the journal of run {run_id} cannot be read ({failure(exc)})"
                 ) from None
             last = objects[-1][1]
             text = "".join(
-                _text(bodies[path]) if path in bodies else written[first] for first, _, path in objects
+                _text(bodies[path]) if path in bodies else written[(first, last)]
+                for first, last, path in objects
             )
             self._put(f"{root}/{run_id}/{1:08d}-{last:08d}.jsonl", text)
             covered = [
@@ -118,6 +138,7 @@ class ObjectJournalStore(JournalStore):
             fs.rm(covered)
 
     def remove(self, run_id: str) -> None:
+        self._settled()
         fs, root = self._opened()
         with contextlib.suppress(FileNotFoundError):
             fs.rm(f"{root}/{run_id}", recursive=True)
@@ -133,7 +154,7 @@ class ObjectJournalStore(JournalStore):
         except FileNotFoundError:
             return []
         except Exception as exc:
-            raise JournalStorageError(
+            raise StateStorageError(
                 f"the journal of run {run_id} cannot be listed ({failure(exc)})"
             ) from None
         found = []
@@ -147,9 +168,7 @@ class ObjectJournalStore(JournalStore):
         try:
             self._opened()[0].pipe_file(name, text.encode())
         except Exception as exc:
-            raise JournalStorageError(
-                f"the journal at {self.url} cannot be written ({failure(exc)})"
-            ) from None
+            raise StateStorageError(f"the journal at {self.url} cannot be written ({failure(exc)})") from None
 
 
 def _parts(relative: str) -> tuple[str | None, tuple[int, int] | None]:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from .ledger import LOG_FOLD, LedgerError, log_lines, parsed, replay, size
+from .ledger import LOG_FOLD, StateStorageError, log_lines, parsed, replay, size
 from .locations import failure, filesystem
 
 THROUGH = "log_through"
@@ -52,7 +52,7 @@ class ObjectLedgerStore:
         except FileNotFoundError:
             data: dict[str, object] = {}
         except Exception as exc:  # any storage failure stops the run before it writes
-            raise LedgerError(f"{self.where} cannot be read ({failure(exc)})") from None
+            raise StateStorageError(f"{self.where} cannot be read ({failure(exc)})") from None
         else:
             data = parsed(text, self.where)
         through = data.pop(THROUGH, 0)
@@ -62,7 +62,7 @@ class ObjectLedgerStore:
         try:
             bodies = fs.cat([p for _, p in logs], on_error="raise") if logs else {}
         except Exception as exc:
-            raise LedgerError(f"{self.where}: its log cannot be read ({failure(exc)})") from None
+            raise StateStorageError(f"{self.where}: its log cannot be read ({failure(exc)})") from None
         logged = sum(replay(data, bodies[log].decode("utf-8", "replace").splitlines()) for _, log in logs)
         with self._lock:
             self._through = max([through, *(n for n, _ in logs)])
@@ -82,7 +82,7 @@ class ObjectLedgerStore:
         except FileNotFoundError:
             return []
         except Exception as exc:
-            raise LedgerError(f"{self.where}: its log cannot be listed ({failure(exc)})") from None
+            raise StateStorageError(f"{self.where}: its log cannot be listed ({failure(exc)})") from None
         numbered = []
         for name in names:
             stem = name.rsplit("/", 1)[-1].removesuffix(".jsonl")
@@ -99,7 +99,7 @@ class ObjectLedgerStore:
             # One PUT: a reader finds the old ledger or the new one, never part of either.
             fs.pipe_file(path, body)
         except Exception as exc:
-            raise LedgerError(f"{self.where} cannot be written ({failure(exc)})") from None
+            raise StateStorageError(f"{self.where} cannot be written ({failure(exc)})") from None
         with self._lock:
             self._mirror = json.loads(json.dumps(data))
             self._logs = [p for p in self._logs if p not in folded]
@@ -123,7 +123,7 @@ class ObjectLedgerStore:
         try:
             fs.pipe_file(name, lines.encode())
         except Exception as exc:
-            raise LedgerError(f"{self.where}: a change cannot be written ({failure(exc)})") from None
+            raise StateStorageError(f"{self.where}: a change cannot be written ({failure(exc)})") from None
         if outgrown:
             self.fold()
 

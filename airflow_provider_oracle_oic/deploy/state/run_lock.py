@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import threading
@@ -23,6 +24,8 @@ try:
     import fcntl
 except ImportError:  # Windows has no flock; runs there are not serialised.
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 # A lease its holder stopped renewing (a killed pod) is free after this long.
 LEASE_SECONDS = 120.0
@@ -118,54 +121,74 @@ class Lease:
                     fs.rm(path)
 
     def _body(self) -> bytes:
-        expires = time.time() + self.seconds
+        now = time.time()
         return json.dumps(
             {
                 "holder": self.holder,
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
                 "token": self.token,
-                "expires": expires,
+                "renewed": now,
+                "expires": now + self.seconds,
             }
         ).encode()
 
     def _take(self, fs: Any, path: str) -> None:
-        for _ in range(2):
+        removed = False
+        for _ in range(5):
             try:
                 fs.pipe_file(path, self._body(), mode="create")
                 return
             except FileExistsError:
                 pass
             except Exception as exc:
-                raise Busy(
-                    f"the lease {self.url} cannot be taken ({failure(exc)}); fix the {self.setting}",
-                    self.setting,
+                raise self._busy(
+                    f"the lease {self.url} cannot be taken ({failure(exc)}); fix the {self.setting}"
                 ) from None
             try:
                 held = _read(fs, path)
             except Exception as exc:
-                raise Busy(
-                    f"the lease {self.url} cannot be read ({failure(exc)}); fix the {self.setting}",
-                    self.setting,
+                raise self._busy(
+                    f"the lease {self.url} cannot be read ({failure(exc)}); fix the {self.setting}"
                 ) from None
             if held is None:
                 continue
-            if float(held.get("expires", 0)) > time.time() and not _holder_gone(held):
-                until = datetime.fromtimestamp(float(held["expires"]), timezone.utc).strftime("%H:%M:%S UTC")
-                raise Busy(
-                    f"another target-oracle-oic run ({held.get('holder', 'unknown')}) holds {self.url} "
-                    f"(renewed while it runs; free by {until} if it was killed); wait for it to finish, "
-                    "then run again",
-                    self.setting,
+            expires = float(held.get("expires", 0))
+            if expires > time.time() and not _holder_gone(held):
+                if not self._stale(held):
+                    until = datetime.fromtimestamp(expires, timezone.utc).strftime("%H:%M:%S UTC")
+                    raise self._busy(
+                        f"another target-oracle-oic run ({held.get('holder', 'unknown')}) holds {self.url} "
+                        f"(renewed while it runs; free by {until} if it was killed); wait for it to finish, "
+                        "then run again"
+                    )
+                # Its holder stopped renewing it (a worker lost mid-run whose task Airflow retried soon):
+                # wait out the rest of it rather than fail the retry.
+                log.warning(
+                    "The lease %s of %s was last renewed %.0f s ago; waiting %.0f s for it to run out",
+                    self.url,
+                    held.get("holder", "an unknown run"),
+                    time.time() - float(held.get("renewed", 0)),
+                    expires - time.time(),
                 )
-            # Expired (its holder stopped renewing it), or its holder died on this host: removed once;
-            # the create above decides again.
+                time.sleep(max(expires - time.time(), 0) + 0.1)
+                continue  # read it again: a slow holder may have renewed it meanwhile
+            if removed:
+                break
+            # Expired, or its holder died on this host: removed once; the create above decides again.
             with contextlib.suppress(FileNotFoundError):
                 fs.rm(path)
-        raise Busy(
-            f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again",
-            self.setting,
+            removed = True
+        raise self._busy(
+            f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again"
         )
+
+    def _stale(self, held: dict[str, Any]) -> bool:
+        """Whether the lease's holder missed two renewals (it renews four times per lease)."""
+        return time.time() - float(held.get("renewed", time.time())) > self.seconds / 2
+
+    def _busy(self, message: str) -> Busy:
+        return Busy(message, self.setting)
 
     def _renew(self, fs: Any, path: str) -> None:
         while not self._stop.wait(self.seconds / 4):
