@@ -261,3 +261,35 @@ def test_backups_keep_the_exported_archive_and_honour_retention(config, archives
     # Names never come from record values; the journal says which artifact each backup belongs to.
     assert [p.name for p in saved] == ["integration-0001.iar", "integration-0001.iar"]
     assert "backed up to" in result.results[0].detail
+
+
+def test_a_ledger_that_cannot_be_saved_after_a_write_fails_that_step_and_the_run_rolls_back(
+    oic_emulator, config, monkeypatch
+):
+    from airflow_provider_oracle_oic.deploy.state.ledger import JsonFileStore
+
+    def release(payload: bytes) -> list[str]:
+        archive = build_iar(IntegrationArchiveSpec("FULL", "01.00.0000", payload=payload))
+        record = {
+            "code": "FULL",
+            "version": "01.00.0000",
+            "archive_base64": __import__("base64").b64encode(archive).decode(),
+        }
+        return singer_lines([("integrations", record)])
+
+    assert run_target(config, release(b"v1")).ok
+    before = Api(oic_emulator).get("/integrations/FULL%7C01.00.0000/archive").content
+
+    def disk_full(self, data):
+        raise OSError(28, "No space left on device", str(self.path))
+
+    monkeypatch.setattr(JsonFileStore, "save", disk_full)
+    failed = run_target(config, release(b"v2"))
+    assert not failed.ok
+    [step] = failed.failures
+    said = f"state_path {config['state_path']} cannot be written (No space left on device)"
+    assert step.detail.endswith(said), step
+    assert failed.undo
+    assert all(u.ok for u in failed.undo)
+    assert failed.error == said  # the rollback's own save of the ledger
+    assert Api(oic_emulator).get("/integrations/FULL%7C01.00.0000/archive").content == before

@@ -308,9 +308,13 @@ class Ledger:
                     self._store.append(self._instance, pending)
                 else:
                     self._save_whole(changed)
-            except BaseException:
+            except BaseException as exc:
                 with self._lock:
                     self._pending = {**pending, **self._pending}
+                if isinstance(exc, OSError) and not isinstance(exc, StateStorageError):
+                    raise StateStorageError(
+                        f"{self._store.where} cannot be written ({exc.strerror or exc})"
+                    ) from None
                 raise
 
     def _save_whole(self, changed: Mapping[str, dict[str, str] | None]) -> None:
