@@ -54,6 +54,15 @@ def connection_named(location: str) -> str | None:
     return conn_id if at and ":" not in conn_id else None
 
 
+def names_under(fs: Any, folder: str) -> list[str]:
+    """Every object under `folder`, listed afresh (fsspec caches listings); none when there is none."""
+    fs.invalidate_cache(folder)
+    try:
+        return list(fs.find(folder))
+    except FileNotFoundError:
+        return []
+
+
 def failure(exc: BaseException) -> str:
     """A storage failure in a few words (its type and first line), for one-line messages."""
     first = str(exc).splitlines()[0][:200] if str(exc) else "no detail"

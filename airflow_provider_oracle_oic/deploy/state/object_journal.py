@@ -17,7 +17,7 @@ from typing import Any
 
 from .journal import JournalStore, parsed_lines
 from .ledger import StateStorageError
-from .locations import failure, filesystem
+from .locations import failure, filesystem, names_under
 
 
 class ObjectJournalStore(JournalStore):
@@ -147,12 +147,8 @@ class ObjectJournalStore(JournalStore):
 
     def _objects(self, run_id: str) -> list[tuple[int, int, str]]:
         fs, root = self._opened()
-        folder = f"{root}/{run_id}"
-        fs.invalidate_cache(folder)
         try:
-            names = fs.find(folder)
-        except FileNotFoundError:
-            return []
+            names = names_under(fs, f"{root}/{run_id}")
         except Exception as exc:
             raise StateStorageError(
                 f"the journal of run {run_id} cannot be listed ({failure(exc)})"

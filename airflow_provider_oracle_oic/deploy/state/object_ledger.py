@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .ledger import LOG_FOLD, StateStorageError, log_lines, parsed, replay, size
-from .locations import failure, filesystem
+from .locations import failure, filesystem, names_under
 
 THROUGH = "log_through"
 
@@ -75,12 +75,8 @@ class ObjectLedgerStore:
     def _log_objects(self) -> list[tuple[int, str]]:
         """The log's objects, by number (a stray object that is not one of ours is left alone)."""
         fs, _ = self._opened()
-        folder = self._log_folder
-        fs.invalidate_cache(folder)
         try:
-            names = fs.find(folder)
-        except FileNotFoundError:
-            return []
+            names = names_under(fs, self._log_folder)
         except Exception as exc:
             raise StateStorageError(f"{self.where}: its log cannot be listed ({failure(exc)})") from None
         numbered = []
