@@ -97,12 +97,19 @@ def test_a_run_is_refused_while_another_holds_the_lease_and_goes_once_it_expired
     assert f"{state}.lock".split(f"{BUCKET}/", 1)[1] not in keys(s3)
 
 
-def test_a_state_path_in_a_bucket_that_does_not_exist_is_refused_before_any_write(s3, config, oic_emulator):
+def test_a_state_path_in_a_bucket_that_does_not_exist_or_naming_only_a_bucket_is_refused_before_any_write(
+    s3, config, oic_emulator
+):
     oic_emulator.reset_stats()
     result = run_target({**config, "state_path": "s3://no-such-bucket/oic/ledger.json"}, release(b"x"))
     [issue] = result.issues
     assert str(issue).startswith("configuration: state_path: s3://no-such-bucket/oic cannot be written (")
     assert str(issue).endswith("; fix the setting")
+    result = run_target({**config, "state_path": f"s3://{BUCKET}/"}, release(b"x"))
+    assert [str(i) for i in result.issues] == [
+        f"configuration: state_path: s3://{BUCKET} names a bucket, not an object in it; give the file's place, "
+        f"e.g. s3://{BUCKET}/oic/ledger.json; fix the setting"
+    ]
     assert oic_emulator.stats()["writes"] == 0
 
 

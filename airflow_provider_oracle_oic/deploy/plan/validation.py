@@ -42,13 +42,21 @@ def settings_issues(settings: DeploySettings) -> list[Issue]:
     issues = []
     for name, path, directory in places:
         if isinstance(path, str):
-            # A ledger's folder must also take its run's lease (an object written only if absent).
-            problem = remote_problem(path if directory else path.rsplit("/", 1)[0], exclusive=not directory)
+            problem = remote_problem(path) if directory else _remote_file_problem(path)
         else:
             problem = _unwritable(path, directory) if path is not None else None
         if problem is not None:
             issues.append(Issue("configuration", name, f"{problem}; fix the setting", Where.SETTINGS))
     return issues
+
+
+def _remote_file_problem(url: str) -> str | None:
+    """Why a file (a ledger) could not be kept at the URL `url`; its folder must also take the run's
+    lease (an object written only if absent)."""
+    rest = url.partition("://")[2]
+    if "/" not in rest:
+        return f"{url} names a bucket, not an object in it; give the file's place, e.g. {url}/oic/ledger.json"
+    return remote_problem(url.rsplit("/", 1)[0], exclusive=True)
 
 
 def offline_issues(inventory: Inventory) -> list[Issue]:
