@@ -9,6 +9,7 @@ sent.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import os
@@ -216,8 +217,8 @@ class Journal:
             entry = Entry(self._seq, undo)
         self._append({"event": "intent", "seq": entry.seq, "undo": undo.to_json()})
         with self._lock:
-            self._entries.append(entry)
-            self._entries.sort(key=lambda e: e.seq)
+            # Intents of concurrent writes may become durable out of order; entries stay in write order.
+            bisect.insort(self._entries, entry, key=lambda e: e.seq)
         return entry
 
     def settle(self, entry: Entry, outcome: Outcome) -> None:
