@@ -284,3 +284,28 @@ def test_a_lease_its_holder_stopped_renewing_is_waited_out_not_refused(root, cap
     )
     with pytest.raises(Busy), Lease(url, seconds=0.4).held():
         pass
+
+
+def test_storage_that_overwrites_an_object_written_only_if_absent_is_refused_as_a_state_path():
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from airflow_provider_oracle_oic.deploy.model.settings import deploy_settings
+    from airflow_provider_oracle_oic.deploy.plan.validation import settings_issues
+
+    class IgnoresConditions(MemoryFileSystem):
+        """Storage whose S3 API drops If-None-Match (older S3-compatible servers do)."""
+
+        protocol = "lax"
+
+        def pipe_file(self, path, value, mode="overwrite", **kwargs):
+            super().pipe_file(path, value, **kwargs)
+
+    fsspec.register_implementation("lax", IgnoresConditions, clobber=True)
+    [issue] = settings_issues(deploy_settings({"state_path": "lax://oic/ledger.json"}))
+    assert str(issue) == (
+        "configuration: state_path: lax://oic does not refuse to overwrite an object written only if absent "
+        "(a conditional write, If-None-Match), which the run's lease needs; use storage that does (Amazon S3, "
+        "Google Cloud Storage, MinIO) or a local state_path; fix the setting"
+    )
+    # Backups need no such write.
+    assert settings_issues(deploy_settings({"backup_directory": "lax://oic/backups"})) == []

@@ -71,15 +71,29 @@ def failure(exc: BaseException) -> str:
 
 def remote_problem(folder: str, exclusive: bool = False) -> str | None:
     """Why run state could not be kept under the URL `folder` (one small object written and removed,
-    before the run writes anything to OIC; `exclusive`: written only if absent, as a run's lease is);
-    None when it can."""
+    before the run writes anything to OIC; `exclusive`: the storage must also refuse to create an object
+    that exists, as a run's lease needs); None when it can."""
     try:
         fs, path = filesystem(folder)
     except UnreadableLocation as exc:
         return str(exc)
     probe = f"{path.rstrip('/')}/.oic-write-check"
     try:
-        fs.pipe_file(probe, b"", **({"mode": "create"} if exclusive else {}))
+        if not exclusive:
+            fs.pipe_file(probe, b"")
+        else:
+            fs.pipe_file(probe, b"", mode="create")
+            try:
+                fs.pipe_file(probe, b"", mode="create")
+            except FileExistsError:
+                pass
+            else:
+                fs.rm(probe)
+                return (
+                    f"{folder} does not refuse to overwrite an object written only if absent (a conditional "
+                    "write, If-None-Match), which the run's lease needs; use storage that does (Amazon S3, "
+                    "Google Cloud Storage, MinIO) or a local state_path"
+                )
         fs.rm(probe)
     except Exception as exc:  # any storage failure is the answer, named for the user
         return f"{folder} cannot be written ({failure(exc)})"
