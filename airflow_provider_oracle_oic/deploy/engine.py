@@ -810,4 +810,5 @@ def _task(origin: Mapping[str, str]) -> str:
     """The Airflow task a run belongs to, for a lock's holder ("" outside Airflow)."""
     if "task_id" not in origin:
         return ""
-    return f"task {origin['task_id']} of DAG {origin.get('dag_id', '?')} run {origin.get('dag_run_id', '?')}"
+    mapped = f"[{origin['map_index']}]" if origin.get("map_index") not in (None, "", "-1") else ""
+    return f"task {origin['task_id']}{mapped} of DAG {origin.get('dag_id', '?')} run {origin.get('dag_run_id', '?')}"

@@ -309,3 +309,22 @@ def test_storage_that_overwrites_an_object_written_only_if_absent_is_refused_as_
     )
     # Backups need no such write.
     assert settings_issues(deploy_settings({"backup_directory": "lax://oic/backups"})) == []
+
+
+def test_a_retry_of_the_same_airflow_task_takes_over_the_lease_of_its_lost_try_on_another_host(root):
+    url = f"{root}/leases/oracle_oic_default.lock"
+    fs = fsspec.filesystem("memory")
+    task = "task deploy of DAG celery_deploy run manual__1"
+    now = time.time()
+    lost = {"holder": f"pid 7 on worker-1, {task}", "host": "worker-1", "pid": 7, "task": task}
+    fs.pipe_file(
+        url.removeprefix("memory://"), json.dumps({**lost, "renewed": now, "expires": now + 60}).encode()
+    )
+    with Lease(url, task=task).held():
+        assert json.loads(fs.cat_file(url.removeprefix("memory://")))["host"] == os.uname().nodename
+    # Another task (another DAG deploying through the same connection) is refused.
+    fs.pipe_file(
+        url.removeprefix("memory://"), json.dumps({**lost, "renewed": now, "expires": now + 60}).encode()
+    )
+    with pytest.raises(Busy, match="holds"), Lease(url, task="task deploy of DAG other run manual__2").held():
+        pass

@@ -102,6 +102,7 @@ class Lease:
         self.setting = setting
         self.seconds = seconds
         self.token = uuid.uuid4().hex
+        self.task = task
         self.holder = f"pid {os.getpid()} on {socket.gethostname()}" + (f", {task}" if task else "")
         self._stop = threading.Event()
 
@@ -128,6 +129,7 @@ class Lease:
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
                 "token": self.token,
+                "task": self.task,
                 "renewed": now,
                 "expires": now + self.seconds,
             }
@@ -154,7 +156,7 @@ class Lease:
             if held is None:
                 continue
             expires = float(held.get("expires", 0))
-            if expires > time.time() and not _holder_gone(held):
+            if expires > time.time() and not _holder_gone(held) and not self._earlier_try(held):
                 if not self._stale(held):
                     until = datetime.fromtimestamp(expires, timezone.utc).strftime("%H:%M:%S UTC")
                     raise self._busy(
@@ -175,13 +177,19 @@ class Lease:
                 continue  # read it again: a slow holder may have renewed it meanwhile
             if removed:
                 break
-            # Expired, or its holder died on this host: removed once; the create above decides again.
+            # Expired, or its holder is gone (died on this host, or an earlier try of this task): removed
+            # once; the create above decides again.
             with contextlib.suppress(FileNotFoundError):
                 fs.rm(path)
             removed = True
         raise self._busy(
             f"another target-oracle-oic run took {self.url} first; wait for it to finish, then run again"
         )
+
+    def _earlier_try(self, held: dict[str, Any]) -> bool:
+        """Whether an earlier try of this Airflow task holds the lease: Airflow starts a new try only once
+        it has given the earlier one up (its worker lost), so that holder is gone whatever the host."""
+        return bool(self.task) and held.get("task") == self.task
 
     def _stale(self, held: dict[str, Any]) -> bool:
         """Whether the lease's holder missed two renewals (it renews four times per lease)."""
