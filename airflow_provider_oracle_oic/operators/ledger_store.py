@@ -159,7 +159,7 @@ def local_backups_warning(backup_directory: object) -> str | None:
     from airflow.configuration import conf
 
     executors = [e.strip().rsplit(".", 1)[-1] for e in conf.get("core", "executor", fallback="").split(",")]
-    remote = isinstance(backup_directory, str) and "://" in backup_directory
+    remote = isinstance(backup_directory, str) and is_remote(backup_directory)
     if remote or all(e in ONE_MACHINE_EXECUTORS for e in executors if e):
         return None
     return (

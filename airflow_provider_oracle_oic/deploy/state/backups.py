@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..model.run_ids import RUN_ID
 from ..model.specs import Kind
-from .locations import Location, filesystem, is_remote
+from .locations import Location, filesystem, is_remote, modified_at
 
 
 def backup_exists(location: str) -> bool:
@@ -121,9 +121,7 @@ class Backups:
             run = relative.split("/", 1)[0]
             if not RUN_ID.fullmatch(run):
                 continue  # not a run's folder (a lease, a write check): never pruned
-            modified = info.get("LastModified") or info.get("mtime") or info.get("created") or 0
-            stamp = modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
-            newest[run] = max(newest.get(run, 0.0), stamp)
+            newest[run] = max(newest.get(run, 0.0), modified_at(info))
         for run in self._beyond_retention(newest):
             fs.rm(f"{root.rstrip('/')}/{run}", recursive=True)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,13 @@ def names_under(fs: Any, folder: str) -> list[str]:
         return list(fs.find(folder))
     except FileNotFoundError:
         return []
+
+
+def modified_at(info: Mapping[str, Any]) -> float:
+    """When a listed object last changed, as a POSIX time (s3fs, local and memory filesystems name it
+    differently)."""
+    modified = info.get("LastModified") or info.get("mtime") or info.get("created") or 0
+    return modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
 
 
 def failure(exc: BaseException) -> str:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Mapping
 from typing import Any
 
 from .journal import JournalStore, parsed_lines
 from .ledger import StateStorageError
-from .locations import failure, filesystem, names_under
+from .locations import failure, filesystem, modified_at, names_under
 
 
 class ObjectJournalStore(JournalStore):
@@ -90,7 +89,7 @@ class ObjectJournalStore(JournalStore):
             if run_id is None or numbers is None:
                 continue
             runs.setdefault(run_id, []).append((*numbers, path))
-            newest[run_id] = max(newest.get(run_id, 0.0), _modified(info))
+            newest[run_id] = max(newest.get(run_id, 0.0), modified_at(info))
         kept = {run_id: _uncovered(objects) for run_id, objects in runs.items()}
         paths = [path for objects in kept.values() for _, _, path in objects]
         try:
@@ -184,11 +183,6 @@ def _uncovered(objects: list[tuple[int, int, str]]) -> list[tuple[int, int, str]
             kept.append((first, last, path))
             covered = last
     return kept
-
-
-def _modified(info: Mapping[str, Any]) -> float:
-    modified = info.get("LastModified") or info.get("mtime") or info.get("created") or 0
-    return modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
 
 
 def _started(events: list[dict[str, Any]]) -> str:

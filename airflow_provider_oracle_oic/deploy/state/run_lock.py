@@ -41,15 +41,19 @@ class Busy(Exception):
 
 @dataclass(frozen=True)
 class RunLock:
-    """Where a run's lock lives: beside a ledger (`<state_path>.lock`), or, for ledgers kept in Airflow
-    Variables, a lease object in the backups' storage; `setting` names what put it there."""
+    """Where a run's lock lives (a lock file, or a lease object in object storage): beside a ledger
+    (`<state_path>.lock`), or, for ledgers kept in Airflow Variables, in the backups' storage; `setting`
+    names what put it there."""
 
     place: Location
     setting: str = "state_path"
 
     @classmethod
     def beside(cls, state_path: Location) -> RunLock:
-        return cls(f"{state_path}.lock" if is_remote(state_path) else state_path)
+        if is_remote(state_path):
+            return cls(f"{state_path}.lock")
+        path = Path(state_path)
+        return cls(path.with_name(path.name + ".lock"))
 
 
 @contextlib.contextmanager
@@ -67,12 +71,11 @@ def exclusive(lock: RunLock | None, task: str = "") -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _flocked(state_path: Path) -> Iterator[None]:
-    """Hold `<state_path>.lock` with flock."""
+def _flocked(lock_path: Path) -> Iterator[None]:
+    """Hold the lock file `lock_path` with flock."""
     if fcntl is None:
         yield
         return
-    lock_path = state_path.with_name(state_path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
