@@ -157,7 +157,15 @@ def fail_after_deactivating_keep(config: dict, archives, api) -> tuple[str, dict
     }
     unconfigurable = {"id": "C_X", "securityPolicy": "BASIC_AUTH", "connectionUrl": "https://x.example.com"}
     records = [keep, ("integrations", broken), ("connections", unconfigurable)]
-    assert not run_target({**config, "rollback_on_failure": False}, singer_lines(records)).ok
+    # KEEP's replace (the only archive PUT) is held until the connection has failed, so the run stops
+    # before it starts KEEP's activation: without it, that order was a race the activation sometimes won.
+    api.server.set_faults(
+        [{"route": "/ic/api/integration/v1/integrations/archive", "methods": ["PUT"], "latency_ms": 1500}]
+    )
+    try:
+        assert not run_target({**config, "rollback_on_failure": False}, singer_lines(records)).ok
+    finally:
+        api.server.clear_faults()
     assert api.status("KEEP|01.00.0000") == "CONFIGURED"
     return keep
 
