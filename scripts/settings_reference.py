@@ -1,6 +1,6 @@
-"""Write docs/settings.md and the settings of `meltano.yml` from the one declaration of the settings
-(`make docs`): the client's in `oic/settings.py`, the target's in `deploy/model/setting_specs.py`, the
-tap's own beside its streams."""
+"""Write docs/settings.md, the settings of `meltano.yml` and the `--about` snapshot from the one
+declaration of the settings (`make docs`): the client's in `oic/settings.py`, the target's in
+`deploy/model/setting_specs.py`, the tap's own beside its streams."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from airflow_provider_oracle_oic.deploy.model.setting_specs import SETTINGS, settings_table
 from airflow_provider_oracle_oic.oic.settings import CLIENT_SETTINGS, Setting
+from airflow_provider_oracle_oic.singer import about
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """# target-oracle-oic settings
@@ -91,3 +92,5 @@ if __name__ == "__main__":
     meltano = ROOT / "meltano.yml"
     meltano.write_text(meltano_yml(meltano.read_text(encoding="utf-8")), encoding="utf-8")
     print(f"wrote {meltano}")
+    about.write_snapshot()
+    print(f"wrote {about.SNAPSHOT}")

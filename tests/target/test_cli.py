@@ -187,3 +187,80 @@ def test_about_advertises_no_setting_that_does_nothing():
     for inert in ("load_method", "batch_size_rows", "add_record_metadata"):
         assert inert not in settings
     assert "stream_maps" in settings
+
+
+@pytest.mark.parametrize(
+    ("arguments", "output_format"),
+    [
+        (["--about"], "text"),
+        (["--about", "--format=json"], "json"),
+        (["--format", "MARKDOWN", "--about"], "markdown"),
+    ],
+)
+def test_about_prints_what_singer_sdk_renders_now(arguments, output_format):
+    """The command answers `--about` from its snapshot; what it prints is singer-sdk's rendering, exactly."""
+    from airflow_provider_oracle_oic.singer import about
+
+    done = run(arguments)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == about.rendered()["formats"][output_format] + "\n"
+
+
+def test_the_about_snapshot_is_the_one_the_installed_versions_render():
+    """`make docs` renders it; with other singer-sdk or package versions the command does not use it."""
+    from airflow_provider_oracle_oic.singer import about
+
+    snapshot = json.loads(about.SNAPSHOT.read_text(encoding="utf-8"))
+    now = about.rendered()
+    if snapshot["versions"] == now["versions"]:
+        assert snapshot == now, "the --about snapshot is stale: run `make docs`"
+        assert about.saved("json") == now["formats"]["json"]
+    else:
+        assert about.saved("json") is None
+
+
+def test_about_from_the_snapshot_does_not_import_singer_sdk():
+    code = (
+        "import sys\n"
+        "sys.argv = ['target-oracle-oic', '--about', '--format', 'json']\n"
+        "from airflow_provider_oracle_oic.singer.target_command import main\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    assert done.code == 0, done.code\n"
+        "print('singer_sdk' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    from airflow_provider_oracle_oic.singer import about
+
+    uses_snapshot = about.saved("json") is not None
+    assert done.stderr.strip() == str(not uses_snapshot)
+    assert json.loads(done.stdout)["name"] == "target-oracle-oic"
+
+
+def test_a_snapshot_of_other_versions_is_not_used(tmp_path, monkeypatch):
+    from airflow_provider_oracle_oic.singer import about
+
+    stale = json.loads(about.SNAPSHOT.read_text(encoding="utf-8"))
+    stale["versions"]["sdk_version"] = "0.0.1"
+    monkeypatch.setattr(about, "SNAPSHOT", tmp_path / "about.json")
+    about.SNAPSHOT.write_text(json.dumps(stale))
+    assert about.saved("text") is None
+    about.SNAPSHOT.write_text("{not json")
+    assert about.saved("text") is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "wanted"),
+    [
+        (["--about"], "text"),
+        (["--about", "--format", "json"], "json"),
+        (["--about", "--format=Markdown"], "markdown"),
+        (["--about", "--format", "yaml"], None),
+        (["--about", "--config", "c.json"], None),
+        (["--config", "c.json"], None),
+        ([], None),
+    ],
+)
+def test_only_a_plain_about_is_answered_from_the_snapshot(arguments, wanted):
+    from airflow_provider_oracle_oic.singer.about import requested_format
+
+    assert requested_format(arguments) == wanted
