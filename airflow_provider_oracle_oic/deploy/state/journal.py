@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
+import io
 import json
 import os
 import threading
@@ -111,25 +113,71 @@ class JournalStore(Protocol):
         self.append(run_id, event)
 
 
+@dataclass
+class _OpenJournal:
+    """A run's journal file kept open while the run writes, with how many of its lines are durable."""
+
+    file: io.FileIO
+    written: int = 0
+    synced: int = 0
+    # One fsync of this file at a time; an append whose line an fsync already covered needs none of its own.
+    syncing: threading.Lock = field(default_factory=threading.Lock)
+
+    def sync_through(self, line: int) -> None:
+        """Return once the file's first `line` lines are durable."""
+        with self.syncing:
+            if self.synced >= line:
+                return
+            covered = self.written
+            os.fsync(self.file.fileno())
+            self.synced = covered
+
+    def close(self) -> None:
+        with self.syncing:
+            if not self.file.closed:
+                os.fsync(self.file.fileno())
+                self.synced = self.written
+                self.file.close()
+
+
 class FileJournalStore(JournalStore):
-    """One JSON-lines file per run in `folder`, each line fsynced, readable only by its owner."""
+    """One JSON-lines file per run in `folder`, readable only by its owner. A line is fsynced before
+    `append` returns; appends that wait at once share one fsync (eight writers queueing for their own
+    made the journal a run's bottleneck, docs/performance.md)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        # One line at a time: a long line may reach the file in several writes.
+        # One line at a time, and the open files.
         self._lock = threading.Lock()
+        self._open: dict[str, _OpenJournal] = {}
 
     def _path(self, run_id: str) -> Path:
         return self.folder / f"{run_id}{JOURNAL_SUFFIX}"
 
-    def append(self, run_id: str, event: dict[str, Any]) -> None:
+    def _write(self, run_id: str, event: dict[str, Any]) -> tuple[_OpenJournal, int]:
+        """Write one line; the open journal and the line's number in it."""
+        line = (json.dumps(event, sort_keys=True) + "\n").encode("utf-8")
         with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._path(run_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as out:
-                out.write(json.dumps(event, sort_keys=True) + "\n")
-                out.flush()
-                os.fsync(out.fileno())
+            journal = self._open.get(run_id)
+            if journal is None:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                handle = open(self._path(run_id), "ab", buffering=0, opener=_owner_only)  # noqa: SIM115
+                journal = self._open[run_id] = _OpenJournal(handle)
+            if journal.file.write(line) != len(line):
+                raise OSError(errno.ENOSPC, "a journal line was cut short", str(self._path(run_id)))
+            journal.written += 1
+            return journal, journal.written
+
+    def append(self, run_id: str, event: dict[str, Any]) -> None:
+        journal, line = self._write(run_id, event)
+        journal.sync_through(line)
+
+    def append_later(self, run_id: str, event: dict[str, Any]) -> None:
+        # Written now, made durable by the run's next fsync (its next event, or the seal at its end).
+        self._write(run_id, event)
+
+    def seal(self, run_id: str) -> None:
+        self._close(run_id)
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
         if not self.folder.is_dir():
@@ -138,7 +186,18 @@ class FileJournalStore(JournalStore):
         return {p.name.removesuffix(JOURNAL_SUFFIX): _read_lines(p) for p in paths}
 
     def remove(self, run_id: str) -> None:
+        self._close(run_id)
         self._path(run_id).unlink(missing_ok=True)
+
+    def _close(self, run_id: str) -> None:
+        with self._lock:
+            journal = self._open.pop(run_id, None)
+            if journal is not None:
+                journal.close()
+
+
+def _owner_only(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:
