@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..oic import OICClient, OICConfig, OICError
+from ..oic.reading import read_many
 from .execute import hooks as deploy_hooks
 from .execute.applier import Applier, Context
 from .execute.audit import AuditTrail
@@ -25,7 +26,7 @@ from .model.specs import ConnectionSpec, Kind, label, project_of, ref, scoped
 from .plan import saved_plan
 from .plan.families import family
 from .plan.fingerprints import attachment_digests
-from .plan.observe import Observed, observe, read_many, state_of
+from .plan.observe import Observed, observe, state_of
 from .plan.planner import WRITES, Action, Plan, Planner, Step
 from .plan.validation import offline_issues, online_issues, project_issues, settings_issues
 from .recovery.drift import find_drift

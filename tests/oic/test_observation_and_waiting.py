@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from airflow_provider_oracle_oic.deploy.plan.observe import read_many
 from airflow_provider_oracle_oic.emulator import EmulatorServer
 from airflow_provider_oracle_oic.oic import OICActivationError, OICClient, OICTimeoutError
+from airflow_provider_oracle_oic.oic.reading import read_many, read_recent
 from airflow_provider_oracle_oic.oic.resources.base import Page
 from airflow_provider_oracle_oic.oic.waiter import StatusWaiter
 from tests.oic.conftest import make_config
@@ -177,3 +177,94 @@ def test_waiter_carries_activation_errors(client, iar):
         pytest.raises(OICActivationError, match="NEEDS"),
     ):
         waiter.wait("NEEDS|01.00.0000", "ACTIVATED").result(timeout=10)
+
+
+STATUS = "GET /ic/api/integration/v1/integrations/{ident}/activationStatus"
+
+
+def test_many_waits_are_read_together_from_the_listing(iar):
+    """Thirty activations in one scope: their statuses come from the listing's first page, not from
+    thirty `activationStatus` reads (each wait needed one at least before)."""
+    config = EmulatorServer().with_config(activation_delay=1.0)
+    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
+        server.seed({"integrations": [{"code": f"OLD_{n:03d}", "version": "01.00.0000"} for n in range(150)]})
+        ids = [f"MANY_{n:02d}|01.00.0000" for n in range(30)]
+        for ident in ids:
+            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        for ident in ids:
+            oic.integrations.activate(ident)
+        server.reset_stats()
+        with StatusWaiter(oic.integrations, timeout=30, poll_interval=0.2) as waiter:
+            futures = [waiter.wait(ident, "ACTIVATED") for ident in ids]
+            assert [f.result(timeout=30) for f in futures] == ["ACTIVATED"] * 30
+        reads = _requests(server)
+        assert all(oic.integrations.get(i).status == "ACTIVATED" for i in ids)
+    assert reads.get(STATUS, 0) < len(ids), reads
+    assert reads.get(LIST, 0) >= 1, reads
+
+
+def test_a_failed_activation_read_together_still_carries_oics_errors(iar):
+    config = EmulatorServer().with_config(activation_delay=0.3)
+    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
+        ids = [f"GOOD_{n:02d}|01.00.0000" for n in range(12)]
+        for ident in ids:
+            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        oic.integrations.import_archive(iar("NEEDS", connections=("UNSET_CONN",)))
+        with StatusWaiter(oic.integrations, timeout=30, poll_interval=0.2) as waiter:
+            futures = {}
+            for ident in [*ids, "NEEDS|01.00.0000"]:
+                oic.integrations.activate(ident)
+                futures[ident] = waiter.wait(ident, "ACTIVATED")
+            assert [futures[i].result(timeout=30) for i in ids] == ["ACTIVATED"] * 12
+            with pytest.raises(OICActivationError, match="NEEDS"):
+                futures["NEEDS|01.00.0000"].result(timeout=30)
+
+
+def test_waits_read_together_fall_back_to_one_by_one_when_the_listing_fails(iar):
+    config = EmulatorServer().with_config(activation_delay=0.3)
+    with EmulatorServer(config) as server, OICClient(make_config(server, max_retries=0)) as oic:
+        ids = [f"FALL_{n:02d}|01.00.0000" for n in range(10)]
+        for ident in ids:
+            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        server.set_faults([{"route": "/ic/api/integration/v1/integrations", "methods": ["GET"], "p500": 1.0}])
+        server.reset_stats()
+        # A second listing could start only a poll interval after the first, which fails at once.
+        with StatusWaiter(oic.integrations, timeout=30, poll_interval=1.0) as waiter:
+            futures = []
+            for ident in ids:
+                oic.integrations.activate(ident)
+                futures.append(waiter.wait(ident, "ACTIVATED"))
+            assert [f.result(timeout=30) for f in futures] == ["ACTIVATED"] * 10
+        reads = _requests(server)
+    # The one listing that failed, then every wait read on its own.
+    assert reads.get(LIST, 0) == 1, reads
+    assert reads.get(STATUS, 0) >= len(ids), reads
+
+
+def test_waits_read_together_still_time_out(iar):
+    config = EmulatorServer().with_config(activation_delay=5.0)
+    with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
+        ids = [f"SLOW_{n:02d}|01.00.0000" for n in range(10)]
+        for ident in ids:
+            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        with StatusWaiter(oic.integrations, timeout=0.5, poll_interval=0.1) as waiter:
+            futures = []
+            for ident in ids:
+                oic.integrations.activate(ident)
+                futures.append(waiter.wait(ident, "ACTIVATED"))
+            for future in futures:
+                with pytest.raises(OICTimeoutError, match=r"still ACTIVATION_INPROGRESS"):
+                    future.result(timeout=10)
+
+
+def test_recently_changed_ids_are_found_on_the_listings_first_page(client, oic_emulator, iar):
+    oic_emulator.seed(
+        {"integrations": [{"code": f"QUIET_{n:03d}", "version": "01.00.0000"} for n in range(250)]}
+    )
+    for code in ("FRESH_A", "FRESH_B"):
+        client.integrations.import_archive(iar(code))
+    oic_emulator.reset_stats()
+    found = read_recent(client.integrations, ["FRESH_A|01.00.0000", "FRESH_B|01.00.0000", "GONE|01.00.0000"])
+    assert set(found) == {"FRESH_A|01.00.0000", "FRESH_B|01.00.0000"}
+    # The first page found both; the second found none of what was left: no third page.
+    assert _requests(oic_emulator) == {LIST: 2}

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from ...oic import OICClient
 from ...oic.project_scope import ProjectScope
-from ...oic.resources.base import Page
+from ...oic.reading import Listable
 from ..model.specs import Kind
 
 
-class Family(Protocol):
+class Family(Listable, Protocol):
     """What every resource family offers the engine: list by the page, find one, delete one."""
-
-    def page(self, offset: int) -> Page[Any]: ...
-
-    def key_of(self, item: Any) -> str: ...
-
-    def find(self, ident: str) -> Any: ...
 
     def delete(self, ident: str) -> None: ...
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...oic import OICClient
 from ...oic.models import Certificate, Connection, Integration, Library, Lookup, Package, Project
-from ...oic.resources.base import PAGE_SIZE, Page
+from ...oic.reading import read_many
 from ...oic.status import IntegrationStatus
 from ..input.records import Inventory
 from ..model.specs import Kind, project_of, scoped
-from .families import Family, family
-
-# Up to this many ids of a family are read one by one; more are looked for in the listing.
-DIRECT_READS = 2
+from .families import family
 
 
 @dataclass
@@ -74,64 +70,6 @@ def state_of(current: object | None) -> tuple[str | None, str]:
     if current is None:
         return None, ""
     return getattr(current, "status", "PRESENT") or "PRESENT", getattr(current, "last_updated", "")
-
-
-def _worth_paging(missing: int, read: int, total: int | None) -> bool:
-    """Whether reading on page by page costs fewer requests than reading the `missing` ids one by one."""
-    if total is None or total <= read:
-        # OIC does not say how many there are (docs/oic-reference.md §2 leaves totalResults unverified).
-        return missing > DIRECT_READS
-    return math.ceil((total - read) / PAGE_SIZE) < missing
-
-
-def read_many(resource: Family, idents: Iterable[str], concurrency: int) -> dict[str, Any]:
-    """What OIC holds for each id (None when absent), in as few requests as the listing allows.
-
-    The listing is read while that is cheaper than reading the ids still missing one by one (the pages
-    after the first at once when OIC says how many there are); an entry the listing gives only in part
-    (a lookup without its rows) is read on its own.
-    """
-    wanted = list(dict.fromkeys(idents))
-    found: dict[str, Any] = {}
-    missing = set(wanted)
-
-    def take(page: Page[Any]) -> None:
-        for item in page.items:
-            key = resource.key_of(item)
-            if key in missing:
-                found[key] = item
-                missing.discard(key)
-
-    if len(wanted) > DIRECT_READS:
-        read, queued = 0, [resource.page(0)]
-        while queued:
-            page = queued.pop(0)
-            take(page)
-            read += len(page.items)
-            if not page.has_more:
-                found.update(dict.fromkeys(missing))
-                missing.clear()
-            elif queued:
-                continue
-            elif missing and _worth_paging(len(missing), read, page.total):
-                queued = _next_pages(resource, read, len(page.items), page.total, concurrency)
-    again = [*missing, *(k for k, v in found.items() if v is not None and not getattr(v, "complete", True))]
-    if again:
-        with ThreadPoolExecutor(max(min(concurrency, len(again)), 1), thread_name_prefix="oic-read") as pool:
-            found.update(zip(again, pool.map(resource.find, again), strict=True))
-    return {key: found[key] for key in wanted}
-
-
-def _next_pages(
-    resource: Family, read: int, step: int, total: int | None, concurrency: int
-) -> list[Page[Any]]:
-    """The listing's next page, or every page up to OIC's `total` read at once (a listing that grew
-    meanwhile is read on from the last one)."""
-    offsets = range(read, total, step) if total is not None and total > read else range(read, read + 1)
-    if len(offsets) == 1:
-        return [resource.page(read)]
-    with ThreadPoolExecutor(min(concurrency, len(offsets)), thread_name_prefix="oic-page") as pool:
-        return list(pool.map(resource.page, offsets))
 
 
 def _wanted(inventory: Inventory, lookups: Sequence[str]) -> dict[tuple[Kind, str | None], list[str]]:

@@ -13,11 +13,11 @@ from typing import Any
 
 from ...oic import OICClient
 from ...oic.errors import OICNotFoundError
+from ...oic.reading import read_many
 from ...oic.status import IntegrationStatus
 from ..model.specs import Kind, LookupSpec, scoped
 from ..plan.families import family
 from ..plan.fingerprints import fingerprint
-from ..plan.observe import read_many
 from ..state.ledger import Ledger, LedgerEntry
 
 # Families whose listing carries what the drift rule compares (for a lookup: whether it moved at all).
