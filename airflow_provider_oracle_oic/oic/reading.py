@@ -85,7 +85,8 @@ def read_recent(resource: Listable, idents: Iterable[str]) -> dict[str, Any]:
     """What the listing holds for each of `idents` that changed lately (absent: not found there).
 
     OIC lists newest first (by last update), so artifacts that just changed lead it: pages are read one
-    by one while each finds some of them, and the rest are left to the caller to read one by one.
+    by one while each finds some of them or the rest of the listing costs fewer requests than reading
+    the ids still missing one by one, which is left to the caller.
     """
     missing = set(idents)
     found: dict[str, Any] = {}
@@ -96,7 +97,7 @@ def read_recent(resource: Listable, idents: Iterable[str]) -> dict[str, Any]:
         for item in hits:
             found[resource.key_of(item)] = item
             missing.discard(resource.key_of(item))
-        if not hits or not page.has_more:
-            break
         offset += len(page.items)
+        if not page.has_more or not (hits or _worth_paging(len(missing), offset, page.total)):
+            break
     return found

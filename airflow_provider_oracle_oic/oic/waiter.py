@@ -62,6 +62,8 @@ class StatusWaiter:
         self._read_at: dict[Integrations, float] = {}
         self._apart: set[Integrations] = set()
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="oic-status")
+        # Waits read together are read apart from the rest: never queued behind single reads.
+        self._together_reader = ThreadPoolExecutor(1, thread_name_prefix="oic-status-together")
         self._thread = threading.Thread(target=self._loop, name="oic-waiter", daemon=True)
         self._thread.start()
 
@@ -109,7 +111,7 @@ class StatusWaiter:
                     continue
                 self._read_at[scope] = now
                 batch = [pending, *self._take(scope)]
-            self._readers.submit(self._read_together, scope, batch)
+            self._together_reader.submit(self._read_together, scope, batch)
 
     def _together(self, scope: Integrations) -> bool:
         return self._waiting[scope] >= TOGETHER and scope not in self._apart
@@ -190,6 +192,7 @@ class StatusWaiter:
             self._closed = True
             self._changed.notify()
         self._thread.join()
+        self._together_reader.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         for pending in self._queue:
             pending.future.set_exception(
