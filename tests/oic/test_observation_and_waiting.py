@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import replace
 
 import pytest
@@ -182,15 +183,30 @@ def test_waiter_carries_activation_errors(client, iar):
 STATUS = "GET /ic/api/integration/v1/integrations/{ident}/activationStatus"
 
 
+def _imported(oic: OICClient, iar, prefix: str, count: int) -> list[str]:
+    """Import `count` integrations named PREFIX_NN; their ids."""
+    ids = [f"{prefix}_{n:02d}|01.00.0000" for n in range(count)]
+    for ident in ids:
+        oic.integrations.import_archive(iar(ident.split("|")[0]))
+    return ids
+
+
+def _activated(oic: OICClient, waiter: StatusWaiter, ids: list[str]) -> list[Future[str]]:
+    """Activate each of `ids`, waiting for each."""
+    futures = []
+    for ident in ids:
+        oic.integrations.activate(ident)
+        futures.append(waiter.wait(ident, "ACTIVATED"))
+    return futures
+
+
 def test_many_waits_are_read_together_from_the_listing(iar):
     """Thirty activations in one scope: their statuses come from the listing's first page, not from
     thirty `activationStatus` reads (each wait needed one at least before)."""
     config = EmulatorServer().with_config(activation_delay=1.0)
     with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
         server.seed({"integrations": [{"code": f"OLD_{n:03d}", "version": "01.00.0000"} for n in range(150)]})
-        ids = [f"MANY_{n:02d}|01.00.0000" for n in range(30)]
-        for ident in ids:
-            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        ids = _imported(oic, iar, "MANY", 30)
         for ident in ids:
             oic.integrations.activate(ident)
         server.reset_stats()
@@ -206,34 +222,24 @@ def test_many_waits_are_read_together_from_the_listing(iar):
 def test_a_failed_activation_read_together_still_carries_oics_errors(iar):
     config = EmulatorServer().with_config(activation_delay=0.3)
     with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
-        ids = [f"GOOD_{n:02d}|01.00.0000" for n in range(12)]
-        for ident in ids:
-            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        ids = _imported(oic, iar, "GOOD", 12)
         oic.integrations.import_archive(iar("NEEDS", connections=("UNSET_CONN",)))
         with StatusWaiter(oic.integrations, timeout=30, poll_interval=0.2) as waiter:
-            futures = {}
-            for ident in [*ids, "NEEDS|01.00.0000"]:
-                oic.integrations.activate(ident)
-                futures[ident] = waiter.wait(ident, "ACTIVATED")
-            assert [futures[i].result(timeout=30) for i in ids] == ["ACTIVATED"] * 12
+            *good, needs = _activated(oic, waiter, [*ids, "NEEDS|01.00.0000"])
+            assert [f.result(timeout=30) for f in good] == ["ACTIVATED"] * 12
             with pytest.raises(OICActivationError, match="NEEDS"):
-                futures["NEEDS|01.00.0000"].result(timeout=30)
+                needs.result(timeout=30)
 
 
 def test_waits_read_together_fall_back_to_one_by_one_when_the_listing_fails(iar):
     config = EmulatorServer().with_config(activation_delay=0.3)
     with EmulatorServer(config) as server, OICClient(make_config(server, max_retries=0)) as oic:
-        ids = [f"FALL_{n:02d}|01.00.0000" for n in range(10)]
-        for ident in ids:
-            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        ids = _imported(oic, iar, "FALL", 10)
         server.set_faults([{"route": "/ic/api/integration/v1/integrations", "methods": ["GET"], "p500": 1.0}])
         server.reset_stats()
         # A second listing could start only a poll interval after the first, which fails at once.
         with StatusWaiter(oic.integrations, timeout=30, poll_interval=1.0) as waiter:
-            futures = []
-            for ident in ids:
-                oic.integrations.activate(ident)
-                futures.append(waiter.wait(ident, "ACTIVATED"))
+            futures = _activated(oic, waiter, ids)
             assert [f.result(timeout=30) for f in futures] == ["ACTIVATED"] * 10
         reads = _requests(server)
     # The one listing that failed, then every wait read on its own.
@@ -244,15 +250,9 @@ def test_waits_read_together_fall_back_to_one_by_one_when_the_listing_fails(iar)
 def test_waits_read_together_still_time_out(iar):
     config = EmulatorServer().with_config(activation_delay=5.0)
     with EmulatorServer(config) as server, OICClient(make_config(server)) as oic:
-        ids = [f"SLOW_{n:02d}|01.00.0000" for n in range(10)]
-        for ident in ids:
-            oic.integrations.import_archive(iar(ident.split("|")[0]))
+        ids = _imported(oic, iar, "SLOW", 10)
         with StatusWaiter(oic.integrations, timeout=0.5, poll_interval=0.1) as waiter:
-            futures = []
-            for ident in ids:
-                oic.integrations.activate(ident)
-                futures.append(waiter.wait(ident, "ACTIVATED"))
-            for future in futures:
+            for future in _activated(oic, waiter, ids):
                 with pytest.raises(OICTimeoutError, match=r"still ACTIVATION_INPROGRESS"):
                     future.result(timeout=10)
 
