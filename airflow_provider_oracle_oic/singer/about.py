@@ -31,7 +31,8 @@ def requested_format(arguments: list[str]) -> str | None:
     else:
         return None
     wanted = wanted.lower()
-    return wanted if wanted in FORMATS else None
+    # singer-sdk's `--format` takes these two; plain text is `--about` alone.
+    return wanted if wanted in ("json", "markdown") else None
 
 
 def versions() -> dict[str, str]:

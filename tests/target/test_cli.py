@@ -255,6 +255,7 @@ def test_a_snapshot_of_other_versions_is_not_used(tmp_path, monkeypatch):
         (["--about", "--format", "json"], "json"),
         (["--about", "--format=Markdown"], "markdown"),
         (["--about", "--format", "yaml"], None),
+        (["--about", "--format", "text"], None),
         (["--about", "--config", "c.json"], None),
         (["--config", "c.json"], None),
         ([], None),
