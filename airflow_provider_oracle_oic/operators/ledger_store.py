@@ -105,11 +105,7 @@ def airflow_state(conn_id: str, ledger_variable: str | None, settings: DeploySet
     if settings.state_path is not None:
         return {}
     backups = settings.backup_directory
-    lease = (
-        RunLock(f"{backups}/leases/{conn_id}.lock", "backup_directory")
-        if isinstance(backups, str) and is_remote(backups)
-        else None
-    )
+    lease = RunLock(f"{backups}/leases/{conn_id}.lock", "backup_directory") if is_remote(backups) else None
     ledger = ledger_variable or default_ledger_variable(conn_id)
     return {
         "ledger_store": VariableLedgerStore(ledger),
@@ -159,7 +155,7 @@ def local_backups_warning(backup_directory: object) -> str | None:
     from airflow.configuration import conf
 
     executors = [e.strip().rsplit(".", 1)[-1] for e in conf.get("core", "executor", fallback="").split(",")]
-    remote = isinstance(backup_directory, str) and is_remote(backup_directory)
+    remote = is_remote(backup_directory)
     if remote or all(e in ONE_MACHINE_EXECUTORS for e in executors if e):
         return None
     return (

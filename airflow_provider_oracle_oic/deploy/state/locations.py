@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 Location = str | Path
 
 
-def is_remote(location: Location) -> bool:
+def is_remote(location: object) -> TypeGuard[str]:
     return isinstance(location, str) and "://" in location
 
 
