@@ -110,8 +110,15 @@ class EmulatorServer:
 
     def _control(self, method: str, path: str, body: Any = None, instance: str | None = None) -> Any:
         params = {"instance": instance} if instance else None
+        # A fresh connection each time: a kept-alive one idle as long as the server's keep-alive timeout
+        # can be closed by the server just as it is reused (a reset that failed a test's setup in CI).
         response = self._http.request(
-            method, f"{self.url}/_emulator/{path}", json=body, params=params, timeout=30
+            method,
+            f"{self.url}/_emulator/{path}",
+            json=body,
+            params=params,
+            timeout=30,
+            headers={"Connection": "close"},
         )
         if response.status_code >= 400:
             raise RuntimeError(
