@@ -23,6 +23,18 @@ class Listable(Protocol):
     def find(self, ident: str) -> Any: ...
 
 
+def _take(resource: Listable, page: Page[Any], missing: set[str], found: dict[str, Any]) -> int:
+    """Move the page's items still `missing` into `found`; how many there were."""
+    hits = 0
+    for item in page.items:
+        key = resource.key_of(item)
+        if key in missing:
+            found[key] = item
+            missing.discard(key)
+            hits += 1
+    return hits
+
+
 def _worth_paging(missing: int, read: int, total: int | None) -> bool:
     """Whether reading on page by page costs fewer requests than reading the `missing` ids one by one."""
     if total is None or total <= read:
@@ -42,18 +54,11 @@ def read_many(resource: Listable, idents: Iterable[str], concurrency: int) -> di
     found: dict[str, Any] = {}
     missing = set(wanted)
 
-    def take(page: Page[Any]) -> None:
-        for item in page.items:
-            key = resource.key_of(item)
-            if key in missing:
-                found[key] = item
-                missing.discard(key)
-
     if len(wanted) > DIRECT_READS:
         read, queued = 0, [resource.page(0)]
         while queued:
             page = queued.pop(0)
-            take(page)
+            _take(resource, page, missing, found)
             read += len(page.items)
             if not page.has_more:
                 found.update(dict.fromkeys(missing))
@@ -93,10 +98,7 @@ def read_recent(resource: Listable, idents: Iterable[str]) -> dict[str, Any]:
     offset = 0
     while missing:
         page = resource.page(offset)
-        hits = [item for item in page.items if resource.key_of(item) in missing]
-        for item in hits:
-            found[resource.key_of(item)] = item
-            missing.discard(resource.key_of(item))
+        hits = _take(resource, page, missing, found)
         offset += len(page.items)
         if not page.has_more or not (hits or _worth_paging(len(missing), offset, page.total)):
             break

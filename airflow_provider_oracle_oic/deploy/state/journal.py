@@ -126,18 +126,20 @@ class _OpenJournal:
     def sync_through(self, line: int) -> None:
         """Return once the file's first `line` lines are durable."""
         with self.syncing:
-            if self.synced >= line:
-                return
-            covered = self.written
-            os.fsync(self.file.fileno())
-            self.synced = covered
+            if self.synced < line:
+                self._sync()
 
     def close(self) -> None:
         with self.syncing:
             if not self.file.closed:
-                os.fsync(self.file.fileno())
-                self.synced = self.written
+                if self.synced < self.written:
+                    self._sync()
                 self.file.close()
+
+    def _sync(self) -> None:
+        covered = self.written
+        os.fsync(self.file.fileno())
+        self.synced = covered
 
 
 class FileJournalStore(JournalStore):
